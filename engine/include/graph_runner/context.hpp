@@ -1,0 +1,54 @@
+#pragma once
+/// @file context.hpp
+/// What the engine tells a node instance: its name, parameters, ports, a logger and
+/// the stop flag. Valid for the whole life of the instance.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "graph_runner/export.hpp"
+#include "graph_runner/params.hpp"
+
+namespace graph_runner {
+
+/// An output port of a stage or source, resolved by name once (see Context::port).
+struct Port {
+  std::size_t index = 0;  ///< 0 is the default port "out"
+};
+
+enum class LogLevel { debug, info, warn, error };
+
+class GRAPH_RUNNER_API Context {
+ public:
+  virtual ~Context();
+
+  /// The node's name in the graph file (e.g. "valid").
+  virtual std::string_view node_name() const noexcept = 0;
+  /// The plugin's name (e.g. "filter").
+  virtual std::string_view plugin_name() const noexcept = 0;
+  /// Checked parameter values, defaults filled in.
+  virtual const Params& params() const noexcept = 0;
+  /// Which instance of a worker pool this is (0..instances-1), for plugins that are
+  /// not thread-safe and run as `concurrency` separate instances.
+  virtual std::size_t instance() const noexcept = 0;
+
+  /// A declared output port by name ("out" is the default port). Throws on an unknown name.
+  virtual Port port(std::string_view name) const = 0;
+
+  /// Sources: records per batch, and how long to wait for a partial batch (ms).
+  virtual std::size_t batch_size() const noexcept = 0;
+  virtual std::size_t linger_ms() const noexcept = 0;
+
+  /// True once the run is stopping (Ctrl-C, timeout, failure). Long-running or blocking
+  /// calls should poll it and return early.
+  virtual bool stop_requested() const noexcept = 0;
+
+  /// Log a message; the engine prefixes it with the node name.
+  virtual void log(LogLevel level, std::string_view message) const = 0;
+
+  /// Reject a parameter value: reported at the parameter's position in the graph file.
+  [[noreturn]] void param_error(std::string_view param, const std::string& message) const;
+};
+
+}  // namespace graph_runner

@@ -1,0 +1,95 @@
+#pragma once
+/// @file node.hpp
+/// The three kinds of node a plugin implements: Source, Stage and Sink.
+///
+/// Calls into one instance are serial unless the plugin declares itself thread-safe
+/// (PluginDescriptor::thread_safe); with `concurrency = N` a non-thread-safe plugin gets
+/// N instances, each called serially. An exception thrown from any call is handled by
+/// the node's `on_error` policy.
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "graph_runner/batch.hpp"
+#include "graph_runner/context.hpp"
+#include "graph_runner/export.hpp"
+
+namespace graph_runner {
+
+/// Produces records. The engine calls read() repeatedly on one thread at a time.
+class GRAPH_RUNNER_API Source {
+ public:
+  virtual ~Source();
+  virtual void open() {}
+  /// Appends up to `out.capacity()` records. Return false at end of stream (records
+  /// appended in that call are still sent). May return with fewer records, or none,
+  /// when input is slow: waiting longer than Context::linger_ms() delays the batch.
+  virtual bool read(BatchBuilder& out) = 0;
+  /// Called from another thread when the run stops: make a blocked read() return.
+  virtual void stop() {}
+  /// Every record of source batch `batch` (see Origin::batch) has been consumed by the
+  /// sinks, dropped or routed: a source that can commit or acknowledge input does so
+  /// here. Called from any thread, possibly out of order.
+  virtual void acknowledge(std::uint64_t batch) { (void)batch; }
+  virtual void close() {}
+};
+
+/// Where a stage sends its output.
+class GRAPH_RUNNER_API Emitter {
+ public:
+  virtual ~Emitter();
+  /// Sends a batch on the default port.
+  void emit(BatchPtr batch) { emit(Port{0}, std::move(batch)); }
+  /// Sends a batch on a declared port (see Context::port).
+  virtual void emit(Port port, BatchPtr batch) = 0;
+  /// Reports that record `row` of `batch` failed. The node's `on_error` policy decides:
+  /// `fail` stops the run, `drop` counts it, `route` sends it to port `errors` with the
+  /// fields `error` and `error_node` added.
+  virtual void reject(const Batch& batch, std::size_t row, std::string_view error) = 0;
+};
+
+/// Transforms batches: 0..N output batches per input batch, on any declared port.
+class GRAPH_RUNNER_API Stage {
+ public:
+  virtual ~Stage();
+  virtual void process(const BatchPtr& in, Emitter& out) = 0;
+  /// End of stream: every input has been processed. Emit what is still held (a
+  /// batching stage's partial batch).
+  virtual void finish(Emitter& out) { (void)out; }
+};
+
+/// Consumes batches.
+class GRAPH_RUNNER_API Sink {
+ public:
+  virtual ~Sink();
+  virtual void open() {}
+  virtual void write(const Batch& batch) = 0;
+  virtual void flush() {}
+  virtual void close() {}
+};
+
+/// Record-at-a-time filter helper. `Derived` provides
+/// `bool keep(const Batch& batch, std::size_t row)`; the loop is inlined, not a virtual
+/// call per record. A record whose `keep` throws is passed to Emitter::reject.
+template <class Derived>
+class RecordFilter : public Stage {
+ public:
+  void process(const BatchPtr& in, Emitter& out) final {
+    std::vector<std::uint32_t> kept;
+    kept.reserve(in->size());
+    auto& self = static_cast<Derived&>(*this);
+    for (std::size_t row = 0; row < in->size(); ++row) {
+      try {
+        if (self.keep(*in, row)) kept.push_back(static_cast<std::uint32_t>(row));
+      } catch (const std::exception& e) {
+        out.reject(*in, row, e.what());
+      }
+    }
+    if (kept.size() == in->size()) out.emit(in);
+    else if (!kept.empty()) out.emit(in->select(kept));
+  }
+};
+
+}  // namespace graph_runner

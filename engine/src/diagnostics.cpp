@@ -1,0 +1,52 @@
+#include "diagnostics.hpp"
+
+#include <algorithm>
+#include <sstream>
+#include <tuple>
+
+namespace graph_runner::engine {
+
+void Diagnostics::error(SourcePos pos, std::string message, std::string hint) {
+  errors_.push_back({std::move(pos), std::move(message), std::move(hint)});
+}
+
+std::string Diagnostics::format() const {
+  std::vector<Diagnostic> sorted = errors_;
+  std::stable_sort(sorted.begin(), sorted.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    return std::tie(a.pos.file, a.pos.line, a.pos.column) < std::tie(b.pos.file, b.pos.line, b.pos.column);
+  });
+  std::ostringstream out;
+  for (const auto& d : sorted) {
+    out << d.pos.file;
+    if (d.pos.line > 0) out << ':' << d.pos.line << ':' << d.pos.column;
+    out << ": error: " << d.message << '\n';
+    if (!d.hint.empty()) out << "  hint: " << d.hint << '\n';
+  }
+  return out.str();
+}
+
+namespace {
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+}  // namespace
+
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string best;
+  std::size_t best_d = std::max<std::size_t>(2, word.size() / 3) + 1;
+  for (const auto& c : candidates) {
+    std::size_t d = edit_distance(word, c);
+    if (d < best_d) { best_d = d; best = c; }
+  }
+  return best.empty() ? std::string{} : "did you mean '" + best + "'?";
+}
+
+}  // namespace graph_runner::engine

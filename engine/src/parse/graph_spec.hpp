@@ -1,0 +1,71 @@
+#pragma once
+// GraphSpec: a graph file as written, with the source position of every key and value.
+// Produced by parse_graph(), checked and resolved by validate_graph().
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "diagnostics.hpp"
+#include "graph_runner/params.hpp"
+#include "graph_runner/plugin.hpp"
+
+namespace graph_runner::engine {
+
+enum class ErrorPolicy { fail, drop, retry, route };
+
+struct InputRef {
+  std::string node;
+  std::string port = "out";  // "NODE.PORT" in the file; "out" when no port is written
+  SourcePos pos;             // position of the string in the inputs array
+};
+
+struct NodeSpec {
+  std::string name;
+  NodeKind kind = NodeKind::stage;
+  SourcePos pos;  // the [kind.name] table header
+  std::string plugin;
+  SourcePos plugin_pos;
+  std::vector<InputRef> inputs;
+  SourcePos inputs_pos;
+
+  // Reserved keys (DESIGN.md section 1). Unset optionals fall back to plugin/graph defaults.
+  std::optional<std::int64_t> concurrency;  // 0 means "unlimited"
+  SourcePos concurrency_pos;
+  bool ordered = false;
+  std::optional<std::string> partition_by;
+  std::optional<std::string> priority;
+  ErrorPolicy on_error = ErrorPolicy::fail;
+  std::int64_t retries = 3;
+  std::int64_t backoff_ms = 100;
+  std::optional<std::int64_t> batch_size, linger_ms, max_in_flight;
+  std::optional<double> rate;  // records per second, sources only; 0 = unlimited
+  bool blocking = false;
+
+  // Every other key: a plugin parameter, with the position of its value.
+  std::map<std::string, ParamValue> params;
+  std::map<std::string, SourcePos> param_pos;
+};
+
+struct GraphSettings {
+  std::string name;
+  std::string description;
+  std::int64_t threads = 0;  // 0 = all cores
+  std::int64_t batch_size = 256;
+  std::int64_t linger_ms = 5;
+  std::int64_t max_in_flight = 64;
+  std::int64_t shutdown_grace_ms = 5000;
+  double timeout_s = 0;
+  double stall_timeout_s = 30;
+  std::vector<std::filesystem::path> plugin_path;  // absolute, resolved against the file's folder
+};
+
+struct GraphSpec {
+  std::string file;  // as given
+  GraphSettings graph;
+  std::vector<NodeSpec> nodes;  // in file order
+};
+
+}  // namespace graph_runner::engine

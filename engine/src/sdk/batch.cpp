@@ -1,0 +1,106 @@
+// Batch, BatchBuilder and Arena.
+#include "graph_runner/batch.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace graph_runner {
+
+std::string_view Arena::copy(std::string_view s) {
+  if (s.empty()) return {};
+  if (s.size() > chunk_left_) {
+    std::size_t chunk = std::max<std::size_t>(s.size(), 16 * 1024);
+    chunks_.push_back(std::make_unique<char[]>(chunk));
+    cursor_ = chunks_.back().get();
+    chunk_left_ = chunk;
+  }
+  char* dst = cursor_;
+  std::memcpy(dst, s.data(), s.size());
+  cursor_ += s.size();
+  chunk_left_ -= s.size();
+  used_ += s.size();
+  return {dst, s.size()};
+}
+
+BatchPtr Batch::select(std::span<const std::uint32_t> rows) const {
+  auto out = std::make_shared<Batch>();
+  out->rows_ = rows.size();
+  out->keep_ = keep_;
+  out->origin_ = origin_;
+  out->columns_.reserve(columns_.size());
+  for (const auto& c : columns_) {
+    auto col = std::make_shared<Column>();
+    col->field = c->field;
+    col->values.resize(rows.size());
+    const Value* src = c->values.data();
+    for (std::size_t i = 0; i < rows.size(); ++i) col->values[i] = src[rows[i]];
+    out->columns_.push_back(std::move(col));
+  }
+  return out;
+}
+
+BatchPtr Batch::with_column(Field f, std::vector<Value> values, std::shared_ptr<const Arena> arena) const {
+  values.resize(rows_);
+  auto out = std::make_shared<Batch>(*this);
+  auto col = std::make_shared<Column>(Column{f, std::move(values)});
+  auto it = std::find_if(out->columns_.begin(), out->columns_.end(),
+                         [f](const ColumnPtr& c) { return c->field == f; });
+  if (it != out->columns_.end()) *it = std::move(col);
+  else out->columns_.push_back(std::move(col));
+  if (arena) out->keep_.push_back(std::move(arena));
+  return out;
+}
+
+BatchBuilder::BatchBuilder(std::size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
+
+std::vector<Value>& BatchBuilder::column(Field f) {
+  for (auto& [field, values] : columns_)
+    if (field == f) return values;
+  columns_.emplace_back(f, std::vector<Value>{});
+  columns_.back().second.reserve(capacity_);
+  return columns_.back().second;
+}
+
+void BatchBuilder::set(std::size_t row, Field f, Value v) {
+  auto& values = column(f);
+  if (values.size() <= row) values.resize(row + 1);
+  values[row] = v;
+}
+
+Value BatchBuilder::string(std::string_view s) {
+  if (!arena_) arena_ = std::make_shared<Arena>();
+  return Value::string_ref(arena_->copy(s), Type::string);
+}
+
+Value BatchBuilder::bytes(std::string_view s) {
+  if (!arena_) arena_ = std::make_shared<Arena>();
+  return Value::string_ref(arena_->copy(s), Type::bytes);
+}
+
+void BatchBuilder::keep(const Batch& other) {
+  if (!has_origin_ && keep_.empty()) origin_ = other.origin();
+  keep_.insert(keep_.end(), other.keep_.begin(), other.keep_.end());
+}
+
+BatchPtr BatchBuilder::finish() {
+  auto out = std::make_shared<Batch>();
+  for (auto& [field, values] : columns_) rows_ = std::max(rows_, values.size());
+  out->rows_ = rows_;
+  out->columns_.reserve(columns_.size());
+  for (auto& [field, values] : columns_) {
+    values.resize(rows_);
+    out->columns_.push_back(std::make_shared<Column>(Column{field, std::move(values)}));
+  }
+  out->keep_ = std::move(keep_);
+  if (arena_) out->keep_.push_back(std::move(arena_));
+  out->origin_ = origin_;
+  columns_.clear();
+  keep_.clear();
+  arena_.reset();
+  rows_ = 0;
+  has_origin_ = false;
+  origin_ = {};
+  return out;
+}
+
+}  // namespace graph_runner

@@ -1,0 +1,27 @@
+// Out-of-line anchors for the SDK's polymorphic classes (one vtable, in the SDK library).
+#include "graph_runner/context.hpp"
+#include "graph_runner/node.hpp"
+#include "graph_runner/plugin.hpp"
+
+namespace graph_runner {
+
+Context::~Context() = default;
+Source::~Source() = default;
+Emitter::~Emitter() = default;
+Stage::~Stage() = default;
+Sink::~Sink() = default;
+
+void Context::param_error(std::string_view param, const std::string& message) const {
+  throw ParamError(std::string(param), message);
+}
+
+std::string_view node_kind_name(NodeKind k) noexcept {
+  switch (k) {
+    case NodeKind::source: return "source";
+    case NodeKind::stage: return "stage";
+    case NodeKind::sink: return "sink";
+  }
+  return "?";
+}
+
+}  // namespace graph_runner

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian packages graph-runner needs. Idempotent: when everything is
+# present it only checks (a fraction of a second) and installs nothing.
+set -euo pipefail
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libtbb-dev libboost-dev libtomlplusplus-dev catch2 libmuparser-dev libcli11-dev
+  libspdlog-dev libfmt-dev libsimdjson-dev nlohmann-json3-dev graphviz
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
