@@ -120,11 +120,16 @@ class GRAPH_RUNNER_API BatchBuilder {
 
   /// Records a source should put in this batch at most (sources: stop reading when full()).
   std::size_t capacity() const noexcept { return capacity_; }
-  std::size_t size() const noexcept { return rows_; }
-  bool full() const noexcept { return rows_ >= capacity_; }
+  /// Records so far (record by record, or the longest column when filled column-wise).
+  std::size_t size() const noexcept;
+  bool full() const noexcept { return size() >= capacity_; }
 
   /// Starts a new record; returns its row index. Fields not set stay null.
-  std::size_t add_record() noexcept { return rows_++; }
+  std::size_t add_record() noexcept {
+    std::size_t row = size();
+    rows_ = row + 1;
+    return row;
+  }
   /// Sets field `f` of record `row` (row < size()).
   void set(std::size_t row, Field f, Value v);
   /// Column access for fast bulk building: values[i] is record i (padded with nulls on finish).

@@ -18,12 +18,16 @@ struct NodeStats {
   std::size_t concurrency = 1;  // 0 = unlimited
   std::uint64_t batches_in = 0, records_in = 0;
   std::uint64_t batches_out = 0, records_out = 0;
-  std::uint64_t errors = 0;      // failed calls or rejected records
+  std::uint64_t errors = 0;      // failed calls or rejected records (whatever the policy)
+  std::uint64_t dropped = 0;     // records dropped by on_error = "drop"
+  std::uint64_t routed = 0;      // records sent to the "errors" port by on_error = "route"
+  std::uint64_t retries = 0;     // repeated calls under on_error = "retry"
   double busy_seconds = 0;       // summed time inside plugin calls
   std::size_t max_concurrent = 0;  // most calls seen running at once
 };
 
-enum class RunStatus { completed, failed, interrupted, timed_out };
+// invalid: a plugin refused its parameters when constructed (reported like a graph error).
+enum class RunStatus { completed, failed, interrupted, timed_out, invalid };
 
 struct RunResult {
   RunStatus status = RunStatus::completed;
@@ -37,8 +41,15 @@ struct RunResult {
 struct RunOptions {
   std::int64_t threads = -1;   // -1: the graph's setting; 0: all cores
   double timeout_s = -1;       // -1: the graph's setting; 0: none
-  // Set to true (e.g. from a signal handler) to stop gracefully.
+  // Set to true (e.g. from a signal handler) to stop gracefully: sources stop reading,
+  // in-flight batches drain for up to shutdown_grace_ms, then the graph is cancelled.
   const std::atomic<bool>* stop_flag = nullptr;
+  // Set to true (a second signal) to cancel at once, without waiting for the grace period.
+  const std::atomic<bool>* cancel_flag = nullptr;
+  // Called (from a watchdog thread) when the graph was cancelled but a plugin call has not
+  // returned for a further grace period: a plugin is hung. The CLI prints the message and
+  // exits; without it run_graph keeps waiting.
+  std::function<void(const std::string& message)> on_hung;
   // Log sink for plugin messages and warnings; defaults to stderr.
   std::function<void(const std::string&)> log;
 };

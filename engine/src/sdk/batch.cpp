@@ -53,6 +53,12 @@ BatchPtr Batch::with_column(Field f, std::vector<Value> values, std::shared_ptr<
 
 BatchBuilder::BatchBuilder(std::size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
 
+std::size_t BatchBuilder::size() const noexcept {
+  std::size_t n = rows_;
+  for (const auto& c : columns_) n = std::max(n, c.second.size());
+  return n;
+}
+
 std::vector<Value>& BatchBuilder::column(Field f) {
   for (auto& [field, values] : columns_)
     if (field == f) return values;

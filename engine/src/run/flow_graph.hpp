@@ -1,0 +1,62 @@
+#pragma once
+// Step 4: the oneTBB flow graph of one run. Edges carry BatchPtr.
+//   source:  input_node -> limiter_node(max_in_flight) -> port "out"
+//   stage:   function_node(concurrency) -> one broadcast_node per output port
+//   ordered: stamp (serial) -> worker(concurrency) -> sequencer -> dispatch (serial) -> ports
+//   sink:    function_node(concurrency)
+//   blocking stage or sink: queue_node -> limiter_node(concurrency) -> async_node; the call
+//            runs in a separate I/O arena, so a sleeping plugin holds no CPU worker
+//            (FACTS.md: async_node + gateway + task_arena::enqueue)
+// Queueing policy everywhere: a `rejecting` node after a non-buffering one loses
+// messages (FACTS.md); memory stays bounded because the limiters bound the batches.
+#include <memory>
+#include <vector>
+
+#include <oneapi/tbb/flow_graph.h>
+#include <oneapi/tbb/task_arena.h>
+
+#include "run/node_runtime.hpp"
+#include "run/source_gate.hpp"
+
+namespace graph_runner::engine {
+
+class FlowGraph {
+ public:
+  FlowGraph(const CheckedGraph& graph, std::vector<std::unique_ptr<NodeRuntime>>& nodes, RunState& run);
+  ~FlowGraph();
+
+  void start();              // activates the sources
+  void wait();               // waits for every task of the graph
+  bool cancelled() { return graph_.is_cancelled(); }
+  // End of stream, in topological order: each stage's finish(), drained before the next.
+  void finish_stages();
+  void close_gates();
+  const std::vector<std::shared_ptr<SourceGate>>& gates() const noexcept { return gates_; }
+  void stop_sources();       // Source::stop() on every source (from another thread)
+  // "node 'x' (2 running, 5 queued), ..." for every node holding batches.
+  std::string describe_holders() const;
+
+ private:
+  struct Nodes;
+  void build_source(std::size_t i);
+  void build_stage(std::size_t i);
+  void build_ordered_stage(std::size_t i);
+  void build_sink(std::size_t i);
+  void build_blocking(std::size_t i);
+  void send(std::size_t i, Outputs& outputs);
+  void deliver(std::size_t i, std::size_t port, const BatchPtr& batch);
+
+  const CheckedGraph& spec_;
+  std::vector<std::unique_ptr<NodeRuntime>>& runtimes_;
+  RunState& run_;
+  tbb::flow::graph graph_;
+  std::vector<std::unique_ptr<Nodes>> nodes_;
+  std::vector<std::shared_ptr<SourceGate>> gates_;
+  std::vector<std::vector<std::vector<std::size_t>>> consumers_;  // [node][port] -> nodes fed
+  std::unique_ptr<tbb::task_arena> io_arena_;                     // for blocking nodes
+};
+
+// Threads the I/O arena of blocking nodes needs (0 when the graph has none).
+std::size_t blocking_threads(const CheckedGraph& graph);
+
+}  // namespace graph_runner::engine

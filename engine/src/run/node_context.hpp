@@ -1,0 +1,32 @@
+#pragma once
+// The engine's Context: what one plugin instance is told about itself.
+#include <string>
+
+#include "graph_runner/context.hpp"
+#include "run/run_state.hpp"
+#include "validate/validate_graph.hpp"
+
+namespace graph_runner::engine {
+
+class NodeContext final : public Context {
+ public:
+  NodeContext(const CheckedNode& node, std::size_t instance, RunState& run)
+      : node_(node), instance_(instance), run_(run) {}
+
+  std::string_view node_name() const noexcept override { return node_.spec->name; }
+  std::string_view plugin_name() const noexcept override { return node_.spec->plugin; }
+  const Params& params() const noexcept override { return node_.params; }
+  std::size_t instance() const noexcept override { return instance_; }
+  Port port(std::string_view name) const override;
+  std::size_t batch_size() const noexcept override { return node_.batch_size; }
+  std::size_t linger_ms() const noexcept override { return node_.linger_ms; }
+  bool stop_requested() const noexcept override { return run_.stopping(); }
+  void log(LogLevel level, std::string_view message) const override;
+
+ private:
+  const CheckedNode& node_;
+  std::size_t instance_;
+  RunState& run_;
+};
+
+}  // namespace graph_runner::engine

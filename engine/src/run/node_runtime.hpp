@@ -1,0 +1,91 @@
+#pragma once
+// One node of a running graph: its plugin instances (one shared instance for a
+// thread-safe plugin, a pool of `concurrency` instances otherwise), the on_error policy
+// around every call, and its counters. The flow-graph bodies call into it.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <oneapi/tbb/concurrent_queue.h>
+
+#include "graph_runner/node.hpp"
+#include "run/node_context.hpp"
+#include "run/run_graph.hpp"
+#include "run/run_state.hpp"
+#include "validate/validate_graph.hpp"
+
+namespace graph_runner::engine {
+
+struct Output {
+  std::size_t port;
+  BatchPtr batch;
+};
+using Outputs = std::vector<Output>;
+
+// `concurrency = "unlimited"` on a blocking node: how many calls may wait at once.
+inline constexpr std::size_t unlimited_blocking_calls = 64;
+
+class NodeRuntime {
+ public:
+  NodeRuntime(const CheckedGraph& graph, std::size_t index, RunState& run, std::size_t worker_threads);
+  ~NodeRuntime();
+  NodeRuntime(const NodeRuntime&) = delete;
+  NodeRuntime& operator=(const NodeRuntime&) = delete;
+
+  // Constructs the plugin instances; a ParamError or any exception propagates.
+  void create_instances();
+  // Concurrency for the flow-graph node: 0 = unlimited.
+  std::size_t flow_concurrency() const noexcept { return flow_concurrency_; }
+  const CheckedNode& node() const noexcept { return node_; }
+  const std::string& name() const noexcept { return node_.spec->name; }
+
+  // Stage: appends what to send on which port; applies on_error. Never throws.
+  void process(const BatchPtr& in, Outputs& out);
+  // Stage end of stream: every instance's finish().
+  void finish(Outputs& out);
+  // Sink: write under on_error. Never throws.
+  void write(const BatchPtr& in);
+  // Sinks: flush and close every instance; sources: close. Errors fail the run.
+  void close();
+
+  // Source: the single instance; read() under the policy. False at end of stream or failure.
+  Source& source();
+  bool read(BatchBuilder& builder);
+  void count_emitted(std::size_t port, const Batch& batch) noexcept;
+
+  NodeStats stats() const;
+  // Batches handed to this node and not yet started; calls running now.
+  void enqueued() noexcept { queued_.fetch_add(1, std::memory_order_relaxed); }
+  std::int64_t queued() const noexcept { return queued_.load(std::memory_order_relaxed); }
+  std::size_t running() const noexcept { return running_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Instance;
+  class Collector;
+  struct CallGuard;
+  template <class Call>
+  bool guarded(const Batch* in, Outputs& out, Call&& call);
+  Instance* acquire() noexcept;
+  void release(Instance* i) noexcept;
+  std::string describe_failure(const Batch* in, const std::string& what) const;
+  BatchPtr error_batch(const Batch& from, const std::vector<std::pair<std::uint32_t, std::string>>& rows) const;
+
+  const CheckedGraph& graph_;
+  const CheckedNode& node_;
+  RunState& run_;
+  std::shared_ptr<const LoadedPlugin> plugin_;  // outlives the instances (declared before them)
+  std::vector<std::unique_ptr<Instance>> instances_;
+  tbb::concurrent_queue<Instance*> free_;
+  std::size_t flow_concurrency_ = 1;
+  std::size_t errors_port_ = SIZE_MAX;
+  Field error_field_, error_node_field_;
+
+  std::atomic<std::uint64_t> batches_in_{0}, records_in_{0}, batches_out_{0}, records_out_{0};
+  std::atomic<std::uint64_t> errors_{0}, dropped_{0}, routed_{0}, retries_{0};
+  std::atomic<std::int64_t> busy_ns_{0}, queued_{0};
+  std::atomic<std::size_t> running_{0}, max_running_{0};
+};
+
+}  // namespace graph_runner::engine

@@ -1,0 +1,217 @@
+#include "run/run_graph.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/info.h>
+#include <oneapi/tbb/task_arena.h>
+
+#include "run/flow_graph.hpp"
+#include "run/node_runtime.hpp"
+#include "run/run_state.hpp"
+
+namespace graph_runner::engine {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string param_error_message(const CheckedNode& node, const ParamError& e) {
+  auto it = node.spec->param_pos.find(e.param());
+  const SourcePos& pos = it != node.spec->param_pos.end() ? it->second : node.spec->pos;
+  Diagnostics d;
+  d.error(pos, "node '" + node.spec->name + "' (plugin '" + node.spec->plugin + "'): " + e.what());
+  return d.format();
+}
+
+// Watches the run from its own thread: the stop flag and the time limit start a graceful
+// stop (sources stop, batches drain for up to shutdown_grace_ms, then the graph's
+// task_group_context is cancelled); a second signal cancels at once; no progress for
+// stall_timeout_s with batches in flight fails the run; a call that still has not returned
+// a grace period after cancellation is reported through on_hung.
+class Watchdog {
+ public:
+  Watchdog(RunState& run, FlowGraph& flow, const RunOptions& options, const GraphSettings& settings,
+           double timeout_s)
+      : run_(run), flow_(flow), options_(options),
+        grace_(std::chrono::milliseconds(settings.shutdown_grace_ms)),
+        stall_(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(settings.stall_timeout_s))) {
+    if (timeout_s > 0)
+      deadline_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout_s));
+    thread_ = std::thread([this] { watch(); });
+  }
+  ~Watchdog() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+  bool interrupted() const noexcept { return interrupted_; }
+  bool timed_out() const noexcept { return timed_out_; }
+  bool cancelled() const noexcept { return cancelled_; }
+  std::size_t abandoned() const noexcept { return abandoned_; }
+
+ private:
+  std::size_t in_flight() const {
+    std::size_t n = 0;
+    for (const auto& g : flow_.gates()) n += g->in_flight();
+    return n;
+  }
+
+  void cancel() {
+    if (cancelled_) return;
+    abandoned_ = in_flight();
+    cancelled_ = true;
+    run_.context().cancel_group_execution();
+  }
+
+  void check(Clock::time_point now) {
+    if (!grace_end_) {
+      const bool signalled = options_.stop_flag && options_.stop_flag->load();
+      const bool expired = deadline_ && now >= *deadline_;
+      if (signalled || expired) {
+        interrupted_ = signalled;
+        timed_out_ = !signalled;
+        grace_end_ = now + grace_;
+        run_.request_stop();
+        flow_.stop_sources();
+      }
+    } else if (now >= *grace_end_) {
+      cancel();
+    }
+    if (options_.cancel_flag && options_.cancel_flag->load()) {
+      interrupted_ = interrupted_ || !timed_out_;
+      run_.request_stop();
+      cancel();
+    }
+    if (stall_.count() > 0 && !run_.failed()) {
+      if (std::uint64_t p = run_.progress(); p != last_progress_ || in_flight() == 0) {
+        last_progress_ = p;
+        last_change_ = now;
+      } else if (now - last_change_ >= stall_) {
+        run_.fail("no progress for " + std::to_string(std::chrono::duration<double>(stall_).count()) + " s with " +
+                  std::to_string(in_flight()) + " batch(es) in flight; holding batches: " + flow_.describe_holders());
+      }
+    }
+    if ((cancelled_ || run_.failed()) && !hung_reported_) {
+      if (!cancel_seen_) cancel_seen_ = now;
+      if (now - *cancel_seen_ >= std::max<Clock::duration>(grace_, std::chrono::seconds(1)) && options_.on_hung) {
+        hung_reported_ = true;
+        options_.on_hung("cancelled, but plugin calls have not returned: " + flow_.describe_holders());
+      }
+    }
+  }
+
+  void watch() {
+    std::unique_lock lock(mutex_);
+    last_change_ = Clock::now();
+    while (!done_) {
+      wake_.wait_for(lock, std::chrono::milliseconds(5));
+      if (!done_) check(Clock::now());
+    }
+  }
+
+  RunState& run_;
+  FlowGraph& flow_;
+  const RunOptions& options_;
+  Clock::duration grace_, stall_;
+  std::optional<Clock::time_point> deadline_, grace_end_, cancel_seen_;
+  Clock::time_point last_change_;
+  std::uint64_t last_progress_ = 0;
+  bool hung_reported_ = false;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool done_ = false;
+  std::atomic<bool> interrupted_{false}, timed_out_{false}, cancelled_{false};
+  std::atomic<std::size_t> abandoned_{0};
+  std::thread thread_;
+};
+
+void run_in_arena(const CheckedGraph& graph, const RunOptions& options, RunState& run, std::size_t workers,
+                  RunResult& result);
+
+}  // namespace
+
+RunResult run_graph(const CheckedGraph& graph, const RunOptions& options) {
+  const auto started = Clock::now();
+  RunResult result;
+  auto log = options.log ? options.log : [](const std::string& line) { std::cerr << line << '\n'; };
+  RunState run(log);
+
+  const std::int64_t threads = options.threads >= 0 ? options.threads : graph.spec.graph.threads;
+  const std::size_t workers = threads > 0 ? static_cast<std::size_t>(threads)
+                                          : static_cast<std::size_t>(tbb::info::default_concurrency());
+  // The graph runs in an arena of `workers` threads (more than the cores is allowed: a
+  // graph of sleeping or blocking plugins wants that); global_control lets TBB create them.
+  tbb::global_control parallelism(
+      tbb::global_control::max_allowed_parallelism,
+      std::max<std::size_t>(workers, static_cast<std::size_t>(tbb::info::default_concurrency())) +
+          blocking_threads(graph));
+  tbb::task_arena arena(static_cast<int>(workers));
+  arena.execute([&] { run_in_arena(graph, options, run, workers, result); });
+  result.wall_seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  return result;
+}
+
+namespace {
+void run_in_arena(const CheckedGraph& graph, const RunOptions& options, RunState& run, std::size_t workers,
+                  RunResult& result) {
+  std::vector<std::unique_ptr<NodeRuntime>> nodes;
+  for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
+    nodes.push_back(std::make_unique<NodeRuntime>(graph, i, run, workers));
+    try {
+      nodes.back()->create_instances();
+    } catch (const ParamError& e) {
+      result.status = RunStatus::invalid;
+      result.error = param_error_message(graph.nodes[i], e);
+    } catch (const std::exception& e) {
+      result.status = RunStatus::failed;
+      result.error = "node '" + graph.nodes[i].spec->name + "' (plugin '" + graph.nodes[i].spec->plugin +
+                     "'): cannot start: " + e.what();
+    }
+    if (!result.error.empty()) break;
+  }
+
+  if (result.error.empty()) {
+    FlowGraph flow(graph, nodes, run);
+    const double timeout_s = options.timeout_s >= 0 ? options.timeout_s : graph.spec.graph.timeout_s;
+    {
+      Watchdog watch(run, flow, options, graph.spec.graph, timeout_s);
+      try {
+        flow.start();
+        flow.wait();
+        if (!watch.cancelled() && !run.failed()) flow.finish_stages();
+      } catch (const std::exception& e) {
+        run.fail(std::string("internal error: ") + e.what());
+      }
+      if (watch.cancelled())
+        run.log("grace period of " + std::to_string(graph.spec.graph.shutdown_grace_ms) +
+                " ms expired: cancelled with " + std::to_string(watch.abandoned()) + " batch(es) in flight");
+      if (run.failed()) result.status = RunStatus::failed;
+      else if (watch.timed_out()) result.status = RunStatus::timed_out;
+      else if (watch.interrupted()) result.status = RunStatus::interrupted;
+    }
+    for (const auto& g : flow.gates()) {
+      result.source_batches += g->issued_count();
+      result.acknowledged_batches += g->acknowledged();
+      result.max_in_flight_seen = std::max(result.max_in_flight_seen, g->max_in_flight());
+    }
+    flow.close_gates();
+  }
+  // Sinks flush and close even after a failure: what they were given is kept.
+  for (auto& n : nodes) n->close();
+  if (run.failed() && result.error.empty()) {
+    result.status = RunStatus::failed;
+    result.error = run.error();
+  }
+  for (auto& n : nodes) result.nodes.push_back(n->stats());
+}
+}  // namespace
+
+}  // namespace graph_runner::engine

@@ -1,0 +1,83 @@
+#pragma once
+// Backpressure and acknowledgement are one mechanism (DESIGN.md section 5): every source
+// batch carries a Ticket. The ticket is kept alive by the batch and by every batch derived
+// from it (Batch keepalive), so it is destroyed exactly when the last of them has been
+// consumed, dropped or routed. Its destructor returns the source's limiter token and
+// acknowledges the batch to the source.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include <oneapi/tbb/flow_graph.h>
+
+#include "graph_runner/node.hpp"
+
+namespace graph_runner::engine {
+
+class SourceGate {
+ public:
+  // `decrementer` is the source's limiter_node::decrementer().
+  SourceGate(tbb::flow::receiver<tbb::flow::continue_msg>& decrementer, Source* source)
+      : decrementer_(&decrementer), source_(source) {}
+
+  void issued() noexcept { issued_.fetch_add(1, std::memory_order_relaxed); }
+
+  // The batch passed the limiter: from now on it holds one of the source's tokens.
+  void admitted() noexcept {
+    std::size_t now = in_flight_.fetch_add(1, std::memory_order_relaxed) + 1;
+    std::size_t seen = max_in_flight_.load(std::memory_order_relaxed);
+    while (now > seen && !max_in_flight_.compare_exchange_weak(seen, now, std::memory_order_relaxed)) {
+    }
+  }
+
+  void completed(std::uint64_t batch, bool admitted) noexcept {
+    if (!admitted) return;  // never passed the limiter (dropped at cancellation): no token to return
+    in_flight_.fetch_sub(1, std::memory_order_relaxed);
+    acknowledged_.fetch_add(1, std::memory_order_relaxed);
+    if (closed_.load(std::memory_order_acquire)) return;
+    try {
+      source_->acknowledge(batch);
+    } catch (...) {
+      // An acknowledgement failure must not stop the token from returning.
+    }
+    // Called from code, not through an edge: decrementer() edges are counted (FACTS.md).
+    decrementer_->try_put(tbb::flow::continue_msg());
+  }
+
+  // After the run: tickets still dropped later (a cancelled graph's buffers) only count.
+  void close() noexcept { closed_.store(true, std::memory_order_release); }
+
+  std::size_t in_flight() const noexcept { return in_flight_.load(std::memory_order_relaxed); }
+  std::size_t max_in_flight() const noexcept { return max_in_flight_.load(std::memory_order_relaxed); }
+  std::uint64_t issued_count() const noexcept { return issued_.load(std::memory_order_relaxed); }
+  std::uint64_t acknowledged() const noexcept { return acknowledged_.load(std::memory_order_relaxed); }
+
+ private:
+  tbb::flow::receiver<tbb::flow::continue_msg>* decrementer_;
+  Source* source_;
+  std::atomic<bool> closed_{false};
+  std::atomic<std::size_t> in_flight_{0}, max_in_flight_{0};
+  std::atomic<std::uint64_t> issued_{0}, acknowledged_{0};
+};
+
+class Ticket {
+ public:
+  Ticket(std::shared_ptr<SourceGate> gate, std::uint64_t batch) : gate_(std::move(gate)), batch_(batch) {
+    gate_->issued();
+  }
+  Ticket(const Ticket&) = delete;
+  Ticket& operator=(const Ticket&) = delete;
+  ~Ticket() { gate_->completed(batch_, admitted_); }
+
+  void admit() noexcept {
+    admitted_ = true;
+    gate_->admitted();
+  }
+
+ private:
+  std::shared_ptr<SourceGate> gate_;
+  std::uint64_t batch_;
+  bool admitted_ = false;  // written once by the serial unbox node before the batch is shared
+};
+
+}  // namespace graph_runner::engine

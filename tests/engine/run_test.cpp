@@ -1,0 +1,302 @@
+// The engine, end to end on in-process plugins: backpressure, acknowledgement,
+// concurrency, order, failures and error routing, measured inside the run.
+#include <algorithm>
+#include <numeric>
+
+#include <catch2/catch.hpp>
+
+#include "parse/parse_graph.hpp"
+#include "run/run_graph.hpp"
+#include "run_test_plugins.hpp"
+#include "validate/validate_graph.hpp"
+
+namespace run_test {
+
+Probe& probe() {
+  static Probe p;
+  return p;
+}
+
+void register_all(graph_runner::engine::PluginRegistry& registry) {
+  using graph_runner::ParamSpec;
+  using graph_runner::PluginDescriptor;
+  registry.add_static(PluginDescriptor::source<SeqSource>("seq", "0, 1, 2, ...")
+                          .with_params({ParamSpec::integer("count", "records").with_default(std::int64_t{1000})}));
+  registry.add_static(PluginDescriptor::stage<KeepEven>("keep_even", "even n only").thread_safe());
+  auto pass_params = [] {
+    return std::vector<ParamSpec>{ParamSpec::integer("sleep_us", "").with_default(std::int64_t{0}),
+                                  ParamSpec::boolean("jitter", "").with_default(false),
+                                  ParamSpec::integer("reject", "").with_default(std::int64_t{-1}),
+                                  ParamSpec::integer("fail_at", "").with_default(std::int64_t{-1})};
+  };
+  registry.add_static(PluginDescriptor::stage<SlowPass>("slow_pass", "pass-through").with_params(pass_params()));
+  registry.add_static(
+      PluginDescriptor::stage<SlowPass>("shared_pass", "thread-safe pass-through").with_params(pass_params()).thread_safe());
+  registry.add_static(PluginDescriptor::sink<Collect>("collect", "records n")
+                          .with_params({ParamSpec::integer("sleep_us", "").with_default(std::int64_t{0})}));
+}
+
+}  // namespace run_test
+
+namespace {
+
+using namespace graph_runner::engine;
+
+struct Run {
+  std::unique_ptr<CheckedGraph> graph;
+  RunResult result;
+  const NodeStats& node(const std::string& name) const {
+    for (const auto& n : result.nodes)
+      if (n.name == name) return n;
+    FAIL("no node " << name);
+    throw;
+  }
+};
+
+Run run_graph_text(const std::string& toml, std::int64_t threads = 4) {
+  auto& p = run_test::probe();
+  {
+    std::lock_guard lock(p.mutex);
+    p.acknowledged.clear();
+    p.received.clear();
+    p.errors.clear();
+  }
+  p.max_running = 0;
+  p.max_unacknowledged = 0;
+  Diagnostics diags;
+  GraphSpec spec = parse_graph_text(toml, "test.toml", {}, diags);
+  PluginRegistry registry;
+  run_test::register_all(registry);
+  Run r;
+  if (diags.empty()) r.graph = validate_graph(std::move(spec), registry, diags);
+  INFO(diags.format());
+  REQUIRE(r.graph);
+  RunOptions options;
+  options.threads = threads;
+  options.log = [](const std::string&) {};
+  r.result = run_graph(*r.graph, options);
+  return r;
+}
+
+std::vector<std::int64_t> iota(std::int64_t from, std::int64_t to, std::int64_t step = 1) {
+  std::vector<std::int64_t> v;
+  for (std::int64_t i = from; i < to; i += step) v.push_back(i);
+  return v;
+}
+
+std::vector<std::int64_t> sorted(std::vector<std::int64_t> v) {
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+void check_each_batch_acknowledged_once(const std::string& source, std::uint64_t batches) {
+  auto acks = run_test::probe().acknowledged[source];
+  std::sort(acks.begin(), acks.end());
+  std::vector<std::uint64_t> expected(batches);
+  std::iota(expected.begin(), expected.end(), 0);
+  INFO("source " << source);
+  CHECK(acks == expected);
+}
+
+}  // namespace
+
+TEST_CASE("a fast source never has more than max_in_flight batches in flight", "[run]") {
+  Run r = run_graph_text(R"(
+[graph]
+batch_size = 10
+max_in_flight = 4
+[sources.numbers]
+plugin = "seq"
+count = 3000
+[sinks.slow]
+plugin = "collect"
+inputs = ["numbers"]
+sleep_us = 200
+)");
+  REQUIRE(r.result.status == RunStatus::completed);
+  CHECK(r.result.max_in_flight_seen <= 4);
+  CHECK(r.result.max_in_flight_seen >= 2);  // the bound was actually reached for
+  // The source itself sees at most max_in_flight + 1 unacknowledged (the one input_node holds).
+  CHECK(run_test::probe().max_unacknowledged <= 5);
+  CHECK(r.result.source_batches == 300);
+  CHECK(r.result.acknowledged_batches == 300);
+  check_each_batch_acknowledged_once("numbers", 300);
+  CHECK(sorted(run_test::probe().received["slow"]) == iota(0, 3000));
+}
+
+TEST_CASE("max_in_flight = 1 still makes progress", "[run]") {
+  Run r = run_graph_text(R"(
+[sources.numbers]
+plugin = "seq"
+count = 100
+batch_size = 7
+max_in_flight = 1
+[sinks.all]
+plugin = "collect"
+inputs = ["numbers"]
+)");
+  REQUIRE(r.result.status == RunStatus::completed);
+  CHECK(r.result.max_in_flight_seen == 1);
+  CHECK(run_test::probe().received["all"] == iota(0, 100));
+}
+
+TEST_CASE("every source batch is acknowledged exactly once with filters, fan-out and fan-in", "[run]") {
+  Run r = run_graph_text(R"(
+[graph]
+batch_size = 16
+max_in_flight = 3
+[sources.left]
+plugin = "seq"
+count = 1000
+[sources.right]
+plugin = "seq"
+count = 500
+[stages.even]
+plugin = "keep_even"
+inputs = ["left", "right"]
+[sinks.first]
+plugin = "collect"
+inputs = ["even"]
+[sinks.second]
+plugin = "collect"
+inputs = ["even"]
+sleep_us = 100
+)");
+  REQUIRE(r.result.status == RunStatus::completed);
+  check_each_batch_acknowledged_once("left", (1000 + 15) / 16);
+  check_each_batch_acknowledged_once("right", (500 + 15) / 16);
+  std::vector<std::int64_t> expected = iota(0, 1000, 2);
+  for (auto v : iota(0, 500, 2)) expected.push_back(v);
+  CHECK(sorted(run_test::probe().received["first"]) == sorted(expected));
+  CHECK(sorted(run_test::probe().received["second"]) == sorted(expected));
+  CHECK(r.node("even").records_in == 1500);
+  CHECK(r.node("even").records_out == 750);
+  CHECK(r.result.max_in_flight_seen <= 3);
+}
+
+TEST_CASE("a node runs at most `concurrency` calls at once, and reaches it", "[run]") {
+  auto graph = [](const std::string& plugin, int concurrency) {
+    return R"(
+[graph]
+batch_size = 1
+max_in_flight = 32
+[sources.numbers]
+plugin = "seq"
+count = 60
+[stages.work]
+plugin = ")" + plugin + R"("
+inputs = ["numbers"]
+sleep_us = 3000
+concurrency = )" + std::to_string(concurrency) + R"(
+[sinks.all]
+plugin = "collect"
+inputs = ["work"]
+)";
+  };
+  SECTION("a plugin that is not thread-safe gets a pool of instances") {
+    Run r = run_graph_text(graph("slow_pass", 3), 6);
+    REQUIRE(r.result.status == RunStatus::completed);
+    CHECK(r.node("work").max_concurrent == 3);
+    CHECK(run_test::probe().max_running == 3);
+  }
+  SECTION("a thread-safe plugin shares one instance") {
+    Run r = run_graph_text(graph("shared_pass", 2), 6);
+    REQUIRE(r.result.status == RunStatus::completed);
+    CHECK(r.node("work").max_concurrent == 2);
+  }
+  SECTION("concurrency 1 is serial") {
+    Run r = run_graph_text(graph("shared_pass", 1), 6);
+    REQUIRE(r.result.status == RunStatus::completed);
+    CHECK(r.node("work").max_concurrent == 1);
+  }
+}
+
+TEST_CASE("ordered = true restores input order after a parallel stage", "[run]") {
+  Run r = run_graph_text(R"(
+[sources.numbers]
+plugin = "seq"
+count = 400
+batch_size = 4
+[stages.work]
+plugin = "shared_pass"
+inputs = ["numbers"]
+jitter = true
+concurrency = "unlimited"
+ordered = true
+[stages.even]
+plugin = "keep_even"
+inputs = ["work"]
+[sinks.all]
+plugin = "collect"
+inputs = ["even"]
+)");
+  REQUIRE(r.result.status == RunStatus::completed);
+  CHECK(r.node("work").max_concurrent >= 2);
+  CHECK(run_test::probe().received["all"] == iota(0, 400, 2));
+}
+
+TEST_CASE("a failing stage stops the run and names node, plugin and source position", "[run]") {
+  Run r = run_graph_text(R"(
+[sources.numbers]
+plugin = "seq"
+count = 100000
+batch_size = 10
+[stages.work]
+plugin = "slow_pass"
+inputs = ["numbers"]
+fail_at = 25
+[sinks.all]
+plugin = "collect"
+inputs = ["work"]
+)");
+  CHECK(r.result.status == RunStatus::failed);
+  CHECK_THAT(r.result.error, Catch::Contains("node 'work' (plugin 'slow_pass'): boom at 25") &&
+                                 Catch::Contains("source 'numbers' batch 2, records 20..29"));
+  CHECK(run_test::probe().received["all"].size() < 100000);
+}
+
+TEST_CASE("on_error = route sends only the failing record to NODE.errors", "[run]") {
+  Run r = run_graph_text(R"(
+[sources.numbers]
+plugin = "seq"
+count = 100
+batch_size = 10
+[stages.work]
+plugin = "slow_pass"
+inputs = ["numbers"]
+reject = 42
+on_error = "route"
+[sinks.good]
+plugin = "collect"
+inputs = ["work"]
+[sinks.bad]
+plugin = "collect"
+inputs = ["work.errors"]
+)");
+  REQUIRE(r.result.status == RunStatus::completed);
+  CHECK(run_test::probe().received["bad"] == std::vector<std::int64_t>{42});
+  CHECK(run_test::probe().errors["bad"] == std::vector<std::string>{"rejected 42"});
+  CHECK(r.node("work").routed == 1);
+  check_each_batch_acknowledged_once("numbers", 10);
+}
+
+TEST_CASE("on_error = drop counts the failed batch and goes on", "[run]") {
+  Run r = run_graph_text(R"(
+[sources.numbers]
+plugin = "seq"
+count = 100
+batch_size = 10
+[stages.work]
+plugin = "slow_pass"
+inputs = ["numbers"]
+fail_at = 55
+on_error = "drop"
+[sinks.good]
+plugin = "collect"
+inputs = ["work"]
+)");
+  REQUIRE(r.result.status == RunStatus::completed);
+  CHECK(r.node("work").dropped == 10);
+  CHECK(run_test::probe().received["good"].size() == 90);
+  check_each_batch_acknowledged_once("numbers", 10);
+}

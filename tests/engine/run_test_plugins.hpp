@@ -1,0 +1,125 @@
+#pragma once
+// In-process plugins for the engine tests: they record what the engine does to them
+// (acknowledgements, concurrent calls, arrival order) so the tests can assert on it.
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "graph_runner/sdk.hpp"
+#include "registry/plugin_registry.hpp"
+
+namespace run_test {
+
+using namespace graph_runner;
+
+// What every test plugin reports to, reset by each test.
+struct Probe {
+  std::mutex mutex;
+  std::map<std::string, std::vector<std::uint64_t>> acknowledged;  // source -> batch numbers
+  std::map<std::string, std::vector<std::int64_t>> received;      // sink -> values of `n`
+  std::map<std::string, std::vector<std::string>> errors;        // sink -> values of `error`
+  std::atomic<std::size_t> running{0}, max_running{0};
+  std::atomic<std::int64_t> max_unacknowledged{0};
+
+  void enter() {
+    std::size_t now = ++running;
+    std::size_t seen = max_running.load();
+    while (now > seen && !max_running.compare_exchange_weak(seen, now)) {
+    }
+  }
+  void leave() { --running; }
+};
+Probe& probe();
+
+// Emits `count` records with n = 0, 1, 2, ... and checks how many batches are unacknowledged.
+class SeqSource : public Source {
+ public:
+  explicit SeqSource(Context& c)
+      : ctx_(c), count_(c.params().get_int("count")), n_(field("n")), name_(c.node_name()) {}
+  bool read(BatchBuilder& out) override {
+    auto& values = out.column(n_);
+    while (values.size() < out.capacity() && next_ < count_) values.push_back(Value::of(next_++));
+    std::int64_t unacked = static_cast<std::int64_t>(++produced_) - static_cast<std::int64_t>(acked_.load());
+    std::int64_t seen = probe().max_unacknowledged.load();
+    while (unacked > seen && !probe().max_unacknowledged.compare_exchange_weak(seen, unacked)) {
+    }
+    return next_ < count_;
+  }
+  void acknowledge(std::uint64_t batch) override {
+    ++acked_;
+    std::lock_guard lock(probe().mutex);
+    probe().acknowledged[name_].push_back(batch);
+  }
+
+ private:
+  Context& ctx_;
+  std::int64_t count_, next_ = 0;
+  Field n_;
+  std::string name_;
+  std::uint64_t produced_ = 0;
+  std::atomic<std::uint64_t> acked_{0};
+};
+
+// Keeps records with an even n.
+class KeepEven : public RecordFilter<KeepEven> {
+ public:
+  explicit KeepEven(Context&) : n_(field("n")) {}
+  bool keep(const Batch& b, std::size_t row) const { return b.get(row, n_).as_int() % 2 == 0; }
+
+ private:
+  Field n_;
+};
+
+// Passes batches through after `sleep_us`, recording concurrent calls; rejects n == `reject`.
+class SlowPass : public Stage {
+ public:
+  explicit SlowPass(Context& c)
+      : sleep_us_(c.params().get_int("sleep_us")), jitter_(c.params().get_bool("jitter")),
+        reject_(c.params().get_int("reject")), fail_(c.params().get_int("fail_at")), n_(field("n")) {}
+  void process(const BatchPtr& in, Emitter& out) override {
+    probe().enter();
+    std::int64_t us = sleep_us_;
+    if (jitter_) us = static_cast<std::int64_t>(std::hash<std::int64_t>{}(in->get(0, n_).as_int()) % 2000);
+    if (us > 0) std::this_thread::sleep_for(std::chrono::microseconds(us));
+    probe().leave();
+    for (std::size_t r = 0; r < in->size(); ++r) {
+      if (in->get(r, n_).as_int() == fail_) throw std::runtime_error("boom at " + std::to_string(fail_));
+      if (in->get(r, n_).as_int() == reject_) out.reject(*in, r, "rejected " + std::to_string(reject_));
+    }
+    out.emit(in);
+  }
+
+ private:
+  std::int64_t sleep_us_;
+  bool jitter_;
+  std::int64_t reject_, fail_;
+  Field n_;
+};
+
+// Records every n it receives (and `error` when present), after `sleep_us` per batch.
+class Collect : public Sink {
+ public:
+  explicit Collect(Context& c)
+      : sleep_us_(c.params().get_int("sleep_us")), name_(c.node_name()), n_(field("n")), error_(field("error")) {}
+  void write(const Batch& b) override {
+    if (sleep_us_ > 0) std::this_thread::sleep_for(std::chrono::microseconds(sleep_us_));
+    std::lock_guard lock(probe().mutex);
+    for (std::size_t r = 0; r < b.size(); ++r) {
+      probe().received[name_].push_back(b.get(r, n_).as_int());
+      if (b.find(error_)) probe().errors[name_].emplace_back(b.get(r, error_).as_string());
+    }
+  }
+
+ private:
+  std::int64_t sleep_us_;
+  std::string name_;
+  Field n_, error_;
+};
+
+void register_all(graph_runner::engine::PluginRegistry& registry);
+
+}  // namespace run_test
