@@ -4,6 +4,8 @@
 //   stage:   function_node(concurrency) -> one broadcast_node per output port
 //   ordered: stamp (serial) -> worker(concurrency) -> sequencer -> dispatch (serial) -> ports
 //   sink:    function_node(concurrency)
+//   partition_by: splitter (serial) -> one serial lane per instance, by key hash
+//   priority: priority_queue_node (highest batch priority first) -> node (rejecting)
 //   blocking stage or sink: queue_node -> limiter_node(concurrency) -> async_node; the call
 //            runs in a separate I/O arena, so a sleeping plugin holds no CPU worker
 //            (FACTS.md: async_node + gateway + task_arena::enqueue)
@@ -39,10 +41,13 @@ class FlowGraph {
  private:
   struct Nodes;
   void build_source(std::size_t i);
-  void build_stage(std::size_t i);
+  void build_plain(std::size_t i);  // a stage or sink: one function_node
   void build_ordered_stage(std::size_t i);
-  void build_sink(std::size_t i);
   void build_blocking(std::size_t i);
+  void build_partitioned(std::size_t i);
+  void build_prioritized(std::size_t i);
+  // Runs one input through node i (stage or sink) and sends what it emits.
+  void call(std::size_t i, const BatchPtr& in, std::size_t instance = SIZE_MAX);
   void send(std::size_t i, Outputs& outputs);
   void deliver(std::size_t i, std::size_t port, const BatchPtr& batch);
 

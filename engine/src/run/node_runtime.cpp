@@ -109,7 +109,8 @@ void NodeRuntime::create_instances() {
   }
 }
 
-NodeRuntime::Instance* NodeRuntime::acquire() noexcept {
+NodeRuntime::Instance* NodeRuntime::acquire(std::size_t instance) noexcept {
+  if (instance != SIZE_MAX) return instances_[instance % instances_.size()].get();  // a lane owns it
   Instance* inst = nullptr;
   // The flow node's concurrency equals the pool size, so a free instance always exists;
   // the loop only covers the moment between a release and its push.
@@ -117,7 +118,9 @@ NodeRuntime::Instance* NodeRuntime::acquire() noexcept {
   return inst;
 }
 
-void NodeRuntime::release(Instance* inst) noexcept { free_.push(inst); }
+void NodeRuntime::release(Instance* inst, std::size_t instance) noexcept {
+  if (instance == SIZE_MAX) free_.push(inst);
+}
 
 std::string NodeRuntime::describe_failure(const Batch* in, const std::string& what) const {
   std::string msg = "node '" + name() + "' (plugin '" + node_.spec->plugin + "'): " + what;
@@ -196,33 +199,33 @@ bool NodeRuntime::guarded(const Batch* in, Outputs& out, Call&& call) {
   return false;
 }
 
-void NodeRuntime::process(const BatchPtr& in, Outputs& out) {
+void NodeRuntime::process(const BatchPtr& in, Outputs& out, std::size_t instance) {
   queued_.fetch_sub(1, std::memory_order_relaxed);
   batches_in_.fetch_add(1, std::memory_order_relaxed);
   records_in_.fetch_add(in->size(), std::memory_order_relaxed);
-  Instance* inst = acquire();
+  Instance* inst = acquire(instance);
   {
     CallGuard timing(*this);
     guarded(in.get(), out, [&](Emitter& e) { inst->stage->process(in, e); });
   }
-  release(inst);
+  release(inst, instance);
 }
 
 void NodeRuntime::finish(Outputs& out) {
   for (auto& inst : instances_) guarded(nullptr, out, [&](Emitter& e) { inst->stage->finish(e); });
 }
 
-void NodeRuntime::write(const BatchPtr& in) {
+void NodeRuntime::write(const BatchPtr& in, std::size_t instance) {
   queued_.fetch_sub(1, std::memory_order_relaxed);
   batches_in_.fetch_add(1, std::memory_order_relaxed);
   records_in_.fetch_add(in->size(), std::memory_order_relaxed);
   Outputs unused;
-  Instance* inst = acquire();
+  Instance* inst = acquire(instance);
   {
     CallGuard timing(*this);
     guarded(in.get(), unused, [&](Emitter&) { inst->sink->write(*in); });
   }
-  release(inst);
+  release(inst, instance);
   for (auto& o : unused) count_emitted(o.port, *o.batch);  // a sink only routes errors
 }
 

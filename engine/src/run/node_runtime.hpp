@@ -38,15 +38,17 @@ class NodeRuntime {
   void create_instances();
   // Concurrency for the flow-graph node: 0 = unlimited.
   std::size_t flow_concurrency() const noexcept { return flow_concurrency_; }
+  std::size_t instances() const noexcept { return instances_.size(); }
   const CheckedNode& node() const noexcept { return node_; }
   const std::string& name() const noexcept { return node_.spec->name; }
 
   // Stage: appends what to send on which port; applies on_error. Never throws.
-  void process(const BatchPtr& in, Outputs& out);
+  // `instance` picks a pool instance (partitioned lanes); by default any free one.
+  void process(const BatchPtr& in, Outputs& out, std::size_t instance = SIZE_MAX);
   // Stage end of stream: every instance's finish().
   void finish(Outputs& out);
   // Sink: write under on_error. Never throws.
-  void write(const BatchPtr& in);
+  void write(const BatchPtr& in, std::size_t instance = SIZE_MAX);
   // Sinks: flush and close every instance; sources: close. Errors fail the run.
   void close();
 
@@ -57,7 +59,7 @@ class NodeRuntime {
 
   NodeStats stats() const;
   // Batches handed to this node and not yet started; calls running now.
-  void enqueued() noexcept { queued_.fetch_add(1, std::memory_order_relaxed); }
+  void enqueued(std::int64_t batches = 1) noexcept { queued_.fetch_add(batches, std::memory_order_relaxed); }
   std::int64_t queued() const noexcept { return queued_.load(std::memory_order_relaxed); }
   std::size_t running() const noexcept { return running_.load(std::memory_order_relaxed); }
 
@@ -67,8 +69,8 @@ class NodeRuntime {
   struct CallGuard;
   template <class Call>
   bool guarded(const Batch* in, Outputs& out, Call&& call);
-  Instance* acquire() noexcept;
-  void release(Instance* i) noexcept;
+  Instance* acquire(std::size_t instance) noexcept;
+  void release(Instance* i, std::size_t instance) noexcept;
   std::string describe_failure(const Batch* in, const std::string& what) const;
   BatchPtr error_batch(const Batch& from, const std::vector<std::pair<std::uint32_t, std::string>>& rows) const;
 
