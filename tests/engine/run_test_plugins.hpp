@@ -22,6 +22,7 @@ struct Probe {
   std::map<std::string, std::vector<std::uint64_t>> acknowledged;  // source -> batch numbers
   std::map<std::string, std::vector<std::int64_t>> received;      // sink -> values of `n`
   std::map<std::string, std::vector<std::string>> errors;        // sink -> values of `error`
+  std::map<std::int64_t, std::vector<std::pair<std::size_t, std::int64_t>>> lanes;  // k -> (instance, n)
   std::atomic<std::size_t> running{0}, max_running{0};
   std::atomic<std::int64_t> max_unacknowledged{0};
 
@@ -39,10 +40,14 @@ Probe& probe();
 class SeqSource : public Source {
  public:
   explicit SeqSource(Context& c)
-      : ctx_(c), count_(c.params().get_int("count")), n_(field("n")), name_(c.node_name()) {}
+      : ctx_(c), count_(c.params().get_int("count")), n_(field("n")), k_(field("k")), name_(c.node_name()) {}
   bool read(BatchBuilder& out) override {
     auto& values = out.column(n_);
-    while (values.size() < out.capacity() && next_ < count_) values.push_back(Value::of(next_++));
+    auto& keys = out.column(k_);
+    while (values.size() < out.capacity() && next_ < count_) {
+      keys.push_back(Value::of(next_ % 5));
+      values.push_back(Value::of(next_++));
+    }
     std::int64_t unacked = static_cast<std::int64_t>(++produced_) - static_cast<std::int64_t>(acked_.load());
     std::int64_t seen = probe().max_unacknowledged.load();
     while (unacked > seen && !probe().max_unacknowledged.compare_exchange_weak(seen, unacked)) {
@@ -58,7 +63,7 @@ class SeqSource : public Source {
  private:
   Context& ctx_;
   std::int64_t count_, next_ = 0;
-  Field n_;
+  Field n_, k_;
   std::string name_;
   std::uint64_t produced_ = 0;
   std::atomic<std::uint64_t> acked_{0};
@@ -118,6 +123,22 @@ class Collect : public Sink {
   std::int64_t sleep_us_;
   std::string name_;
   Field n_, error_;
+};
+
+// Records, per instance, the (k, n) pairs it sees: for partition_by.
+class LaneProbe : public Stage {
+ public:
+  explicit LaneProbe(Context& c) : instance_(c.instance()), n_(field("n")), k_(field("k")) {}
+  void process(const BatchPtr& in, Emitter& out) override {
+    std::lock_guard lock(probe().mutex);
+    for (std::size_t r = 0; r < in->size(); ++r)
+      probe().lanes[in->get(r, k_).as_int()].emplace_back(instance_, in->get(r, n_).as_int());
+    out.emit(in);
+  }
+
+ private:
+  std::size_t instance_;
+  Field n_, k_;
 };
 
 void register_all(graph_runner::engine::PluginRegistry& registry);

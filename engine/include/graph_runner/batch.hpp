@@ -21,6 +21,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -132,7 +133,10 @@ class GRAPH_RUNNER_API BatchBuilder {
   }
   /// Sets field `f` of record `row` (row < size()).
   void set(std::size_t row, Field f, Value v);
-  /// Column access for fast bulk building: values[i] is record i (padded with nulls on finish).
+  /// Column access for fast bulk building: values[i] is record i (padded with nulls on
+  /// finish). The reference stays valid until finish(), also when other columns are added.
+  /// The reference is invalidated when column() or set() adds another field: create every
+  /// column first, then take the references and fill them.
   std::vector<Value>& column(Field f);
   /// Sets the record count directly (after filling columns in bulk).
   void resize(std::size_t rows) noexcept { rows_ = rows; }
@@ -156,7 +160,7 @@ class GRAPH_RUNNER_API BatchBuilder {
  private:
   std::size_t capacity_;
   std::size_t rows_ = 0;
-  std::vector<std::pair<Field, std::vector<Value>>> columns_;
+  std::deque<std::pair<Field, std::vector<Value>>> columns_;  // deque: column() references stay valid
   std::shared_ptr<Arena> arena_;
   std::vector<std::shared_ptr<const void>> keep_;
   Origin origin_;

@@ -74,6 +74,7 @@ NodeRuntime::NodeRuntime(const CheckedGraph& graph, std::size_t index, RunState&
   for (std::size_t i = 0; i < node_.ports.size(); ++i)
     if (node_.ports[i] == "errors") errors_port_ = i;
   const bool shared = plugin_->descriptor.is_thread_safe || node_.spec->kind == NodeKind::source;
+  shared_ = shared;
   std::size_t instances = 1;
   if (node_.spec->kind == NodeKind::source) {
     flow_concurrency_ = 1;
@@ -110,6 +111,7 @@ void NodeRuntime::create_instances() {
 }
 
 NodeRuntime::Instance* NodeRuntime::acquire(std::size_t instance) noexcept {
+  if (shared_) return instances_.front().get();  // thread-safe: one instance for every call
   if (instance != SIZE_MAX) return instances_[instance % instances_.size()].get();  // a lane owns it
   Instance* inst = nullptr;
   // The flow node's concurrency equals the pool size, so a free instance always exists;
@@ -119,7 +121,7 @@ NodeRuntime::Instance* NodeRuntime::acquire(std::size_t instance) noexcept {
 }
 
 void NodeRuntime::release(Instance* inst, std::size_t instance) noexcept {
-  if (instance == SIZE_MAX) free_.push(inst);
+  if (!shared_ && instance == SIZE_MAX) free_.push(inst);
 }
 
 std::string NodeRuntime::describe_failure(const Batch* in, const std::string& what) const {

@@ -81,6 +81,7 @@ class NodeRuntime {
   std::vector<std::unique_ptr<Instance>> instances_;
   tbb::concurrent_queue<Instance*> free_;
   std::size_t flow_concurrency_ = 1;
+  bool shared_ = false;  // one instance serves concurrent calls (thread-safe plugin)
   std::size_t errors_port_ = SIZE_MAX;
   Field error_field_, error_node_field_;
 
