@@ -135,8 +135,6 @@ class GRAPH_RUNNER_API BatchBuilder {
   void set(std::size_t row, Field f, Value v);
   /// Column access for fast bulk building: values[i] is record i (padded with nulls on
   /// finish). The reference stays valid until finish(), also when other columns are added.
-  /// The reference is invalidated when column() or set() adds another field: create every
-  /// column first, then take the references and fill them.
   std::vector<Value>& column(Field f);
   /// Sets the record count directly (after filling columns in bulk).
   void resize(std::size_t rows) noexcept { rows_ = rows; }

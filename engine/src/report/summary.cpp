@@ -21,6 +21,15 @@ std::string pad(std::string s, std::size_t width, bool right = false) {
   return right ? std::string(width - s.size(), ' ') + s : s + std::string(width - s.size(), ' ');
 }
 
+// "812us", "3.4ms", "1.20s", right-aligned in 7 characters.
+std::string duration(double seconds) {
+  char buf[32];
+  if (seconds < 1e-3) std::snprintf(buf, sizeof buf, "%.0fus", seconds * 1e6);
+  else if (seconds < 1) std::snprintf(buf, sizeof buf, "%.1fms", seconds * 1e3);
+  else std::snprintf(buf, sizeof buf, "%.2fs", seconds);
+  return pad(buf, 7, true);
+}
+
 }  // namespace
 
 std::string format_summary(const RunResult& r) {
@@ -31,14 +40,15 @@ std::string format_summary(const RunResult& r) {
   }
   std::string out = pad("node", name_w) + "  " + pad("plugin", plugin_w) + "  kind    conc " +
                     pad("in", 10, true) + " " + pad("out", 10, true) + " " + pad("errors", 7, true) + " " +
-                    pad("dropped", 8, true) + " " + pad("routed", 7, true) + "   busy\n";
+                    pad("dropped", 8, true) + " " + pad("routed", 7, true) + "   busy     p50     p99\n";
   std::uint64_t produced = 0;
   for (const auto& n : r.nodes) {
     const bool source = n.kind == NodeKind::source;
     if (source) produced += n.records_out;
     const std::string conc = n.concurrency == 0 ? "unl" : std::to_string(n.concurrency);
-    char busy[32];
-    std::snprintf(busy, sizeof busy, "%7.3fs", n.busy_seconds);
+    char busy[64];
+    std::snprintf(busy, sizeof busy, "%7.3fs %s %s", n.busy_seconds, duration(n.latency.quantile(0.5)).c_str(),
+                  duration(n.latency.quantile(0.99)).c_str());
     out += pad(n.name, name_w) + "  " + pad(n.plugin, plugin_w) + "  " + pad(std::string(node_kind_name(n.kind)), 6) +
            "  " + pad(conc, 4, true) + " " + pad(source ? "-" : count(n.records_in), 10, true) + " " +
            pad(n.kind == NodeKind::sink ? "-" : count(n.records_out), 10, true) + " " + pad(count(n.errors), 7, true) +

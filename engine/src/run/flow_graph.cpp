@@ -17,6 +17,7 @@ FlowGraph::FlowGraph(const CheckedGraph& graph, std::vector<std::unique_ptr<Node
     nodes_.push_back(std::move(n));
   }
   consumers_.resize(spec_.nodes.size());
+  gate_of_.resize(spec_.nodes.size(), nullptr);
   for (std::size_t i = 0; i < spec_.nodes.size(); ++i) consumers_[i].resize(spec_.nodes[i].ports.size());
   for (const CheckedEdge& e : spec_.edges) consumers_[e.from][e.port].push_back(e.to);
   if (std::size_t io = blocking_threads(spec_); io > 0) io_arena_ = std::make_unique<tbb::task_arena>(static_cast<int>(io), 0);
@@ -61,6 +62,7 @@ void FlowGraph::build_source(std::size_t i) {
   auto& limiter = n.make<flow::limiter_node<SourceBox>>(graph_, node.max_in_flight);
   auto gate = std::make_shared<SourceGate>(limiter.decrementer(), &rt.source());
   gates_.push_back(gate);
+  gate_of_[i] = gate.get();
 
   struct State {
     bool ended = false;

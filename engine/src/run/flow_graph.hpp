@@ -34,6 +34,8 @@ class FlowGraph {
   void finish_stages();
   void close_gates();
   const std::vector<std::shared_ptr<SourceGate>>& gates() const noexcept { return gates_; }
+  // The gate of source node i (nullptr for other nodes).
+  const SourceGate* gate_of(std::size_t node) const noexcept { return gate_of_[node]; }
   void stop_sources();       // Source::stop() on every source (from another thread)
   // "node 'x' (2 running, 5 queued), ..." for every node holding batches.
   std::string describe_holders() const;
@@ -57,6 +59,7 @@ class FlowGraph {
   tbb::flow::graph graph_;
   std::vector<std::unique_ptr<Nodes>> nodes_;
   std::vector<std::shared_ptr<SourceGate>> gates_;
+  std::vector<const SourceGate*> gate_of_;
   std::vector<std::vector<std::vector<std::size_t>>> consumers_;  // [node][port] -> nodes fed
   std::unique_ptr<tbb::task_arena> io_arena_;                     // for blocking nodes
 };

@@ -50,26 +50,26 @@ class NodeRuntime::Collector final : public Emitter {
   NodeRuntime& node_;
 };
 
-// Counts a call's time and concurrency.
-struct NodeRuntime::CallGuard {
-  NodeRuntime& node;
-  Clock::time_point start = Clock::now();
-  explicit CallGuard(NodeRuntime& n) : node(n) {
-    std::size_t now = node.running_.fetch_add(1, std::memory_order_relaxed) + 1;
-    std::size_t seen = node.max_running_.load(std::memory_order_relaxed);
-    while (now > seen && !node.max_running_.compare_exchange_weak(seen, now, std::memory_order_relaxed)) {
-    }
+// Times a call, counts concurrency, and tells the observers.
+template <class Call>
+void NodeRuntime::timed(const Batch* in, Call&& call) {
+  std::size_t now = running_.fetch_add(1, std::memory_order_relaxed) + 1;
+  std::size_t seen = max_running_.load(std::memory_order_relaxed);
+  while (now > seen && !max_running_.compare_exchange_weak(seen, now, std::memory_order_relaxed)) {
   }
-  ~CallGuard() {
-    node.running_.fetch_sub(1, std::memory_order_relaxed);
-    node.run_.progressed();
-    node.busy_ns_.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count(),
-                            std::memory_order_relaxed);
-  }
-};
+  for (const auto& o : run_.observers()) o->on_call_begin(index_, in);
+  const auto start = Clock::now();
+  call();
+  const std::int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
+  running_.fetch_sub(1, std::memory_order_relaxed);
+  busy_ns_.fetch_add(ns, std::memory_order_relaxed);
+  latency_.record(ns);
+  run_.progressed();
+  for (const auto& o : run_.observers()) o->on_call_end(index_, in, ns);
+}
 
 NodeRuntime::NodeRuntime(const CheckedGraph& graph, std::size_t index, RunState& run, std::size_t worker_threads)
-    : graph_(graph), node_(graph.nodes[index]), run_(run), plugin_(node_.plugin),
+    : graph_(graph), node_(graph.nodes[index]), run_(run), index_(index), plugin_(node_.plugin),
       error_field_(field("error")), error_node_field_(field("error_node")) {
   for (std::size_t i = 0; i < node_.ports.size(); ++i)
     if (node_.ports[i] == "errors") errors_port_ = i;
@@ -206,10 +206,7 @@ void NodeRuntime::process(const BatchPtr& in, Outputs& out, std::size_t instance
   batches_in_.fetch_add(1, std::memory_order_relaxed);
   records_in_.fetch_add(in->size(), std::memory_order_relaxed);
   Instance* inst = acquire(instance);
-  {
-    CallGuard timing(*this);
-    guarded(in.get(), out, [&](Emitter& e) { inst->stage->process(in, e); });
-  }
+  timed(in.get(), [&] { guarded(in.get(), out, [&](Emitter& e) { inst->stage->process(in, e); }); });
   release(inst, instance);
 }
 
@@ -223,10 +220,7 @@ void NodeRuntime::write(const BatchPtr& in, std::size_t instance) {
   records_in_.fetch_add(in->size(), std::memory_order_relaxed);
   Outputs unused;
   Instance* inst = acquire(instance);
-  {
-    CallGuard timing(*this);
-    guarded(in.get(), unused, [&](Emitter&) { inst->sink->write(*in); });
-  }
+  timed(in.get(), [&] { guarded(in.get(), unused, [&](Emitter&) { inst->sink->write(*in); }); });
   release(inst, instance);
   for (auto& o : unused) count_emitted(o.port, *o.batch);  // a sink only routes errors
 }
@@ -235,9 +229,8 @@ Source& NodeRuntime::source() { return *instances_.front()->source; }
 
 bool NodeRuntime::read(BatchBuilder& builder) {
   Outputs unused;
-  bool more = false;
-  CallGuard timing(*this);
-  bool ok = guarded(nullptr, unused, [&](Emitter&) { more = instances_.front()->source->read(builder); });
+  bool more = false, ok = false;
+  timed(nullptr, [&] { ok = guarded(nullptr, unused, [&](Emitter&) { more = instances_.front()->source->read(builder); }); });
   return ok && more;
 }
 
@@ -272,6 +265,9 @@ NodeStats NodeRuntime::stats() const {
   s.retries = retries_.load();
   s.busy_seconds = static_cast<double>(busy_ns_.load()) / 1e9;
   s.max_concurrent = max_running_.load();
+  s.running = running_.load();
+  s.queued = queued_.load();
+  s.latency = latency_.snapshot();
   return s;
 }
 

@@ -66,9 +66,10 @@ class NodeRuntime {
  private:
   struct Instance;
   class Collector;
-  struct CallGuard;
   template <class Call>
   bool guarded(const Batch* in, Outputs& out, Call&& call);
+  template <class Call>
+  void timed(const Batch* in, Call&& call);
   Instance* acquire(std::size_t instance) noexcept;
   void release(Instance* i, std::size_t instance) noexcept;
   std::string describe_failure(const Batch* in, const std::string& what) const;
@@ -77,6 +78,7 @@ class NodeRuntime {
   const CheckedGraph& graph_;
   const CheckedNode& node_;
   RunState& run_;
+  std::size_t index_;
   std::shared_ptr<const LoadedPlugin> plugin_;  // outlives the instances (declared before them)
   std::vector<std::unique_ptr<Instance>> instances_;
   tbb::concurrent_queue<Instance*> free_;
@@ -89,6 +91,7 @@ class NodeRuntime {
   std::atomic<std::uint64_t> errors_{0}, dropped_{0}, routed_{0}, retries_{0};
   std::atomic<std::int64_t> busy_ns_{0}, queued_{0};
   std::atomic<std::size_t> running_{0}, max_running_{0};
+  LatencyHistogram latency_;
 };
 
 }  // namespace graph_runner::engine

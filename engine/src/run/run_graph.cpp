@@ -28,6 +28,25 @@ std::string param_error_message(const CheckedNode& node, const ParamError& e) {
   return d.format();
 }
 
+// The figures so far: every node's counters, and each source's batches in flight.
+RunResult snapshot(const CheckedGraph& graph, const std::vector<std::unique_ptr<NodeRuntime>>& nodes,
+                   const FlowGraph* flow, Clock::time_point started) {
+  RunResult r;
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    NodeStats s = nodes[i]->stats();
+    if (const SourceGate* g = flow ? flow->gate_of(i) : nullptr) {
+      s.in_flight = g->in_flight();
+      s.max_in_flight = graph.nodes[i].max_in_flight;
+      r.source_batches += g->issued_count();
+      r.acknowledged_batches += g->acknowledged();
+      r.max_in_flight_seen = std::max(r.max_in_flight_seen, g->max_in_flight());
+    }
+    r.nodes.push_back(std::move(s));
+  }
+  r.wall_seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  return r;
+}
+
 // Watches the run from its own thread: the stop flag and the time limit start a graceful
 // stop (sources stop, batches drain for up to shutdown_grace_ms, then the graph's
 // task_group_context is cancelled); a second signal cancels at once; no progress for
@@ -36,8 +55,8 @@ std::string param_error_message(const CheckedNode& node, const ParamError& e) {
 class Watchdog {
  public:
   Watchdog(RunState& run, FlowGraph& flow, const RunOptions& options, const GraphSettings& settings,
-           double timeout_s)
-      : run_(run), flow_(flow), options_(options),
+           double timeout_s, std::function<RunResult()> snapshot)
+      : run_(run), flow_(flow), options_(options), snapshot_(std::move(snapshot)),
         grace_(std::chrono::milliseconds(settings.shutdown_grace_ms)),
         stall_(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(settings.stall_timeout_s))) {
     if (timeout_s > 0)
@@ -111,15 +130,25 @@ class Watchdog {
   void watch() {
     std::unique_lock lock(mutex_);
     last_change_ = Clock::now();
+    auto next_progress = last_change_;
+    const auto interval = std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(std::max(0.01, options_.progress_interval_s)));
     while (!done_) {
       wake_.wait_for(lock, std::chrono::milliseconds(5));
-      if (!done_) check(Clock::now());
+      if (done_) break;
+      const auto now = Clock::now();
+      check(now);
+      if (options_.on_progress && now >= next_progress) {
+        next_progress = now + interval;
+        options_.on_progress(snapshot_());
+      }
     }
   }
 
   RunState& run_;
   FlowGraph& flow_;
   const RunOptions& options_;
+  std::function<RunResult()> snapshot_;
   Clock::duration grace_, stall_;
   std::optional<Clock::time_point> deadline_, grace_end_, cancel_seen_;
   Clock::time_point last_change_;
@@ -134,7 +163,7 @@ class Watchdog {
 };
 
 void run_in_arena(const CheckedGraph& graph, const RunOptions& options, RunState& run, std::size_t workers,
-                  RunResult& result);
+                  Clock::time_point started, RunResult& result);
 
 }  // namespace
 
@@ -142,7 +171,7 @@ RunResult run_graph(const CheckedGraph& graph, const RunOptions& options) {
   const auto started = Clock::now();
   RunResult result;
   auto log = options.log ? options.log : [](const std::string& line) { std::cerr << line << '\n'; };
-  RunState run(log);
+  RunState run(log, options.observers);
 
   const std::int64_t threads = options.threads >= 0 ? options.threads : graph.spec.graph.threads;
   const std::size_t workers = threads > 0 ? static_cast<std::size_t>(threads)
@@ -154,14 +183,14 @@ RunResult run_graph(const CheckedGraph& graph, const RunOptions& options) {
       std::max<std::size_t>(workers, static_cast<std::size_t>(tbb::info::default_concurrency())) +
           blocking_threads(graph));
   tbb::task_arena arena(static_cast<int>(workers));
-  arena.execute([&] { run_in_arena(graph, options, run, workers, result); });
+  arena.execute([&] { run_in_arena(graph, options, run, workers, started, result); });
   result.wall_seconds = std::chrono::duration<double>(Clock::now() - started).count();
   return result;
 }
 
 namespace {
 void run_in_arena(const CheckedGraph& graph, const RunOptions& options, RunState& run, std::size_t workers,
-                  RunResult& result) {
+                  Clock::time_point started, RunResult& result) {
   std::vector<std::unique_ptr<NodeRuntime>> nodes;
   for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
     nodes.push_back(std::make_unique<NodeRuntime>(graph, i, run, workers));
@@ -182,7 +211,8 @@ void run_in_arena(const CheckedGraph& graph, const RunOptions& options, RunState
     FlowGraph flow(graph, nodes, run);
     const double timeout_s = options.timeout_s >= 0 ? options.timeout_s : graph.spec.graph.timeout_s;
     {
-      Watchdog watch(run, flow, options, graph.spec.graph, timeout_s);
+      Watchdog watch(run, flow, options, graph.spec.graph, timeout_s,
+                     [&] { return snapshot(graph, nodes, &flow, started); });
       try {
         flow.start();
         flow.wait();
@@ -197,11 +227,10 @@ void run_in_arena(const CheckedGraph& graph, const RunOptions& options, RunState
       else if (watch.timed_out()) result.status = RunStatus::timed_out;
       else if (watch.interrupted()) result.status = RunStatus::interrupted;
     }
-    for (const auto& g : flow.gates()) {
-      result.source_batches += g->issued_count();
-      result.acknowledged_batches += g->acknowledged();
-      result.max_in_flight_seen = std::max(result.max_in_flight_seen, g->max_in_flight());
-    }
+    RunResult figures = snapshot(graph, nodes, &flow, started);
+    result.source_batches = figures.source_batches;
+    result.acknowledged_batches = figures.acknowledged_batches;
+    result.max_in_flight_seen = figures.max_in_flight_seen;
     flow.close_gates();
   }
   // Sinks flush and close even after a failure: what they were given is kept.
@@ -210,7 +239,7 @@ void run_in_arena(const CheckedGraph& graph, const RunOptions& options, RunState
     result.status = RunStatus::failed;
     result.error = run.error();
   }
-  for (auto& n : nodes) result.nodes.push_back(n->stats());
+  result.nodes = snapshot(graph, nodes, nullptr, started).nodes;
 }
 }  // namespace
 

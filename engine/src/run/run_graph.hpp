@@ -4,9 +4,11 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "run/latency_histogram.hpp"
 #include "validate/validate_graph.hpp"
 
 namespace graph_runner::engine {
@@ -24,6 +26,22 @@ struct NodeStats {
   std::uint64_t retries = 0;     // repeated calls under on_error = "retry"
   double busy_seconds = 0;       // summed time inside plugin calls
   std::size_t max_concurrent = 0;  // most calls seen running at once
+  std::size_t running = 0;         // calls running now
+  std::int64_t queued = 0;         // batches waiting for this node now
+  HistogramSnapshot latency;       // per call (a batch for stages and sinks, a read for sources)
+  // Sources: batches in flight now, and the bound (backpressure made visible).
+  std::size_t in_flight = 0, max_in_flight = 0;
+};
+
+// Hooks on every plugin call, for tracing and custom views. Called on the calling thread:
+// keep them cheap. With no observer the engine pays nothing.
+class CallObserver {
+ public:
+  virtual ~CallObserver() = default;
+  virtual void on_call_begin(std::size_t node, const Batch* input) { (void)node, (void)input; }
+  virtual void on_call_end(std::size_t node, const Batch* input, std::int64_t duration_ns) {
+    (void)node, (void)input, (void)duration_ns;
+  }
 };
 
 // invalid: a plugin refused its parameters when constructed (reported like a graph error).
@@ -50,6 +68,11 @@ struct RunOptions {
   // returned for a further grace period: a plugin is hung. The CLI prints the message and
   // exits; without it run_graph keeps waiting.
   std::function<void(const std::string& message)> on_hung;
+  // Called about every progress_interval_s from a watchdog thread with the figures so far
+  // (status line, metrics snapshots, /metrics). Never called when empty.
+  std::function<void(const RunResult& snapshot)> on_progress;
+  double progress_interval_s = 0.25;
+  std::vector<std::shared_ptr<CallObserver>> observers;
   // Log sink for plugin messages and warnings; defaults to stderr.
   std::function<void(const std::string&)> log;
 };

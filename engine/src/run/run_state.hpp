@@ -7,13 +7,21 @@
 #include <mutex>
 #include <string>
 
+#include <memory>
+#include <vector>
+
 #include <oneapi/tbb/task_group.h>
+
+#include "run/run_graph.hpp"
 
 namespace graph_runner::engine {
 
 class RunState {
  public:
-  explicit RunState(std::function<void(const std::string&)> log) : log_(std::move(log)) {}
+  RunState(std::function<void(const std::string&)> log, const std::vector<std::shared_ptr<CallObserver>>& observers)
+      : observers_(observers), log_(std::move(log)) {}
+
+  const std::vector<std::shared_ptr<CallObserver>>& observers() const noexcept { return observers_; }
 
   tbb::task_group_context& context() noexcept { return context_; }
 
@@ -54,6 +62,7 @@ class RunState {
   mutable std::mutex mutex_, log_mutex_;
   bool failed_ = false;
   std::string error_;
+  const std::vector<std::shared_ptr<CallObserver>>& observers_;
   std::function<void(const std::string&)> log_;
 };
 

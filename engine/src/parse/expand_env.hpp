@@ -1,0 +1,31 @@
+#pragma once
+// Private to parse/: ${VAR} expansion inside the string values of a parsed document.
+// It runs on values, after TOML parsing, so a variable can never inject TOML syntax.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <toml++/toml.h>
+
+#include "diagnostics.hpp"
+
+namespace graph_runner::engine::parse_detail {
+
+struct ExpandError {
+  std::string message;
+  std::string hint;
+};
+
+// Expands one string:
+//   ${VAR}            the variable's value (an error when unset; empty is fine)
+//   ${VAR:-default}   the default when VAR is unset or empty (the default is expanded too)
+//   ${VAR:?message}   an error "VAR: message" when VAR is unset or empty
+//   $$                a literal '$'
+// Any other '$' is kept as written.
+std::string expand_env(std::string_view text, std::optional<ExpandError>& error);
+
+// Expands every string value in `root` (inside arrays and tables too) in place; problems are
+// reported at the string's position.
+void expand_env_in_document(toml::table& root, const std::string& file, Diagnostics& diags);
+
+}  // namespace graph_runner::engine::parse_detail

@@ -1,0 +1,62 @@
+#pragma once
+// A lock-free latency histogram with log-scale buckets (four per power of two, 1 us to
+// ~1 h): recording is one relaxed atomic add, so it stays on for every call.
+#include <array>
+#include <atomic>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+namespace graph_runner::engine {
+
+struct HistogramSnapshot {
+  std::vector<double> upper_bounds_s;   // bucket upper bounds, seconds, ascending
+  std::vector<std::uint64_t> counts;    // per bucket (not cumulative)
+  std::uint64_t total = 0;
+  double sum_s = 0;
+  // The q-quantile (0..1) as a bucket's upper bound, in seconds; 0 when empty.
+  double quantile(double q) const {
+    if (total == 0) return 0;
+    const auto rank = static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(total)));
+    std::uint64_t seen = 0;
+    for (std::size_t i = 0; i < counts.size(); ++i)
+      if ((seen += counts[i]) >= rank && counts[i] > 0) return upper_bounds_s[i];
+    return upper_bounds_s.back();
+  }
+};
+
+class LatencyHistogram {
+ public:
+  static constexpr std::size_t buckets = 4 * 32;  // 1 us * 2^32 ~ 71 minutes
+
+  void record(std::int64_t ns) noexcept {
+    counts_[bucket_of(ns)].fetch_add(1, std::memory_order_relaxed);
+    sum_ns_.fetch_add(ns, std::memory_order_relaxed);
+  }
+
+  HistogramSnapshot snapshot() const {
+    HistogramSnapshot s;
+    s.upper_bounds_s.reserve(buckets);
+    s.counts.reserve(buckets);
+    for (std::size_t i = 0; i < buckets; ++i) {
+      s.upper_bounds_s.push_back(upper_bound_ns(i) / 1e9);
+      s.counts.push_back(counts_[i].load(std::memory_order_relaxed));
+      s.total += s.counts.back();
+    }
+    s.sum_s = static_cast<double>(sum_ns_.load(std::memory_order_relaxed)) / 1e9;
+    return s;
+  }
+
+ private:
+  static double upper_bound_ns(std::size_t i) { return 1000.0 * std::exp2(static_cast<double>(i + 1) / 4.0); }
+  static std::size_t bucket_of(std::int64_t ns) noexcept {
+    if (ns <= 1000) return 0;
+    double b = std::floor(std::log2(static_cast<double>(ns) / 1000.0) * 4.0);
+    return b >= buckets - 1 ? buckets - 1 : static_cast<std::size_t>(b);
+  }
+
+  std::array<std::atomic<std::uint64_t>, buckets> counts_{};
+  std::atomic<std::int64_t> sum_ns_{0};
+};
+
+}  // namespace graph_runner::engine

@@ -1,0 +1,25 @@
+#pragma once
+// Private to validate/: the shape of the graph — names, inputs, edges, cycles and order.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "diagnostics.hpp"
+#include "parse/graph_spec.hpp"
+#include "validate/validate_graph.hpp"
+
+namespace graph_runner::engine::validate_detail {
+
+struct GraphShape {
+  std::vector<std::size_t> order;  // indexes into the node list: every node after its inputs
+  std::vector<CheckedEdge> edges;  // in node-list indexes; by consumer, then in `inputs` order
+};
+
+// Checks duplicate names, every input (known node, not a sink, a port that node has), that
+// sources have no inputs and stages and sinks have some, and that there is no cycle.
+// `ports[i]` are node i's output ports, or nullopt when its plugin could not be loaded (its
+// ports are then not checked). Ties in the order keep file order.
+GraphShape check_graph_shape(const std::vector<NodeSpec>& nodes,
+                             const std::vector<std::optional<std::vector<std::string>>>& ports, Diagnostics& diags);
+
+}  // namespace graph_runner::engine::validate_detail

@@ -1,0 +1,132 @@
+// GraphSpec -> CheckedGraph: each node against its plugin (kind, parameters, ports), then the
+// graph as a whole (inputs, cycles, order). Every problem is reported before giving up, so a
+// user fixes a graph file in one round.
+#include "validate/validate_graph.hpp"
+
+#include "validate/check_params.hpp"
+#include "validate/graph_structure.hpp"
+
+namespace graph_runner::engine {
+namespace {
+
+using namespace validate_detail;
+
+class GraphValidator {
+ public:
+  GraphValidator(PluginRegistry& registry, Diagnostics& diags) : registry_(registry), diags_(diags) {}
+
+  // Node `node` checked against its plugin; ports stay nullopt when the plugin is unusable.
+  CheckedNode check_node(const NodeSpec& node, const GraphSettings& graph,
+                         std::optional<std::vector<std::string>>& ports) {
+    CheckedNode checked;
+    checked.spec = &node;
+    checked.plugin = load_plugin(node);
+    if (!checked.plugin) return checked;
+    const PluginDescriptor& d = checked.plugin->descriptor;
+    checked.params = check_params(node, d, diags_);
+    ports = output_ports(node, d, checked.params);
+    checked.ports = *ports;
+    if (node.kind == NodeKind::source) {
+      checked.concurrency = 1;  // read() is called serially
+      checked.batch_size = source_setting(node, "batch_size", node.batch_size, graph.batch_size, 1);
+      checked.linger_ms = source_setting(node, "linger_ms", node.linger_ms, graph.linger_ms, 0);
+      checked.max_in_flight = source_setting(node, "max_in_flight", node.max_in_flight, graph.max_in_flight, 1);
+      checked.rate = node.rate.value_or(0);
+    } else if (node.concurrency) {
+      // Above 1 on a plugin that is not thread-safe, the engine makes that many instances.
+      checked.concurrency = static_cast<std::size_t>(*node.concurrency);
+    } else {
+      checked.concurrency = d.is_thread_safe ? 0 : 1;
+    }
+    return checked;
+  }
+
+ private:
+  std::shared_ptr<const LoadedPlugin> load_plugin(const NodeSpec& node) {
+    const SourcePos& pos = node.plugin_pos.line ? node.plugin_pos : node.pos;
+    if (node.plugin.empty()) return nullptr;  // the parser reported the missing key
+    std::string error;
+    std::shared_ptr<const LoadedPlugin> plugin;
+    try {
+      plugin = registry_.load(node.plugin, error);
+    } catch (const std::exception& e) {  // a library that throws while loading is this node's error
+      error = "plugin '" + node.plugin + "': " + e.what();
+    }
+    if (!plugin) {
+      diags_.error(pos, error.empty() ? "unknown plugin '" + node.plugin + "'" : error,
+                   did_you_mean(node.plugin, plugin_names()));
+      return nullptr;
+    }
+    if (plugin->descriptor.kind != node.kind) {
+      diags_.error(pos, "plugin '" + node.plugin + "' is a " + std::string(node_kind_name(plugin->descriptor.kind)) +
+                            ", not a " + std::string(node_kind_name(node.kind)),
+                   "declare the node under [" + std::string(node_kind_name(plugin->descriptor.kind)) + "s." +
+                       node.name + "], or use a " + std::string(node_kind_name(node.kind)) + " plugin");
+      return nullptr;
+    }
+    return plugin;
+  }
+
+  // Graph defaults were range-checked by the parser; a node's own value was too, but a
+  // GraphSpec built in code skips the parser, so the effective value is checked once more.
+  std::size_t source_setting(const NodeSpec& node, const std::string& key, const std::optional<std::int64_t>& own,
+                             std::int64_t graph_default, std::int64_t min) {
+    std::int64_t v = own.value_or(graph_default);
+    if (v < min) {
+      diags_.error(node.pos, "'" + key + "' of source '" + node.name + "' must be >= " + std::to_string(min) +
+                                 ", got " + std::to_string(v));
+      return static_cast<std::size_t>(min);
+    }
+    return static_cast<std::size_t>(v);
+  }
+
+  // For "did you mean": discovery scans the plugin folders, so it runs once, and only when
+  // a plugin is missing.
+  const std::vector<std::string>& plugin_names() {
+    if (!names_) {
+      names_.emplace();
+      try {
+        for (const auto& entry : registry_.discover()) names_->push_back(entry.name);
+      } catch (const std::exception&) {
+        // a broken folder must not hide the real error
+      }
+    }
+    return *names_;
+  }
+
+  PluginRegistry& registry_;
+  Diagnostics& diags_;
+  std::optional<std::vector<std::string>> names_;
+};
+
+}  // namespace
+
+std::unique_ptr<CheckedGraph> validate_graph(GraphSpec spec, PluginRegistry& registry, Diagnostics& diags) {
+  const std::size_t errors_before = diags.size();
+  auto graph = std::make_unique<CheckedGraph>();
+  graph->spec = std::move(spec);  // first: CheckedNode::spec points into it
+  const std::vector<NodeSpec>& nodes = graph->spec.nodes;
+
+  GraphValidator validator(registry, diags);
+  std::vector<CheckedNode> checked;
+  std::vector<std::optional<std::vector<std::string>>> ports(nodes.size());
+  for (std::size_t i = 0; i < nodes.size(); ++i)
+    checked.push_back(validator.check_node(nodes[i], graph->spec.graph, ports[i]));
+  if (nodes.empty()) diags.error(SourcePos{graph->spec.file, 0, 0}, "the graph has no nodes");
+
+  GraphShape shape = check_graph_shape(nodes, ports, diags);
+  if (diags.size() != errors_before) return nullptr;
+
+  std::vector<std::size_t> position(nodes.size());
+  for (std::size_t k = 0; k < shape.order.size(); ++k) {
+    position[shape.order[k]] = k;
+    graph->nodes.push_back(std::move(checked[shape.order[k]]));
+  }
+  // Edges grouped by consumer in the new order, each consumer's in `inputs` order.
+  for (std::size_t k = 0; k < shape.order.size(); ++k)
+    for (const CheckedEdge& e : shape.edges)
+      if (e.to == shape.order[k]) graph->edges.push_back({position[e.from], e.port, k});
+  return graph;
+}
+
+}  // namespace graph_runner::engine

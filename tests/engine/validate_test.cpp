@@ -1,0 +1,279 @@
+// GraphSpec -> CheckedGraph against stand-in plugins: schemas, ports, inputs, cycles, order.
+#include "graph_test_helpers.hpp"
+
+using namespace graph_test;
+
+namespace {
+const std::string source_a = "[sources.a]\nplugin = \"generate\"\n";  // lines 1-2
+
+std::vector<std::string> order_of(const CheckedGraph& g) {
+  std::vector<std::string> names;
+  for (const auto& n : g.nodes) names.push_back(n.spec->name);
+  return names;
+}
+
+// "from.port -> to" for each edge, in the graph's node names.
+std::vector<std::string> edges_of(const CheckedGraph& g) {
+  std::vector<std::string> out;
+  for (const auto& e : g.edges)
+    out.push_back(g.nodes[e.from].spec->name + "." + g.nodes[e.from].ports[e.port] + " -> " + g.nodes[e.to].spec->name);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("the design example validates into nodes, ports, edges and effective settings", "[validate]") {
+  auto g = graph_should_load(design_example);
+  CHECK(order_of(*g) == std::vector<std::string>{"readings", "valid", "scaled", "store", "rejects"});
+  CHECK(edges_of(*g) == std::vector<std::string>{"readings.out -> valid", "valid.out -> scaled", "scaled.out -> store",
+                                                 "valid.errors -> rejects"});
+  for (const auto& n : g->nodes) {
+    CHECK(n.plugin);
+    CHECK(n.spec >= g->spec.nodes.data());  // points into the graph's own spec
+    CHECK(n.spec < g->spec.nodes.data() + g->spec.nodes.size());
+  }
+  const CheckedNode& readings = node_named(*g, "readings");
+  CHECK(readings.params.get_int("count") == 1000000);
+  CHECK(readings.params.get_int("seed") == 42);  // default filled in
+  CHECK(readings.batch_size == 256);               // from [graph]
+  CHECK(readings.linger_ms == 5);
+  CHECK(readings.max_in_flight == 64);
+  CHECK(node_named(*g, "valid").ports == std::vector<std::string>{"out", "errors"});
+  CHECK(node_named(*g, "valid").concurrency == 4);
+  CHECK(node_named(*g, "scaled").concurrency == 0);  // map is thread-safe: unlimited
+  CHECK(node_named(*g, "store").concurrency == 1);   // jsonl is not
+  CHECK(node_named(*g, "scaled").params.get_string_map("set") == StringMap{{"value", "value * 2"}});
+}
+
+TEST_CASE("nodes come in topological order, file order among ready nodes", "[validate]") {
+  auto g = graph_should_load(R"([sinks.out]
+plugin = "count"
+inputs = ["b", "a2"]
+[stages.b]
+plugin = "filter"
+inputs = ["a1"]
+where = "x"
+[sources.a1]
+plugin = "generate"
+[sources.a2]
+plugin = "generate"
+)");
+  CHECK(order_of(*g) == std::vector<std::string>{"a1", "b", "a2", "out"});
+  CHECK(edges_of(*g) == std::vector<std::string>{"a1.out -> b", "b.out -> out", "a2.out -> out"});
+}
+
+TEST_CASE("an unknown plugin is reported at its name, with the folders searched and a suggestion", "[validate]") {
+  graph_should_fail("[sources.a]\nplugin = \"generat\"\n", "2:10: unknown plugin 'generat'", "did you mean 'generate'?");
+  graph_should_fail("[sources.a]\nplugin = \"nothing_like_it\"\n", "2:10: searched: " GRAPH_RUNNER_TEST_PLUGIN_DIR);
+  // Its consumers' ports cannot be checked, and are not blamed.
+  CHECK(errors_of("[sources.a]\nplugin = \"nope\"\n[sinks.b]\nplugin = \"count\"\ninputs = [\"a.any\"]\n").size() == 1);
+}
+
+TEST_CASE("a plugin of the wrong kind is an error", "[validate]") {
+  graph_should_fail(source_a + "[stages.s]\nplugin = \"count\"\ninputs = [\"a\"]\n",
+                    "4:10: plugin 'count' is a sink, not a stage", "[sinks.s]");
+  graph_should_fail("[sources.a]\nplugin = \"filter\"\n", "2:10: plugin 'filter' is a stage, not a source");
+}
+
+TEST_CASE("parameters are checked against the plugin's schema", "[validate]") {
+  const std::string tune = source_a + "[stages.t]\nplugin = \"tune\"\ninputs = [\"a\"]\n";  // lines 3-5
+  graph_should_fail(source_a + "cout = 5\n", "3:8: unknown parameter 'cout' for plugin 'generate'", "did you mean 'count'?");
+  graph_should_fail(source_a + "colour = 5\n", "3:10: unknown parameter 'colour'", "parameters of plugin 'generate': count, seed");
+  graph_should_fail(source_a + "[sinks.b]\nplugin = \"count\"\ninputs = [\"a\"]\nverbose = true\n",
+                    "6:11: unknown parameter 'verbose'", "plugin 'count' takes no parameters");
+  graph_should_fail(source_a + "count = \"ten\"\n", "3:9: parameter 'count': expected int, got string");
+  graph_should_fail(source_a + "count = 1.5\n", "3:9: parameter 'count': expected int, got number");
+  graph_should_fail(tune + "fields = \"a\"\n", "6:10: parameter 'fields': expected list of strings, got string");
+  graph_should_fail(tune + "verbose = 1\n", "6:11: parameter 'verbose': expected bool, got int");
+  graph_should_fail(source_a + "[stages.f]\nplugin = \"filter\"\ninputs = [\"a\"]\n",
+                    "3:1: missing required parameter 'where' of plugin 'filter'", "where (string): condition");
+  graph_should_fail(source_a + "count = -1\n", "3:9: parameter 'count' must be >= 0, got -1");
+  graph_should_fail(tune + "level = 10\n", "6:9: parameter 'level' must be <= 9, got 10");
+  graph_should_fail(tune + "ratio = 1.5\n", "6:9: parameter 'ratio' must be <= 1, got 1.5");
+  graph_should_fail(tune + "mode = \"fsat\"\n", "6:8: parameter 'mode' must be one of fast, slow, got 'fsat'",
+                    "did you mean 'fast'?");
+}
+
+TEST_CASE("defaults are filled in and an int is accepted for a number", "[validate]") {
+  auto g = graph_should_load(source_a + "[sinks.t]\nplugin = \"count\"\ninputs = [\"u\"]\n"
+                                        "[stages.u]\nplugin = \"tune\"\ninputs = [\"a\"]\nratio = 1\n");
+  const Params& p = node_named(*g, "u").params;
+  CHECK(std::holds_alternative<double>(*p.find("ratio")));
+  CHECK(p.get_number("ratio") == 1.0);
+  CHECK(p.get_int("level") == 3);
+  CHECK(p.get_string("mode") == "fast");
+  CHECK(p.get_bool("verbose") == false);
+  CHECK(p.get_string_list("fields").empty());
+}
+
+TEST_CASE("ports: out, declared ports, ports named by a parameter, then errors", "[validate]") {
+  auto g = graph_should_load(source_a + R"([stages.s]
+plugin = "split"
+inputs = ["a"]
+[stages.r]
+plugin = "router"
+inputs = ["s.right", "s.left"]
+routes = { high = "x > 1", low = "x <= 1" }
+on_error = "route"
+[sinks.out]
+plugin = "count"
+inputs = ["r.low", "r.errors", "r.high"]
+)");
+  CHECK(node_named(*g, "s").ports == std::vector<std::string>{"out", "left", "right"});
+  CHECK(node_named(*g, "r").ports == std::vector<std::string>{"out", "high", "low", "errors"});
+  CHECK(edges_of(*g) == std::vector<std::string>{"a.out -> s", "s.right -> r", "s.left -> r", "r.low -> out",
+                                                 "r.errors -> out", "r.high -> out"});
+}
+
+TEST_CASE("an input names a node and one of its ports", "[validate]") {
+  const std::string split = source_a + "[stages.s]\nplugin = \"split\"\ninputs = [\"a\"]\n";  // lines 3-5
+  graph_should_fail(split + "[sinks.b]\nplugin = \"count\"\ninputs = [\"s.middle\"]\n",
+                    "8:11: node 's' has no port 'middle' (ports: out, left, right)");
+  graph_should_fail(split + "[sinks.b]\nplugin = \"count\"\ninputs = [\"s.lefft\"]\n", "8:11: no port 'lefft'",
+                    "did you mean 'left'?");
+  graph_should_fail(split + "[sinks.b]\nplugin = \"count\"\ninputs = [\"s.errors\"]\n",
+                    "8:11: node 's' has no port 'errors'", "set on_error = \"route\" on 's'");
+  graph_should_fail(split + "[sinks.b]\nplugin = \"count\"\ninputs = [\"a\", \"sx\"]\n",
+                    "8:16: unknown input 'sx'", "did you mean 's'?");
+  graph_should_fail(source_a + "[sinks.b]\nplugin = \"count\"\ninputs = [\"a\"]\n[sinks.c]\nplugin = \"count\"\ninputs = [\"b\"]\n",
+                    "8:11: input 'b' is a sink, which has no outputs");
+  graph_should_fail(source_a + "[sinks.b]\nplugin = \"count\"\ninputs = [\"a\", \"a.out\"]\n",
+                    "5:16: input 'a' is listed twice");
+}
+
+TEST_CASE("stages and sinks need inputs, sources have none", "[validate]") {
+  graph_should_fail(source_a + "[stages.f]\nplugin = \"filter\"\nwhere = \"x\"\n", "3:1: stage 'f' is fed by nothing");
+  graph_should_fail(source_a + "[sinks.b]\nplugin = \"count\"\ninputs = []\n", "3:1: sink 'b' is fed by nothing");
+
+  // The parser refuses `inputs` on a source; a spec built in code is still checked.
+  Diagnostics diags;
+  GraphSpec spec = parse_graph_text(source_a + "[sinks.b]\nplugin = \"count\"\ninputs = [\"a\"]\n", "test.toml", {}, diags);
+  spec.nodes[0].inputs.push_back(InputRef{"b", "out", SourcePos{"test.toml", 9, 9}});
+  spec.nodes[0].batch_size = 0;
+  PluginRegistry registry;
+  register_stand_ins(registry);
+  CHECK_FALSE(validate_graph(std::move(spec), registry, diags));
+  check_has_error(diags, "1:1: source 'a' has inputs", {});
+  check_has_error(diags, "1:1: 'batch_size' of source 'a' must be >= 1, got 0", {});
+}
+
+TEST_CASE("a cycle is reported once, at one of its nodes, naming the whole cycle", "[validate]") {
+  const std::string cycle = source_a + R"([stages.x]
+plugin = "filter"
+inputs = ["a", "y"]
+where = "1"
+[stages.y]
+plugin = "filter"
+inputs = ["x"]
+where = "1"
+[sinks.after]
+plugin = "count"
+inputs = ["y"]
+)";
+  graph_should_fail(cycle, "5:16: cycle: x -> y -> x");
+  CHECK(errors_of(cycle).size() == 1);  // `after` is downstream of the cycle, not on it
+  graph_should_fail(source_a + "[stages.z]\nplugin = \"filter\"\ninputs = [\"z\", \"a\"]\nwhere = \"1\"\n",
+                    "5:11: cycle: z -> z");
+  CHECK(errors_of(cycle + "[stages.p]\nplugin = \"filter\"\ninputs = [\"q\"]\nwhere = \"1\"\n"
+                          "[stages.q]\nplugin = \"filter\"\ninputs = [\"p\"]\nwhere = \"1\"\n")
+            .size() == 2);
+}
+
+TEST_CASE("a name is used once across sources, stages and sinks", "[validate]") {
+  graph_should_fail(R"([sources.x]
+plugin = "generate"
+[stages.x]
+plugin = "filter"
+inputs = ["x"]
+where = "1"
+)",
+                    "3:1: duplicate node name 'x': already the source at 1:1");
+}
+
+TEST_CASE("concurrency defaults to the plugin's own, and N instances are fine for any plugin", "[validate]") {
+  auto g = graph_should_load(source_a + R"([stages.f]
+plugin = "filter"
+inputs = ["a"]
+where = "1"
+[stages.f2]
+plugin = "filter"
+inputs = ["a"]
+where = "1"
+concurrency = 2
+[stages.t]
+plugin = "tune"
+inputs = ["f", "f2"]
+concurrency = 3
+[stages.o]
+plugin = "tune"
+inputs = ["t"]
+ordered = true
+concurrency = 1
+[sinks.p]
+plugin = "stdout"
+inputs = ["o"]
+)");
+  CHECK(node_named(*g, "a").concurrency == 1);
+  CHECK(node_named(*g, "f").concurrency == 0);
+  CHECK(node_named(*g, "f2").concurrency == 2);  // thread-safe, explicitly bounded
+  CHECK(node_named(*g, "t").concurrency == 3);
+  CHECK(node_named(*g, "o").concurrency == 1);
+  CHECK(node_named(*g, "p").concurrency == 1);
+}
+
+TEST_CASE("sources take batch settings from the node, else from [graph]", "[validate]") {
+  auto g = graph_should_load(R"([graph]
+batch_size = 100
+linger_ms = 9
+max_in_flight = 8
+[sources.own]
+plugin = "generate"
+batch_size = 7
+linger_ms = 0
+max_in_flight = 1
+rate = 10
+[sources.inherited]
+plugin = "generate"
+[sinks.out]
+plugin = "count"
+inputs = ["own", "inherited"]
+)");
+  const CheckedNode& own = node_named(*g, "own");
+  CHECK(own.batch_size == 7);
+  CHECK(own.linger_ms == 0);
+  CHECK(own.max_in_flight == 1);
+  CHECK(own.rate == 10.0);
+  const CheckedNode& inherited = node_named(*g, "inherited");
+  CHECK(inherited.batch_size == 100);
+  CHECK(inherited.linger_ms == 9);
+  CHECK(inherited.max_in_flight == 8);
+  CHECK(inherited.rate == 0.0);
+}
+
+TEST_CASE("every validation error is reported, not just the first", "[validate]") {
+  auto loaded = load(R"([sources.a]
+plugin = "generat"
+[stages.f]
+plugin = "filter"
+inputs = ["b"]
+[sinks.out]
+plugin = "stdout"
+inputs = ["f"]
+limit = "all"
+)");
+  CHECK(loaded->diags.size() == 4);
+  check_has_error(loaded->diags, "2:10: unknown plugin 'generat'", {});
+  check_has_error(loaded->diags, "3:1: missing required parameter 'where'", {});
+  check_has_error(loaded->diags, "5:11: unknown input 'b'", {});
+  check_has_error(loaded->diags, "9:9: parameter 'limit': expected int, got string", {});
+}
+
+TEST_CASE("a graph without nodes is an error", "[validate]") {
+  graph_should_fail("[graph]\nname = \"empty\"\n", "test.toml: the graph has no nodes");
+}
+
+TEST_CASE("--set values are validated like file values", "[validate][set]") {
+  graph_should_fail(design_example, "<command line>: parameter 'count' must be >= 0, got -5", {},
+                    sets({"sources.readings.count=-5"}));
+  auto g = graph_should_load(design_example, sets({"stages.scaled.concurrency=2"}));
+  CHECK(node_named(*g, "scaled").concurrency == 2);
+}
