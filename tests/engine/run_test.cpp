@@ -33,8 +33,51 @@ void register_all(graph_runner::engine::PluginRegistry& registry) {
   registry.add_static(
       PluginDescriptor::stage<SlowPass>("shared_pass", "thread-safe pass-through").with_params(pass_params()).thread_safe());
   registry.add_static(PluginDescriptor::stage<LaneProbe>("lane_probe", "records instance per key"));
+  registry.add_static(PluginDescriptor::stage<Flaky>("flaky", "fails the first attempts")
+                          .with_params({ParamSpec::integer("fail_times", "").with_default(std::int64_t{1})})
+                          .thread_safe());
   registry.add_static(PluginDescriptor::sink<Collect>("collect", "records n")
                           .with_params({ParamSpec::integer("sleep_us", "").with_default(std::int64_t{0})}));
+}
+
+}  // namespace run_test
+
+namespace run_test {
+
+using namespace graph_runner::engine;
+
+Run run_graph_text(const std::string& toml, std::int64_t threads, RunOptions options) {
+  auto& p = probe();
+  {
+    std::lock_guard lock(p.mutex);
+    p.acknowledged.clear();
+    p.received.clear();
+    p.errors.clear();
+    p.lanes.clear();
+    p.attempts.clear();
+  }
+  p.max_running = 0;
+  p.max_unacknowledged = 0;
+  Diagnostics diags;
+  GraphSpec spec = parse_graph_text(toml, "test.toml", {}, diags);
+  PluginRegistry registry;
+  register_all(registry);
+  registry.add_search_dir(GRAPH_RUNNER_TEST_PLUGIN_DIR);  // the built-in plugins (chaos, ...)
+  Run r;
+  if (diags.empty()) r.graph = validate_graph(std::move(spec), registry, diags);
+  INFO(diags.format());
+  REQUIRE(r.graph);
+  options.threads = threads;
+  if (!options.log) options.log = [&r](const std::string& line) { r.log += line + "\n"; };
+  r.result = run_graph(*r.graph, options);
+  return r;
+}
+
+const NodeStats& Run::node(const std::string& name) const {
+  for (const auto& n : result.nodes)
+    if (n.name == name) return n;
+  FAIL("no node " << name);
+  throw;
 }
 
 }  // namespace run_test
@@ -42,43 +85,8 @@ void register_all(graph_runner::engine::PluginRegistry& registry) {
 namespace {
 
 using namespace graph_runner::engine;
-
-struct Run {
-  std::unique_ptr<CheckedGraph> graph;
-  RunResult result;
-  const NodeStats& node(const std::string& name) const {
-    for (const auto& n : result.nodes)
-      if (n.name == name) return n;
-    FAIL("no node " << name);
-    throw;
-  }
-};
-
-Run run_graph_text(const std::string& toml, std::int64_t threads = 4) {
-  auto& p = run_test::probe();
-  {
-    std::lock_guard lock(p.mutex);
-    p.acknowledged.clear();
-    p.received.clear();
-    p.errors.clear();
-    p.lanes.clear();
-  }
-  p.max_running = 0;
-  p.max_unacknowledged = 0;
-  Diagnostics diags;
-  GraphSpec spec = parse_graph_text(toml, "test.toml", {}, diags);
-  PluginRegistry registry;
-  run_test::register_all(registry);
-  Run r;
-  if (diags.empty()) r.graph = validate_graph(std::move(spec), registry, diags);
-  INFO(diags.format());
-  REQUIRE(r.graph);
-  RunOptions options;
-  options.threads = threads;
-  options.log = [](const std::string&) {};
-  r.result = run_graph(*r.graph, options);
-  return r;
-}
+using run_test::Run;
+using run_test::run_graph_text;
 
 std::vector<std::int64_t> iota(std::int64_t from, std::int64_t to, std::int64_t step = 1) {
   std::vector<std::int64_t> v;

@@ -11,6 +11,7 @@
 
 #include "graph_runner/sdk.hpp"
 #include "registry/plugin_registry.hpp"
+#include "run/run_graph.hpp"
 
 namespace run_test {
 
@@ -23,6 +24,7 @@ struct Probe {
   std::map<std::string, std::vector<std::int64_t>> received;      // sink -> values of `n`
   std::map<std::string, std::vector<std::string>> errors;        // sink -> values of `error`
   std::map<std::int64_t, std::vector<std::pair<std::size_t, std::int64_t>>> lanes;  // k -> (instance, n)
+  std::map<std::uint64_t, std::vector<std::chrono::steady_clock::time_point>> attempts;  // batch -> attempts
   std::atomic<std::size_t> running{0}, max_running{0};
   std::atomic<std::int64_t> max_unacknowledged{0};
 
@@ -141,6 +143,36 @@ class LaneProbe : public Stage {
   Field n_, k_;
 };
 
+// Fails the first `fail_times` attempts of every batch, recording when each attempt came.
+class Flaky : public Stage {
+ public:
+  explicit Flaky(Context& c) : fail_times_(c.params().get_int("fail_times")) {}
+  void process(const BatchPtr& in, Emitter& out) override {
+    std::size_t attempt;
+    {
+      std::lock_guard lock(probe().mutex);
+      auto& times = probe().attempts[in->origin().batch];
+      times.push_back(std::chrono::steady_clock::now());
+      attempt = times.size();
+    }
+    if (static_cast<std::int64_t>(attempt) <= fail_times_) throw std::runtime_error("flaky");
+    out.emit(in);
+  }
+
+ private:
+  std::int64_t fail_times_;
+};
+
 void register_all(graph_runner::engine::PluginRegistry& registry);
+
+struct Run {
+  std::unique_ptr<graph_runner::engine::CheckedGraph> graph;
+  graph_runner::engine::RunResult result;
+  std::string log;
+  const graph_runner::engine::NodeStats& node(const std::string& name) const;
+};
+
+// Parses, validates (in-process test plugins plus the built-in plugin folder) and runs.
+Run run_graph_text(const std::string& toml, std::int64_t threads = 4, graph_runner::engine::RunOptions options = {});
 
 }  // namespace run_test
