@@ -258,7 +258,7 @@ TEST_CASE("an unset ${VAR} is an error at the string", "[parse][env]") {
   graph_should_fail(source_a + "path = \"${1X}\"\n", "3:8: invalid variable reference '${1X}'");
 }
 
-TEST_CASE("--set overrides values before they are checked", "[parse][set]") {
+TEST_CASE("a --set override replaces a value before it is checked", "[parse][set]") {
   GraphSpec spec = spec_should_parse(design_example, sets({"stages.valid.concurrency=8", "sources.readings.count=10",
                                                            "stages.valid.where=value > 3", "sinks.store.path=\"a b.jsonl\"",
                                                            "stages.scaled.set.extra=x", "graph.plugin_path=[]",
@@ -277,12 +277,12 @@ TEST_CASE("--set overrides values before they are checked", "[parse][set]") {
   CHECK(spec.graph.plugin_path.empty());
 }
 
-TEST_CASE("--set creates [graph] when the file has none", "[parse][set]") {
+TEST_CASE("a --set override creates [graph] when the file has none", "[parse][set]") {
   GraphSpec spec = spec_should_parse(source_a, sets({"graph.batch_size=64"}));
   CHECK(spec.graph.batch_size == 64);
 }
 
-TEST_CASE("--set mistakes are reported at <command line>", "[parse][set]") {
+TEST_CASE("a --set mistake is reported at <command line>", "[parse][set]") {
   graph_should_fail(design_example, "<command line>: --set: no node 'reading' in [sources]", "did you mean 'readings'?",
                     sets({"sources.reading.count=1"}));
   graph_should_fail(design_example, "<command line>: 'concurrency' must be an integer >= 1", {},

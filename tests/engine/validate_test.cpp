@@ -271,7 +271,7 @@ TEST_CASE("a graph without nodes is an error", "[validate]") {
   graph_should_fail("[graph]\nname = \"empty\"\n", "test.toml: the graph has no nodes");
 }
 
-TEST_CASE("--set values are validated like file values", "[validate][set]") {
+TEST_CASE("a --set value is validated like a file value", "[validate][set]") {
   graph_should_fail(design_example, "<command line>: parameter 'count' must be >= 0, got -5", {},
                     sets({"sources.readings.count=-5"}));
   auto g = graph_should_load(design_example, sets({"stages.scaled.concurrency=2"}));

@@ -1,0 +1,194 @@
+// read_csv: a source of CSV records from files, a glob or stdin. The first row of each file
+// names the columns (or `columns` does, with header = false); quoting per RFC 4180, so a
+// quoted field may hold the delimiter, doubled quotes and newlines. Column types are
+// declared (`types = { age = "int" }`) or inferred per value (see csv_value).
+#include <atomic>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "csv_text.hpp"
+#include "graph_runner/sdk.hpp"
+#include "input_files.hpp"
+
+namespace graph_runner::plugins {
+namespace {
+
+char delimiter_of(Context& c) {
+  const std::string& d = c.params().get_string("delimiter");
+  if (d == "\\t" || d == "tab") return '\t';
+  if (d.size() != 1 || d[0] == '"' || d[0] == '\n' || d[0] == '\r')
+    c.param_error("delimiter", "the delimiter is one character other than a quote or newline, e.g. \",\", \";\" or \"\\t\"");
+  return d[0];
+}
+
+class ReadCsv : public Source {
+ public:
+  explicit ReadCsv(Context& c)
+      : ctx_(c),
+        path_(c.params().get_string("path")),
+        header_(c.params().get_bool("header")),
+        names_(c.params().get_string_list("columns")),
+        splitter_(delimiter_of(c)) {
+    if (path_.empty()) c.param_error("path", "path is empty; use \"-\" for standard input");
+    if (!header_ && names_.empty()) c.param_error("columns", "with header = false, `columns` names the columns");
+    for (const auto& [column, type] : c.params().get_string_map("types")) {
+      auto t = csv_type(type);
+      if (!t) c.param_error("types", "column '" + column + "': unknown type '" + type + "' (int, double, string, bool)");
+      declared_.emplace_back(column, *t);
+    }
+  }
+
+  void open() override { reader_.emplace(expand_input_paths(path_)); }
+
+  bool read(BatchBuilder& out) override {
+    if (!reader_) open();
+    std::fill(columns_.begin(), columns_.end(), nullptr);  // a new builder: look the columns up again
+    const std::size_t first = out.size();
+    std::size_t row = first;
+    const ReadDeadline deadline(ctx_.linger_ms());
+    std::string_view line;
+    while (row < out.capacity()) {
+      if (stopped_.load(std::memory_order_relaxed)) return finish(out, row, false);
+      const auto status = reader_->next(line, deadline.wait_ms(row > first));
+      if (status == LineReader::Status::end) {
+        if (splitter_.in_quotes())
+          throw std::runtime_error(position(record_line_) + ": a quoted field is not closed before the end of the file");
+        return finish(out, row, false);
+      }
+      if (status == LineReader::Status::waiting) break;
+      if (reader_->line_no() == 1) start_file();
+      if (!splitter_.in_quotes()) {
+        if (line.empty()) continue;  // blank lines separate nothing
+        record_line_ = reader_->line_no();
+      }
+      if (!splitter_.feed(line)) continue;  // a quoted field goes on to the next line
+      if (expect_header_) {
+        use_header();
+        continue;
+      }
+      add_record(out, row++);
+    }
+    return finish(out, row, true);
+  }
+
+  void stop() override { stopped_.store(true, std::memory_order_relaxed); }
+
+ private:
+  bool finish(BatchBuilder& out, std::size_t rows, bool more) {
+    out.resize(rows);
+    return more;
+  }
+
+  std::string position(std::uint64_t line) const { return file_ + ":" + std::to_string(line); }
+
+  void start_file() {
+    if (splitter_.in_quotes())
+      throw std::runtime_error(position(record_line_) + ": a quoted field is not closed before the end of the file");
+    file_ = reader_->file();
+    expect_header_ = header_;
+    if (!header_) set_columns(names_);
+  }
+
+  // The header names the columns, unless `columns` renames them.
+  void use_header() {
+    expect_header_ = false;
+    std::vector<std::string> names;
+    std::size_t i = 0;
+    for (const CsvField& f : splitter_.fields()) {
+      ++i;
+      names.push_back(f.text.empty() ? "column_" + std::to_string(i) : std::string(f.text));
+    }
+    if (!names_.empty()) {
+      if (names_.size() != names.size())
+        throw std::runtime_error(position(record_line_) + ": the header has " + std::to_string(names.size()) +
+                                 " columns, `columns` names " + std::to_string(names_.size()));
+      names = names_;
+    }
+    set_columns(names);
+  }
+
+  void set_columns(const std::vector<std::string>& names) {
+    fields_.clear();
+    types_.clear();
+    for (const auto& name : names) {
+      for (const Field f : fields_)
+        if (field_name(f) == name) throw std::runtime_error(position(record_line_) + ": column '" + name + "' appears twice");
+      fields_.push_back(field(name));
+      types_.push_back(CsvType::infer);
+    }
+    for (const auto& [column, type] : declared_) {
+      std::size_t j = 0;
+      while (j < names.size() && names[j] != column) ++j;
+      if (j == names.size())
+        throw std::runtime_error(position(record_line_) + ": `types` names column '" + column +
+                                 "', which the header does not have");
+      types_[j] = type;
+    }
+    columns_.assign(fields_.size(), nullptr);
+  }
+
+  void add_record(BatchBuilder& out, std::size_t row) {
+    const auto& values = splitter_.fields();
+    if (values.size() > fields_.size())
+      throw std::runtime_error(position(record_line_) + ": " + std::to_string(values.size()) + " fields, but there are " +
+                               std::to_string(fields_.size()) + " columns");
+    // Fewer fields than columns: the rest are null (the columns are padded at the next set).
+    for (std::size_t j = 0; j < values.size(); ++j) {
+      std::optional<Value> v = csv_value(values[j], types_[j], out);
+      if (!v)
+        throw std::runtime_error(position(record_line_) + ": column '" + std::string(field_name(fields_[j])) + "': '" +
+                                 std::string(values[j].text) + "' is not a valid " + type_word(types_[j]));
+      std::vector<Value>*& column = columns_[j];
+      if (!column) column = &out.column(fields_[j]);
+      if (column->size() < row) column->resize(row);
+      column->push_back(*v);
+    }
+  }
+
+  static const char* type_word(CsvType t) {
+    switch (t) {
+      case CsvType::integer: return "int";
+      case CsvType::number: return "double";
+      case CsvType::boolean: return "bool";
+      default: return "value";
+    }
+  }
+
+  const Context& ctx_;
+  const std::string path_;
+  const bool header_;
+  const std::vector<std::string> names_;
+  std::vector<std::pair<std::string, CsvType>> declared_;
+  CsvSplitter splitter_;
+  std::optional<LineReader> reader_;
+  std::string file_;
+  bool expect_header_ = false;
+  std::uint64_t record_line_ = 0;
+  std::vector<Field> fields_;
+  std::vector<CsvType> types_;
+  std::vector<std::vector<Value>*> columns_;  // in the current builder, per column
+  std::atomic<bool> stopped_{false};
+};
+
+}  // namespace
+
+PluginDescriptor describe_read_csv() {
+  return PluginDescriptor::source<ReadCsv>("read_csv", "CSV records (RFC 4180) from files, a glob or stdin")
+      .with_params({
+          ParamSpec::string("path", "file, glob pattern (\"data/*.csv\", sorted) or \"-\" for stdin").mandatory(),
+          ParamSpec::boolean("header", "the first row of each file names the columns").with_default(true),
+          ParamSpec::string_list("columns", "column names (required with header = false; else they replace the header's)")
+              .with_default(std::vector<std::string>{}),
+          ParamSpec::string_map("types",
+                                "column types: int, double, string or bool, e.g. { age = \"int\" }; other columns "
+                                "are inferred per value (int, double, true/false, else string; empty = null)")
+              .with_default(StringMap{}),
+          ParamSpec::string("delimiter", "field separator: one character, or \"\\t\" for tab").with_default(","),
+      });
+}
+
+}  // namespace graph_runner::plugins
+
+GRAPH_RUNNER_PLUGIN(read_csv, graph_runner::plugins::describe_read_csv)

@@ -1,0 +1,81 @@
+// lines: a source of text lines from files, a glob of files, or standard input; one
+// record per line with the text in field `line` (and, with position = true, the `file` and
+// 1-based `line_no` it came from).
+#include <atomic>
+#include <optional>
+#include <string>
+
+#include "graph_runner/sdk.hpp"
+#include "input_files.hpp"
+
+namespace graph_runner::plugins {
+namespace {
+
+class Lines : public Source {
+ public:
+  explicit Lines(Context& c)
+      : ctx_(c),
+        path_(c.params().get_string("path")),
+        skip_empty_(c.params().get_bool("skip_empty")),
+        position_(c.params().get_bool("position")),
+        line_(field(c.params().get_string("field"))),
+        file_(field("file")),
+        line_no_(field("line_no")) {
+    if (path_.empty()) c.param_error("path", "path is empty; use \"-\" for standard input");
+    if (c.params().get_string("field").empty()) c.param_error("field", "the field name is empty");
+  }
+
+  void open() override { reader_.emplace(expand_input_paths(path_)); }
+
+  bool read(BatchBuilder& out) override {
+    if (!reader_) open();
+    std::vector<Value>& text = out.column(line_);
+    std::vector<Value>* files = position_ ? &out.column(file_) : nullptr;
+    std::vector<Value>* numbers = position_ ? &out.column(line_no_) : nullptr;
+    const ReadDeadline deadline(ctx_.linger_ms());
+    std::string_view line;
+    Value file_value;
+    while (text.size() < out.capacity()) {
+      if (stopped_.load(std::memory_order_relaxed)) return false;
+      const auto status = reader_->next(line, deadline.wait_ms(!text.empty()));
+      if (status == LineReader::Status::end) return false;
+      if (status == LineReader::Status::waiting) break;
+      if (skip_empty_ && line.empty()) continue;
+      text.push_back(out.string(line));
+      if (position_) {
+        // One arena copy of the file name per batch and file, shared by its records.
+        if (file_value.is_null() || file_value.as_string() != reader_->file()) file_value = out.string(reader_->file());
+        files->push_back(file_value);
+        numbers->push_back(Value::of(static_cast<std::int64_t>(reader_->line_no())));
+      }
+    }
+    return true;
+  }
+
+  void stop() override { stopped_.store(true, std::memory_order_relaxed); }
+
+ private:
+  const Context& ctx_;
+  const std::string path_;
+  const bool skip_empty_, position_;
+  const Field line_, file_, line_no_;
+  std::optional<LineReader> reader_;
+  std::atomic<bool> stopped_{false};
+};
+
+}  // namespace
+
+PluginDescriptor describe_lines() {
+  return PluginDescriptor::source<Lines>("lines", "text lines from files, a glob or stdin: one record per line")
+      .with_params({
+          ParamSpec::string("path", "file, glob pattern (\"logs/*.log\", sorted) or \"-\" for stdin").mandatory(),
+          ParamSpec::string("field", "field that receives the line's text (without its newline)").with_default("line"),
+          ParamSpec::boolean("skip_empty", "skip empty lines").with_default(false),
+          ParamSpec::boolean("position", "add `file` (string) and `line_no` (int, from 1) to each record")
+              .with_default(false),
+      });
+}
+
+}  // namespace graph_runner::plugins
+
+GRAPH_RUNNER_PLUGIN(lines, graph_runner::plugins::describe_lines)

@@ -1,0 +1,68 @@
+# Runs one command and checks what a user would see: exit code, stdout, stderr.
+#
+#   cmake -DEXPECT_EXIT=2 "-DSTDERR_MATCH=re1;re2" [-DSTDOUT_MATCH=...] [-DSTDOUT_EXACT=text]
+#         [-DSTDOUT_BASELINE=file] [-DNORMALIZE_LIBRARIES=ON] -P check.cmake -- COMMAND [ARGS...]
+#
+# Every regex of a *_MATCH list must match. A baseline is compared byte for byte; on a
+# mismatch the actual output is written to <baseline name>.actual in the working folder (in
+# the build tree), so approving a change is a review of the diff and one `cp`.
+# NORMALIZE_LIBRARIES replaces the folder of every lib*.so path with <plugin-dir>, so a
+# baseline does not depend on where the build tree is.
+cmake_minimum_required(VERSION 3.22)
+
+set(command)
+set(in_command FALSE)
+math(EXPR last "${CMAKE_ARGC} - 1")
+foreach(i RANGE 0 ${last})
+  if(in_command)
+    list(APPEND command "${CMAKE_ARGV${i}}")
+  elseif(CMAKE_ARGV${i} STREQUAL "--")
+    set(in_command TRUE)
+  endif()
+endforeach()
+if(NOT command)
+  message(FATAL_ERROR "check.cmake: no command after --")
+endif()
+if(NOT DEFINED EXPECT_EXIT)
+  set(EXPECT_EXIT 0)
+endif()
+
+execute_process(COMMAND ${command}
+  RESULT_VARIABLE exit_code OUTPUT_VARIABLE out ERROR_VARIABLE err)
+
+set(failures)
+if(NOT exit_code STREQUAL "${EXPECT_EXIT}")
+  list(APPEND failures "exit code ${exit_code}, expected ${EXPECT_EXIT}")
+endif()
+
+if(NORMALIZE_LIBRARIES)
+  string(REGEX REPLACE "[^ \n]*/(lib[A-Za-z0-9_]+\\.so)" "<plugin-dir>/\\1" out "${out}")
+endif()
+
+foreach(stream out err)
+  string(TOUPPER "STD${stream}" name)
+  foreach(re IN LISTS ${name}_MATCH)
+    if(NOT "${${stream}}" MATCHES "${re}")
+      list(APPEND failures "${name} does not match '${re}'")
+    endif()
+  endforeach()
+endforeach()
+
+if(DEFINED STDOUT_EXACT AND NOT out STREQUAL "${STDOUT_EXACT}\n")
+  list(APPEND failures "STDOUT is not exactly '${STDOUT_EXACT}'")
+endif()
+
+if(DEFINED STDOUT_BASELINE)
+  file(READ "${STDOUT_BASELINE}" expected)
+  if(NOT out STREQUAL expected)
+    get_filename_component(base "${STDOUT_BASELINE}" NAME)
+    file(WRITE "${CMAKE_CURRENT_BINARY_DIR}/${base}.actual" "${out}")
+    list(APPEND failures
+      "STDOUT differs from ${STDOUT_BASELINE}\n  actual output: ${CMAKE_CURRENT_BINARY_DIR}/${base}.actual (diff, then cp to approve)")
+  endif()
+endif()
+
+if(failures)
+  string(REPLACE ";" "\n  " failures "${failures}")
+  message(FATAL_ERROR "command: ${command}\n  ${failures}\n--- stdout ---\n${out}--- stderr ---\n${err}")
+endif()

@@ -1,0 +1,65 @@
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <random>
+
+#include "support.hpp"
+
+namespace gt = graph_runner::testing;
+using namespace graph_runner;
+using plugins::describe_count;
+
+namespace {
+// What count prints at close for `batches`.
+std::string count_line(const std::vector<BatchPtr>& batches, const std::string& name = "totals") {
+  plugin_tests::CaptureStdout capture;
+  gt::run_sink(describe_count(), {}, batches, {.node_name = name});
+  return capture.text();
+}
+
+std::vector<gt::Row> rows(std::size_t n) {
+  std::vector<gt::Row> out;
+  for (std::size_t i = 0; i < n; ++i)
+    out.push_back({{"id", static_cast<std::int64_t>(i)}, {"value", 0.5 * static_cast<double>(i)}, {"tag", i % 3 ? "x" : "y"}});
+  return out;
+}
+
+// `records` cut into batches of `size` records.
+std::vector<BatchPtr> batches_of(const std::vector<gt::Row>& records, std::size_t size) {
+  std::vector<BatchPtr> out;
+  for (std::size_t i = 0; i < records.size(); i += size)
+    out.push_back(gt::make_batch({records.begin() + static_cast<std::ptrdiff_t>(i),
+                                  records.begin() + static_cast<std::ptrdiff_t>(std::min(i + size, records.size()))}));
+  return out;
+}
+}  // namespace
+
+TEST_CASE("count prints the node name, the record count and a 16-digit checksum", "[plugins][count]") {
+  const std::string line = count_line(batches_of(rows(10), 4));
+  CHECK_THAT(line, Catch::Matches("totals: 10 records, checksum [0-9a-f]{16}\n"));
+  CHECK(count_line({}, "none") == "none: 0 records, checksum 0000000000000000\n");
+}
+
+TEST_CASE("count's checksum ignores record order, batching and column order", "[plugins][count]") {
+  auto records = rows(100);
+  const std::string expected = count_line(batches_of(records, 10));
+  std::mt19937 shuffle(7);
+  std::shuffle(records.begin(), records.end(), shuffle);
+  CHECK(count_line(batches_of(records, 7)) == expected);
+  for (auto& r : records) std::reverse(r.begin(), r.end());  // fields in another order
+  CHECK(count_line(batches_of(records, 33)) == expected);
+}
+
+TEST_CASE("count's checksum changes when the data changes", "[plugins][count]") {
+  auto base = count_line({gt::make_batch({{{"a", 1}, {"b", 2}}, {{"a", 3}, {"b", 4}}})});
+  CHECK(count_line({gt::make_batch({{{"a", 1}, {"b", 2}}, {{"a", 3}, {"b", 5}}})}) != base);      // a value
+  CHECK(count_line({gt::make_batch({{{"a", 1}, {"b", 2.0}}, {{"a", 3}, {"b", 4}}})}) != base);    // a type
+  CHECK(count_line({gt::make_batch({{{"a", 1}, {"b", 4}}, {{"a", 3}, {"b", 2}}})}) != base);      // values swapped between records
+  CHECK(count_line({gt::make_batch({{{"a", 1}, {"c", 2}}, {{"a", 3}, {"b", 4}}})}) != base);      // a field name
+}
+
+TEST_CASE("count treats a null field like an absent one", "[plugins][count]") {
+  auto with_null = gt::make_batch({{{"a", 1}, {"b", nullptr}}});
+  auto without = gt::make_batch({{{"a", 1}}});
+  CHECK(count_line({with_null}) == count_line({without}));
+}

@@ -1,0 +1,95 @@
+#include <catch2/catch.hpp>
+
+#include "support.hpp"
+
+namespace gt = graph_runner::testing;
+using namespace graph_runner;
+using plugins::describe_map;
+
+namespace {
+gt::StageOutput run_map(StringMap set, const BatchPtr& in) {
+  return gt::run_stage(describe_map(), {{"set", std::move(set)}}, {in});
+}
+}  // namespace
+
+TEST_CASE("map sets fields: int when integral from ints, double otherwise", "[plugins][map]") {
+  auto in = gt::make_batch({{{"id", 3}, {"value", 2.0}}, {{"id", 4}, {"value", 0.25}}});
+  auto result = run_map({{"twice", "id * 2"},
+                         {"half", "id / 2"},
+                         {"scaled", "value * 2"},
+                         {"version", "3"},
+                         {"ratio", "1.5"},
+                         {"big", "id > 3"}},
+                        in);
+  CHECK(gt::ints(result.out(), "twice") == std::vector<std::int64_t>{6, 8});
+  auto half = gt::column(result.out(), "half");
+  CHECK(half[0] == Value::of(1.5));
+  CHECK(half[1] == Value::of(std::int64_t{2}));
+  CHECK(gt::doubles(result.out(), "scaled") == std::vector<double>{4.0, 0.5});  // double inputs: double
+  CHECK(gt::ints(result.out(), "version") == std::vector<std::int64_t>{3, 3});
+  CHECK(gt::doubles(result.out(), "ratio") == std::vector<double>{1.5, 1.5});
+  CHECK(gt::column(result.out(), "big") == std::vector<Value>{Value::of(false), Value::of(true)});
+}
+
+TEST_CASE("map makes a bool of a comparison or logical expression", "[plugins][map]") {
+  auto in = gt::make_batch({{{"value", 75.5}, {"id", 1}}, {{"value", 12.0}, {"id", 2}}});
+  auto result = run_map({{"high", "value >= 50"},
+                         {"both", "value > 10 && id == 2"},
+                         {"picked", "id > 1 ? 10 : 20"},        // a ternary: its branches decide
+                         {"count", "(value > 50) + (id > 1)"},  // bools in arithmetic count as ints
+                         {"twice", "high * 2"}},
+                        in);
+  CHECK(gt::column(result.out(), "high") == std::vector<Value>{Value::of(true), Value::of(false)});
+  CHECK(gt::column(result.out(), "both") == std::vector<Value>{Value::of(false), Value::of(true)});
+  CHECK(gt::ints(result.out(), "picked") == std::vector<std::int64_t>{20, 10});
+  CHECK(gt::doubles(result.out(), "count") == std::vector<double>{1.0, 1.0});  // read a double field
+  CHECK(gt::ints(result.out(), "twice") == std::vector<std::int64_t>{2, 0});
+}
+
+TEST_CASE("map evaluates in file order: later expressions see earlier results", "[plugins][map]") {
+  auto in = gt::make_batch({{{"id", 1}, {"a", 100}}, {{"id", 2}, {"a", 100}}});
+  auto result = run_map({{"b", "a + id"}, {"a", "id + 1"}, {"c", "a * 10 + b"}}, in);
+  CHECK(gt::ints(result.out(), "b") == std::vector<std::int64_t>{101, 102});  // the input a
+  CHECK(gt::ints(result.out(), "a") == std::vector<std::int64_t>{2, 3});
+  CHECK(gt::ints(result.out(), "c") == std::vector<std::int64_t>{121, 132});  // the new a
+}
+
+TEST_CASE("map replaces a field in place and shares the columns it does not change", "[plugins][map]") {
+  auto in = gt::make_batch({{{"id", 1}, {"value", 2.5}, {"name", "a"}}});
+  auto result = run_map({{"value", "value * 2"}}, in);
+  REQUIRE(result.out().size() == 1);
+  const BatchPtr& out = result.out()[0];
+  CHECK(gt::doubles(out, "value") == std::vector<double>{5.0});
+  CHECK(field_name(out->columns()[1]->field) == "value");  // same position
+  CHECK(out->find(field("name")) == in->find(field("name")));
+  CHECK(gt::doubles(in, "value") == std::vector<double>{2.5});  // the input is not modified
+}
+
+TEST_CASE("map rejects a record whose field is missing or not a number and keeps the rest", "[plugins][map]") {
+  auto in = gt::make_batch({{{"id", 1}, {"value", 1.0}}, {{"id", 2}, {"value", "n/a"}}, {{"id", 3}, {"value", 3.0}}});
+  auto result = run_map({{"value", "value + 1"}}, in);
+  CHECK(gt::ints(result.out(), "id") == std::vector<std::int64_t>{1, 3});
+  CHECK(gt::doubles(result.out(), "value") == std::vector<double>{2.0, 4.0});
+  REQUIRE(result.rejected.size() == 1);
+  CHECK(result.rejected[0].error == "field 'value' is missing or not a number (it is string)");
+  CHECK(result.rejected[0].get("value").as_string() == "n/a");  // as it arrived
+}
+
+TEST_CASE("map keeps non-finite results as doubles", "[plugins][map]") {
+  auto result = run_map({{"q", "id / 0"}}, gt::make_batch({{{"id", 1}}}));
+  CHECK(std::isinf(gt::doubles(result.out(), "q")[0]));
+}
+
+TEST_CASE("map reports a bad expression at 'set', naming the field", "[plugins][map]") {
+  auto error = [](StringMap set) -> std::string {
+    try {
+      gt::StageHarness h(describe_map(), {{"set", std::move(set)}});
+    } catch (const ParamError& e) {
+      CHECK(e.param() == "set");
+      return e.what();
+    }
+    return "compiled";
+  };
+  CHECK(error({{"ok", "1"}, {"bad", "id +* 2"}}) == "'bad': Unexpected operator \"*\" at character 5 of \"id +* 2\"");
+  CHECK_THAT(error({}), Catch::Contains("at least one field"));
+}

@@ -1,0 +1,133 @@
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cstdio>
+
+#include "support.hpp"
+
+namespace graph_runner::plugins {
+PluginDescriptor describe_read_jsonl();
+}
+
+namespace gt = graph_runner::testing;
+using namespace graph_runner;
+using plugins::describe_read_jsonl;
+using plugin_tests::TempDir;
+
+namespace {
+std::string write(const std::filesystem::path& p, const std::string& text) {
+  std::ofstream(p, std::ios::binary) << text;
+  return p.string();
+}
+
+// The message read_jsonl fails with on `text`.
+std::string error_reading(const std::string& path) {
+  try {
+    gt::run_source(describe_read_jsonl(), {{"path", path}});
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "no error";
+}
+}  // namespace
+
+TEST_CASE("read_jsonl turns each key into a typed field", "[plugins][read_jsonl]") {
+  TempDir dir;
+  auto path = write(dir.path() / "types.jsonl",
+                    R"({"i":-42,"big":18446744073709551615,"huge":1e400,"d":2.5,"whole":3.0,"s":"caf\u00e9 \"q\"\n","t":true,"f":false,"n":null,"o":{"a":[1, 2]},"arr":[1,"x"]})"
+                    "\n");
+  auto batches = gt::run_source(describe_read_jsonl(), {{"path", path}});
+  REQUIRE(gt::count_records(batches) == 1);
+  const BatchPtr& b = batches[0];
+  CHECK(b->get(0, field("i")) == Value::of(std::int64_t{-42}));
+  CHECK(b->get(0, field("big")) == Value::of(18446744073709551615.0));  // above int64: a double
+  CHECK(b->get(0, field("d")) == Value::of(2.5));
+  CHECK(b->get(0, field("whole")) == Value::of(3.0));  // written as a decimal: stays a double
+  CHECK(b->get(0, field("s")).as_string() == "caf\xc3\xa9 \"q\"\n");
+  CHECK(b->get(0, field("t")) == Value::of(true));
+  CHECK(b->get(0, field("f")) == Value::of(false));
+  CHECK(b->get(0, field("n")).is_null());
+  CHECK(b->get(0, field("o")).as_string() == R"({"a":[1, 2]})");  // nested: its JSON text, as written
+  CHECK(b->get(0, field("arr")).as_string() == R"([1,"x"])");
+  CHECK(b->get(0, field("huge")).type() == Type::float64);
+}
+
+TEST_CASE("read_jsonl lines up fields whatever the key order, null where a line lacks one", "[plugins][read_jsonl]") {
+  TempDir dir;
+  auto path = write(dir.path() / "mixed.jsonl",
+                    "{\"id\":1,\"name\":\"a\"}\n"
+                    "\n"
+                    "   \n"
+                    "{\"name\":\"b\",\"id\":2}\r\n"
+                    "{\"id\":3,\"extra\":true}\n"
+                    "{\"id\":4,\"id\":5}\n"  // a repeated key: the last value wins
+                    "{\"na\\u006de\":\"escaped key\",\"id\":6}\n"
+                    "{}\n");
+  auto batches = gt::run_source(describe_read_jsonl(), {{"path", path}}, 0, {.batch_size = 2});
+  CHECK(batches.size() == 3);
+  auto ids = gt::column(batches, "id");
+  REQUIRE(ids.size() == 6);
+  CHECK(ids[0] == Value::of(std::int64_t{1}));
+  CHECK(ids[1] == Value::of(std::int64_t{2}));
+  CHECK(ids[3] == Value::of(std::int64_t{5}));
+  CHECK(ids[5].is_null());
+  auto names = gt::column(batches, "name");
+  CHECK(names[1].as_string() == "b");
+  CHECK(names[2].is_null());
+  CHECK(names[4].as_string() == "escaped key");
+  auto extra = gt::column(batches, "extra");
+  CHECK(extra[2] == Value::of(true));
+  CHECK(extra[3].is_null());
+}
+
+TEST_CASE("read_jsonl reads every file a glob matches, in order", "[plugins][read_jsonl]") {
+  TempDir dir;
+  write(dir.path() / "2.jsonl", "{\"n\":3}\n");
+  write(dir.path() / "1.jsonl", "{\"n\":1}\n{\"n\":2}");  // no final newline
+  auto batches = gt::run_source(describe_read_jsonl(), {{"path", (dir.path() / "*.jsonl").string()}});
+  CHECK(gt::ints(batches, "n") == std::vector<std::int64_t>{1, 2, 3});
+}
+
+TEST_CASE("read_jsonl fails on a bad line with FILE:LINE:COL and what is wrong", "[plugins][read_jsonl]") {
+  TempDir dir;
+  auto broken = write(dir.path() / "broken.jsonl", "{\"a\":1}\n\n{\"a\":2,\"b\":}\n{\"a\":3}\n");
+  CHECK_THAT(error_reading(broken), Catch::StartsWith(broken + ":3:") && Catch::Contains("invalid value for key 'b'"));
+  auto array = write(dir.path() / "array.jsonl", "{\"a\":1}\n[1,2]\n");
+  CHECK_THAT(error_reading(array), Catch::StartsWith(array + ":2") && Catch::Contains("expected a JSON object, found an array"));
+  auto trailing = write(dir.path() / "trailing.jsonl", "{\"a\":1} x\n");
+  CHECK_THAT(error_reading(trailing), Catch::StartsWith(trailing + ":1") && Catch::Contains("text follows it"));
+  auto two = write(dir.path() / "two.jsonl", "{\"a\":1} {\"b\":2}\n");
+  CHECK_THAT(error_reading(two), Catch::StartsWith(two + ":1:9: unexpected text after the object"));
+  auto truncated = write(dir.path() / "truncated.jsonl", "{\"a\":\"never closed\n");
+  CHECK_THAT(error_reading(truncated), Catch::StartsWith(truncated + ":1"));
+}
+
+// Parse speed. Hidden: run it on purpose, in a Release build: plugins_tests "[bench]"
+TEST_CASE("read_jsonl parse speed", "[.][bench][read_jsonl_bench]") {
+  TempDir dir;
+  const auto path = dir.path() / "bench.jsonl";
+  {
+    std::string text;
+    char line[256];
+    for (int i = 0; i < 1'000'000; ++i) {
+      const int n = std::snprintf(line, sizeof line,
+                                  R"({"id":%d,"ts":%lld,"user":"user-%d","type":"click","value":%d.%02d,"ok":true,"tags":["a","b"]})"
+                                  "\n",
+                                  i, 1700000000000LL + i, i % 1000, i % 500, i % 100);
+      text.append(line, static_cast<std::size_t>(n));
+    }
+    std::ofstream(path, std::ios::binary) << text;
+  }
+  const auto bytes = static_cast<double>(std::filesystem::file_size(path));
+  for (int round = 0; round < 3; ++round) {
+    gt::SourceHarness h(describe_read_jsonl(), {{"path", path.string()}});
+    h.open();
+    std::size_t records = 0;
+    const auto start = std::chrono::steady_clock::now();
+    while (BatchPtr b = h.next()) records += b->size();
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::printf("read_jsonl: %zu records, %.0f MB in %.3f s: %.0f MB/s, %.1f M records/s\n", records, bytes / 1e6, s,
+                bytes / 1e6 / s, static_cast<double>(records) / 1e6 / s);
+    CHECK(records == 1'000'000);
+  }
+}

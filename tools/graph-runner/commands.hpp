@@ -1,0 +1,15 @@
+#pragma once
+// One file per subcommand; each registers its options on the app and returns what to
+// run when the command line chose it.
+#include <vector>
+
+#include "cli_common.hpp"
+
+namespace graph_runner::cli {
+
+Subcommand add_run_command(CLI::App& app);
+Subcommand add_validate_command(CLI::App& app);
+// `plugins` and its `describe` child, deepest first: main runs the first one parsed.
+std::vector<Subcommand> add_plugins_commands(CLI::App& app);
+
+}  // namespace graph_runner::cli

@@ -1,0 +1,54 @@
+// graph-runner: the command line. Parsing and exit codes live here; the work is in one
+// file per subcommand (run_command.cpp, validate_command.cpp, plugins_command.cpp).
+#include <exception>
+#include <iostream>
+
+#include "cli_common.hpp"
+#include "commands.hpp"
+
+namespace {
+
+constexpr const char* examples = R"(Examples:
+  graph-runner run graphs/quickstart.toml
+  graph-runner run graphs/quickstart.toml --set sources.numbers.count=10
+  graph-runner run big.toml --threads 2 --timeout 60 --quiet
+  graph-runner validate graphs/fan-out-fan-in.toml
+  graph-runner plugins
+  graph-runner plugins describe filter
+
+Exit codes: 0 done, 1 run failed, 2 bad graph or usage, 124 timeout,
+130 interrupted (SIGINT), 143 terminated (SIGTERM).)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace graph_runner::cli;
+  CLI::App app{"Runs dataflow graphs of source, stage and sink plugins described in a TOML file.",
+               "graph-runner"};
+  app.set_version_flag("--version", version_line(), "Print the version and exit");
+  app.footer(examples);
+  // At most one; "none" is reported below. With require_subcommand(1) CLI11 would answer
+  // `graph-runner frobnicate` with "A subcommand is required", hiding the typo.
+  app.require_subcommand(0, 1);
+
+  std::vector<Subcommand> commands{add_run_command(app), add_validate_command(app)};
+  for (auto& c : add_plugins_commands(app)) commands.push_back(std::move(c));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version are "errors" with code 0; every real parse error is a usage
+    // error, exit 2 (CLI11's own codes, 105, 106, ..., are not part of our contract).
+    return app.exit(e) == 0 ? exit_ok : exit_bad_graph;
+  }
+
+  try {
+    for (const auto& c : commands)
+      if (c.app->parsed()) return c.action();
+  } catch (const std::exception& e) {
+    std::cerr << "graph-runner: error: " << e.what() << '\n';
+    return exit_run_failed;
+  }
+  std::cerr << "A subcommand is required: run, validate or plugins\nRun with --help for more information.\n";
+  return exit_bad_graph;
+}

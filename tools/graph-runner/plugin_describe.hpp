@@ -1,0 +1,18 @@
+#pragma once
+// The text of `graph-runner plugins describe NAME`, built from the plugin's descriptor
+// (the schema is the single source: the CLI and the docs print it, nobody rewrites it).
+#include <string>
+
+#include "graph_runner/params.hpp"
+#include "registry/plugin_registry.hpp"
+
+namespace graph_runner::cli {
+
+// A value as a graph file would write it: 1000, 0.5, true, "text", ["a", "b"], { k = "v" }.
+std::string format_param_value(const ParamValue& value);
+
+// gst-inspect style: details, concurrency, output ports, then one block per parameter.
+// `sdk` is the SDK version the library was built with ("1.0"), empty when unknown.
+std::string describe_plugin(const engine::LoadedPlugin& plugin, const std::string& sdk);
+
+}  // namespace graph_runner::cli
