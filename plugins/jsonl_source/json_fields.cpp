@@ -39,7 +39,7 @@ simdjson::error_code number_value(od::value& json, Value& result) {
 
 }  // namespace
 
-simdjson::error_code to_value(od::value json, BatchBuilder& out, Value& result) {
+simdjson::error_code to_value(od::value json, Arena& arena, Value& result) {
   od::json_type type;
   if (auto e = json.type().get(type)) return e;
   switch (type) {
@@ -47,7 +47,7 @@ simdjson::error_code to_value(od::value json, BatchBuilder& out, Value& result) 
     case od::json_type::string: {
       std::string_view s;
       if (auto e = json.get_string().get(s)) return e;
-      result = out.string(s);
+      result = Value::string_ref(arena.copy(s));
       return simdjson::SUCCESS;
     }
     case od::json_type::boolean: {
@@ -68,7 +68,7 @@ simdjson::error_code to_value(od::value json, BatchBuilder& out, Value& result) 
       std::string_view raw;
       if (auto e = json.get_object().get(o)) return e;
       if (auto e = o.raw_json().get(raw)) return e;
-      result = out.string(raw);
+      result = Value::string_ref(arena.copy(raw));
       return simdjson::SUCCESS;
     }
     case od::json_type::array: {
@@ -76,14 +76,57 @@ simdjson::error_code to_value(od::value json, BatchBuilder& out, Value& result) 
       std::string_view raw;
       if (auto e = json.get_array().get(a)) return e;
       if (auto e = a.raw_json().get(raw)) return e;
-      result = out.string(raw);
+      result = Value::string_ref(arena.copy(raw));
       return simdjson::SUCCESS;
     }
   }
   return simdjson::INCORRECT_TYPE;
 }
 
-void JsonFields::begin_batch(BatchBuilder&) { columns_.assign(fields_.size(), nullptr); }
+void ParsedBatch::move_into(BatchBuilder& out) {
+  const std::size_t base = out.size();
+  for (auto& [f, values] : columns) {
+    if (values.empty()) continue;
+    std::vector<Value>& column = out.column(f);
+    if (base == 0 && column.empty()) {
+      column.swap(values);
+    } else {
+      column.resize(base);
+      column.insert(column.end(), values.begin(), values.end());
+    }
+  }
+  out.resize(base + rows);
+  out.attach(arena);
+}
+
+simdjson::error_code JsonFields::add(od::object& object, ParsedBatch& batch, std::size_t row, std::string& what) {
+  std::size_t position = 0;
+  for (auto member : object) {
+    od::field f;
+    if (auto e = std::move(member).get(f)) {
+      what = "invalid JSON";
+      return e;
+    }
+    std::size_t s;
+    if (auto e = slot(f, position++, s)) {
+      what = "invalid key";
+      return e;
+    }
+    Value v;
+    if (auto e = to_value(f.value(), *batch.arena, v)) {
+      what = "invalid value for key '" + names_[s] + "'";
+      return e;
+    }
+    if (batch.columns.size() <= s) batch.columns.resize(s + 1);
+    auto& [field_of, column] = batch.columns[s];
+    field_of = fields_[s];
+    if (column.capacity() == 0) column.reserve(batch.capacity);
+    if (column.size() < row) column.resize(row);
+    if (column.size() == row) column.push_back(v);
+    else column[row] = v;  // a key repeated in one object: the last value wins
+  }
+  return simdjson::SUCCESS;
+}
 
 simdjson::error_code JsonFields::slot(od::field& f, std::size_t position, std::size_t& out_slot) {
   if (position < by_position_.size()) {
@@ -100,7 +143,6 @@ simdjson::error_code JsonFields::slot(od::field& f, std::size_t position, std::s
     it = by_name_.emplace(std::string(key), fields_.size()).first;
     fields_.push_back(field(key));
     names_.emplace_back(key);
-    columns_.push_back(nullptr);
   }
   const std::size_t slot = it->second;
   out_slot = slot;

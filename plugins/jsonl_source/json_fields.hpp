@@ -1,9 +1,12 @@
 #pragma once
-// From simdjson On-Demand values to record fields, for read_jsonl.
+// From simdjson On-Demand values to record fields, for read_jsonl: the values of a batch
+// of records, built outside any BatchBuilder so that a worker thread can build it.
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <simdjson.h>
@@ -12,31 +15,35 @@
 
 namespace graph_runner::plugins {
 
-/// Converts one JSON value: numbers to int (integers that fit int64) or double, strings
-/// (copied into `out`'s arena), bools, null; objects and arrays to a string of their JSON
-/// text. Consumes the value.
-simdjson::error_code to_value(simdjson::ondemand::value json, BatchBuilder& out, Value& result);
+/// Records parsed from JSON, column by column, with the arena their strings live in.
+struct ParsedBatch {
+  std::vector<std::pair<Field, std::vector<Value>>> columns;  // by JsonFields slot; empty: unused
+  std::size_t rows = 0;
+  std::size_t capacity = 256;  // records it will hold at most: columns reserve this much
+  std::shared_ptr<Arena> arena = std::make_shared<Arena>();
 
-/// The keys seen so far, each a slot with its interned Field, and the builder columns the
-/// current batch fills. Most JSON lines repeat the previous line's keys in the same order,
-/// so a key is first compared with the key seen at the same position last time: a memcmp
-/// instead of a hash lookup and a Field interning per key.
+  /// Drops the values record `row` got so far (a record that failed half way).
+  void truncate(std::size_t row) {
+    for (auto& c : columns)
+      if (c.second.size() > row) c.second.resize(row);
+  }
+  /// Appends these records to `out` (moving the columns when `out` is empty) and keeps the
+  /// arena alive with the batch.
+  void move_into(BatchBuilder& out);
+};
+
+/// Converts one JSON value: numbers to int (integers that fit int64) or double, strings
+/// (copied into `arena`), bools, null; objects and arrays to a string of their JSON text.
+simdjson::error_code to_value(simdjson::ondemand::value json, Arena& arena, Value& result);
+
+/// The keys seen so far, each a slot with its interned Field. Most JSON lines repeat the
+/// previous line's keys in the same order, so a key is first compared with the key seen at
+/// the same position last time: a memcmp, not a hash lookup and a Field interning per key.
 class JsonFields {
  public:
-  /// Call at the start of each read(): columns are looked up again in the new builder.
-  void begin_batch(BatchBuilder& out);
-  /// The slot of `f`'s key, the `position`-th key of its object.
-  simdjson::error_code slot(simdjson::ondemand::field& f, std::size_t position, std::size_t& out_slot);
-  /// Sets the slot's field of record `row`; records before it that lack the field get null.
-  /// A key repeated in one object: the last value wins.
-  void set(std::size_t slot, std::size_t row, Value v, BatchBuilder& out) {
-    std::vector<Value>*& column = columns_[slot];
-    if (!column) column = &out.column(fields_[slot]);
-    if (column->size() < row) column->resize(row);
-    if (column->size() == row) column->push_back(v);
-    else (*column)[row] = v;
-  }
-  const std::string& name(std::size_t slot) const { return names_[slot]; }
+  /// Adds the members of `object` as record `row` of `batch` (the columns of records before
+  /// it that lack a key are padded with null). On an error, `what` says where.
+  simdjson::error_code add(simdjson::ondemand::object& object, ParsedBatch& batch, std::size_t row, std::string& what);
 
  private:
   struct Hash {
@@ -47,10 +54,10 @@ class JsonFields {
     std::size_t slot;
     bool comparable;  // the key's text has no '\\' or '"': its raw JSON form is itself
   };
+  simdjson::error_code slot(simdjson::ondemand::field& f, std::size_t position, std::size_t& out_slot);
 
   std::vector<Field> fields_;
   std::vector<std::string> names_;
-  std::vector<std::vector<Value>*> columns_;  // per slot, in the current builder; nullptr: not yet
   std::unordered_map<std::string, std::size_t, Hash, std::equal_to<>> by_name_;
   std::vector<Seen> by_position_;
 };

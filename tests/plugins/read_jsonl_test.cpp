@@ -98,8 +98,44 @@ TEST_CASE("read_jsonl fails on a bad line with FILE:LINE:COL and what is wrong",
   CHECK_THAT(error_reading(trailing), Catch::StartsWith(trailing + ":1") && Catch::Contains("text follows it"));
   auto two = write(dir.path() / "two.jsonl", "{\"a\":1} {\"b\":2}\n");
   CHECK_THAT(error_reading(two), Catch::StartsWith(two + ":1:9: unexpected text after the object"));
-  auto truncated = write(dir.path() / "truncated.jsonl", "{\"a\":\"never closed\n");
+  auto truncated = write(dir.path() / "truncated.jsonl", "{\"a\":\"never closed\n{\"a\":4}\n");
   CHECK_THAT(error_reading(truncated), Catch::StartsWith(truncated + ":1"));
+  auto pretty = write(dir.path() / "pretty.jsonl", "{\"a\":1}\n{\n\"a\":2}\n");  // one object per line, not two lines
+  CHECK_THAT(error_reading(pretty), Catch::StartsWith(pretty + ":2"));
+}
+
+TEST_CASE("read_jsonl hands out the records before a bad line, then fails", "[plugins][read_jsonl]") {
+  TempDir dir;
+  auto path = write(dir.path() / "bad5.jsonl", "{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n{\"n\":4}\n{\"n\":}\n{\"n\":6}\n");
+  gt::SourceHarness h(describe_read_jsonl(), {{"path", path}}, {.batch_size = 3});
+  h.open();
+  auto first = h.next();
+  auto second = h.next();
+  REQUIRE(first);
+  REQUIRE(second);
+  CHECK(gt::ints(std::vector<BatchPtr>{first, second}, "n") == std::vector<std::int64_t>{1, 2, 3, 4});
+  CHECK_THROWS_WITH(h.next(), Catch::StartsWith(path + ":5:"));
+}
+
+// Over 4 MiB, worker threads parse blocks ahead of read(): records still come in file order.
+TEST_CASE("read_jsonl parses a big file on several threads, in order, with exact error lines", "[plugins][read_jsonl]") {
+  TempDir dir;
+  std::string text;
+  const int lines = 60'000;  // about 6 MB: six blocks
+  for (int i = 0; i < lines; ++i)
+    text += "{\"id\":" + std::to_string(i) + ",\"pad\":\"" + std::string(80, 'x') + "\",\"v\":" + std::to_string(i * 0.5) + "}\n";
+  auto path = write(dir.path() / "big.jsonl", text);
+  auto batches = gt::run_source(describe_read_jsonl(), {{"path", path}, {"threads", 2}}, 0, {.batch_size = 1000});
+  REQUIRE(gt::count_records(batches) == lines);
+  auto ids = gt::ints(batches, "id");
+  bool in_order = true;
+  for (int i = 0; i < lines; ++i) in_order = in_order && ids[static_cast<std::size_t>(i)] == i;
+  CHECK(in_order);
+  for (const auto& b : batches) CHECK(b->size() <= 1000);
+  text.insert(text.size() - 10 * 100, "{\"id\": nope}\n");  // somewhere in the last block
+  auto bad = write(dir.path() / "bad.jsonl", text);
+  const std::string expected_line = std::to_string(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(text.find("nope")), '\n') + 1);
+  CHECK_THAT(error_reading(bad), Catch::StartsWith(bad + ":" + expected_line + ":"));
 }
 
 // Parse speed. Hidden: run it on purpose, in a Release build: plugins_tests "[bench]"

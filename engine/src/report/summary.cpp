@@ -40,7 +40,8 @@ std::string format_summary(const RunResult& r) {
   }
   std::string out = pad("node", name_w) + "  " + pad("plugin", plugin_w) + "  kind    conc " +
                     pad("in", 10, true) + " " + pad("out", 10, true) + " " + pad("errors", 7, true) + " " +
-                    pad("dropped", 8, true) + " " + pad("routed", 7, true) + "   busy     p50     p99\n";
+                    pad("dropped", 8, true) + " " + pad("routed", 7, true) + " " +
+                    pad("retries", 7, true) + "   busy     p50     p99\n";
   std::uint64_t produced = 0;
   for (const auto& n : r.nodes) {
     const bool source = n.kind == NodeKind::source;
@@ -52,7 +53,8 @@ std::string format_summary(const RunResult& r) {
     out += pad(n.name, name_w) + "  " + pad(n.plugin, plugin_w) + "  " + pad(std::string(node_kind_name(n.kind)), 6) +
            "  " + pad(conc, 4, true) + " " + pad(source ? "-" : count(n.records_in), 10, true) + " " +
            pad(n.kind == NodeKind::sink ? "-" : count(n.records_out), 10, true) + " " + pad(count(n.errors), 7, true) +
-           " " + pad(count(n.dropped), 8, true) + " " + pad(count(n.routed), 7, true) + " " + busy + "\n";
+           " " + pad(count(n.dropped), 8, true) + " " + pad(count(n.routed), 7, true) + " " +
+           pad(count(n.retries), 7, true) + " " + busy + "\n";
   }
   char total[160];
   const double rate = r.wall_seconds > 0 ? static_cast<double>(produced) / r.wall_seconds : 0;

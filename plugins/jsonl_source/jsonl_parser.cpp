@@ -1,0 +1,161 @@
+#include "jsonl_parser.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace graph_runner::plugins {
+
+namespace od = simdjson::ondemand;
+
+namespace {
+
+static_assert(TextBlock::padding >= simdjson::SIMDJSON_PADDING, "blocks must be readable as padded JSON");
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+bool blank(std::string_view line) {
+  return std::all_of(line.begin(), line.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
+}
+
+// Where the line holding `offset` starts.
+std::size_t line_start(const char* text, std::size_t offset) {
+  const void* nl = offset > 0 ? ::memrchr(text, '\n', offset) : nullptr;
+  return nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - text) + 1 : 0;
+}
+
+// The first newline at or after `offset`, or `size`.
+std::size_t line_end(const char* text, std::size_t offset, std::size_t size) {
+  const void* nl = std::memchr(text + offset, '\n', size - offset);
+  return nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - text) : size;
+}
+
+// True when the document that starts at `start` (whose line ends at `end`) is alone on its
+// line: what follows it up to `next` (the next document, or the end) is whitespace that
+// includes the newline, and the document ended before that newline.
+bool alone_on_line(const char* text, std::size_t end, std::size_t next) {
+  if (next < end) return false;  // (next == end only at the end of a block without a final newline)
+  std::size_t p = next;
+  while (p > 0 && is_space(text[p - 1])) --p;
+  return p <= end;
+}
+
+const char* type_word(od::json_type t) {
+  switch (t) {
+    case od::json_type::array: return "an array";
+    case od::json_type::number: return "a number";
+    case od::json_type::string: return "a string";
+    case od::json_type::boolean: return "a boolean";
+    case od::json_type::null: return "null";
+    default: return "an object";
+  }
+}
+
+}  // namespace
+
+void JsonlParser::parse(const TextBlock& block, std::vector<ParsedBatch>& out) {
+  const std::size_t done = parse_many(block, out);
+  if (done < block.size) parse_lines(block, done, out);
+  while (!out.empty() && out.back().rows == 0) out.pop_back();
+}
+
+ParsedBatch& JsonlParser::batch_for_next_record(std::vector<ParsedBatch>& out) {
+  if (out.empty() || out.back().rows >= batch_records_) {
+    out.emplace_back();
+    out.back().capacity = batch_records_;
+  }
+  return out.back();
+}
+
+std::size_t JsonlParser::parse_many(const TextBlock& block, std::vector<ParsedBatch>& out) {
+  const char* text = block.data.get();
+  const std::size_t size = block.size;
+  od::document_stream stream;
+  // A window as large as the block: one stage-1 pass, and no stage-1 thread.
+  if (many_.iterate_many(text, size, std::max<std::size_t>(size, 64)).get(stream)) return 0;
+  ParsedBatch* last = nullptr;  // where the previous document went, to take it back
+  std::size_t prev_start = 0, prev_end = 0;
+  auto take_back = [&] {
+    if (!last) return;
+    --last->rows;
+    last->truncate(last->rows);
+  };
+  for (auto it = stream.begin(); it != stream.end(); ++it) {
+    const std::size_t start = it.current_index();
+    if (last && !alone_on_line(text, prev_end, start)) {
+      take_back();
+      return line_start(text, prev_start);
+    }
+    od::document_reference doc;
+    od::object object;
+    if ((*it).get(doc) || doc.get_object().get(object)) return line_start(text, start);
+    ParsedBatch& batch = batch_for_next_record(out);
+    if (fields_.add(object, batch, batch.rows, what_)) {
+      batch.truncate(batch.rows);
+      return line_start(text, start);
+    }
+    ++batch.rows;
+    last = &batch;
+    prev_start = start;
+    prev_end = line_end(text, start, size);
+  }
+  const std::size_t truncated = stream.truncated_bytes();
+  if (last && !alone_on_line(text, prev_end, size - truncated)) {
+    take_back();
+    return line_start(text, prev_start);
+  }
+  return truncated > 0 ? line_start(text, size - truncated) : size;
+}
+
+void JsonlParser::parse_lines(const TextBlock& block, std::size_t offset, std::vector<ParsedBatch>& out) {
+  const char* text = block.data.get();
+  while (offset < block.size) {
+    const std::size_t end = line_end(text, offset, block.size);
+    std::string_view line(text + offset, end - offset);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!blank(line)) parse_line(block, line, offset, out);
+    offset = end + 1;
+  }
+}
+
+void JsonlParser::parse_line(const TextBlock& block, std::string_view line, std::size_t offset,
+                             std::vector<ParsedBatch>& out) {
+  const std::size_t readable = block.capacity + TextBlock::padding - offset;
+  od::document doc;
+  if (auto e = single_.iterate(simdjson::padded_string_view(line.data(), line.size(), readable)).get(doc))
+    fail(block, line, offset, nullptr, e, "invalid JSON");
+  auto where = [&]() -> const char* {
+    const char* at = nullptr;
+    return doc.current_location().get(at) == simdjson::SUCCESS ? at : nullptr;
+  };
+  od::object object;
+  if (auto e = doc.get_object().get(object)) {
+    od::json_type type;
+    if (e == simdjson::INCORRECT_TYPE && doc.type().get(type) == simdjson::SUCCESS)
+      fail(block, line, offset, where(), e, std::string("expected a JSON object, found ") + type_word(type));
+    // simdjson first checks that the line ends with the object's closing brace.
+    if (e == simdjson::INCOMPLETE_ARRAY_OR_OBJECT)
+      fail(block, line, offset, nullptr, e, "invalid JSON: the object is not closed, or text follows it");
+    fail(block, line, offset, where(), e, "invalid JSON");
+  }
+  ParsedBatch& batch = batch_for_next_record(out);
+  if (auto e = fields_.add(object, batch, batch.rows, what_)) {
+    batch.truncate(batch.rows);
+    fail(block, line, offset, where(), e, what_);
+  }
+  // simdjson 3.0 has no document::at_end(): a location after the object means more text.
+  if (const char* rest = where()) {
+    batch.truncate(batch.rows);
+    fail(block, line, offset, rest, simdjson::TRAILING_CONTENT, "unexpected text after the object");
+  }
+  ++batch.rows;
+}
+
+void JsonlParser::fail(const TextBlock& block, std::string_view line, std::size_t offset, const char* at,
+                       simdjson::error_code e, const std::string& what) const {
+  const auto line_no = block.first_line + static_cast<std::uint64_t>(std::count(block.data.get(), block.data.get() + offset, '\n'));
+  std::string where = block.file + ":" + std::to_string(line_no);
+  if (at && at >= line.data() && at <= line.data() + line.size()) where += ":" + std::to_string(at - line.data() + 1);
+  throw JsonlError(where + ": " + what + " (" + simdjson::error_message(e) + ")");
+}
+
+}  // namespace graph_runner::plugins
