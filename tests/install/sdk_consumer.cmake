@@ -26,6 +26,28 @@ macro(run name)
   endif()
 endmacro()
 
+# expect_exports(LIBRARY ALLOWED [FORBIDDEN]): LIBRARY defines dynamic symbols, and each of
+# them (demangled) starts with a match of ALLOWED and contains no match of FORBIDDEN.
+function(expect_exports library allowed)
+  run(nm ${NM} -D --defined-only -C ${library})
+  string(REPLACE ";" "," nm_out "${nm_out}")  # one list element per line
+  string(REPLACE "\n" ";" symbols "${nm_out}")
+  list(FILTER symbols INCLUDE REGEX ".")
+  if(NOT symbols)
+    message(FATAL_ERROR "${library} exports nothing")
+  endif()
+  set(foreign)
+  foreach(line IN LISTS symbols)
+    if(NOT line MATCHES "^[0-9a-f]+ [A-Za-z] (${allowed})" OR (ARGC GREATER 2 AND line MATCHES "${ARGV2}"))
+      list(APPEND foreign "${line}")
+    endif()
+  endforeach()
+  if(foreign)
+    list(JOIN foreign "\n  " foreign)
+    message(FATAL_ERROR "${library} exports more than it should:\n  ${foreign}")
+  endif()
+endfunction()
+
 # 1. Install.
 set(config_args)
 if(CONFIG)
@@ -61,28 +83,9 @@ endif()
 # 3. Exports: the runtime library exports the SDK (graph_runner::, with its classes' vtables
 #    and typeinfo) and nothing of the engine or of the headers it uses; a plugin exports its
 #    registrations only.
-# expect_exports(LIBRARY REGEX): every dynamic symbol LIBRARY defines (demangled) matches REGEX.
-function(expect_exports library regex)
-  run(nm ${NM} -D --defined-only -C ${library})
-  string(REPLACE ";" "," nm_out "${nm_out}")  # one list element per line
-  string(REPLACE "\n" ";" symbols "${nm_out}")
-  set(foreign)
-  foreach(line IN LISTS symbols)
-    if(line AND NOT line MATCHES "^[0-9a-f]+ [A-Za-z] (${regex})")
-      list(APPEND foreign "${line}")
-    endif()
-  endforeach()
-  if(foreign)
-    list(JOIN foreign "\n  " foreign)
-    message(FATAL_ERROR "${library} exports more than it should:\n  ${foreign}")
-  endif()
-endfunction()
-expect_exports(${prefix}/${LIBDIR}/libgraph_runner.so "(typeinfo for |typeinfo name for |vtable for )?graph_runner::")
-run(nm_engine ${NM} -D --defined-only -C ${prefix}/${LIBDIR}/libgraph_runner.so)
-if(nm_engine_out MATCHES "graph_runner::engine")
-  message(FATAL_ERROR "libgraph_runner.so exports engine internals:\n${nm_engine_out}")
-endif()
-expect_exports(${prefix}/${PLUGIN_SUBDIR}/libgr_count.so "grsdk_[0-9]+_[0-9]+__")
+expect_exports(${prefix}/${LIBDIR}/libgraph_runner.so
+  "(typeinfo for |typeinfo name for |vtable for )?graph_runner::" "graph_runner::engine::")
+expect_exports(${prefix}/${PLUGIN_SUBDIR}/libgr_count.so "grsdk_[0-9]+_[0-9]+__count$")
 
 # 4. The out-of-tree project, against the prefix only (no package registry, no build tree).
 run(configure ${CMAKE_COMMAND} -S ${CONSUMER_DIR} -B ${consumer_build} -G ${GENERATOR}

@@ -155,14 +155,15 @@ TEST_CASE("read_jsonl parse speed", "[.][bench][read_jsonl_bench]") {
     std::ofstream(path, std::ios::binary) << text;
   }
   const auto bytes = static_cast<double>(std::filesystem::file_size(path));
-  for (int round = 0; round < 3; ++round) {
-    gt::SourceHarness h(describe_read_jsonl(), {{"path", path.string()}});
+  for (int round = 0; round < 6; ++round) {
+    const int threads = round % 2 == 0 ? 1 : 0;  // parsing in read(), or on a worker per core
+    gt::SourceHarness h(describe_read_jsonl(), {{"path", path.string()}, {"threads", threads}});
     h.open();
     std::size_t records = 0;
     const auto start = std::chrono::steady_clock::now();
     while (BatchPtr b = h.next()) records += b->size();
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::printf("read_jsonl: %zu records, %.0f MB in %.3f s: %.0f MB/s, %.1f M records/s\n", records, bytes / 1e6, s,
+    std::printf("read_jsonl threads=%d: %zu records, %.0f MB in %.3f s: %.0f MB/s, %.1f M records/s\n", threads, records, bytes / 1e6, s,
                 bytes / 1e6 / s, static_cast<double>(records) / 1e6 / s);
     CHECK(records == 1'000'000);
   }

@@ -12,6 +12,7 @@
 #include "commands.hpp"
 #include "run/run_graph.hpp"
 #include "signals.hpp"
+#include "status_line.hpp"
 
 namespace graph_runner::cli {
 namespace {
@@ -39,6 +40,7 @@ int run(const RunArgs& args) {
   const double timeout_s = args.timeout_s >= 0 ? args.timeout_s : graph->spec.graph.timeout_s;
   const auto started = std::chrono::steady_clock::now();
   SignalGuard signals;
+  StatusLine status(!args.quiet);
 
   engine::RunOptions options;
   options.threads = args.threads;
@@ -53,11 +55,16 @@ int run(const RunArgs& args) {
     if (int sig = signals.signal()) code = exit_signal_base + sig;
     else if (timeout_s > 0 && std::chrono::steady_clock::now() - started >= std::chrono::duration<double>(timeout_s))
       code = exit_timeout;
+    status.abandon();
     std::cerr << "graph-runner: " << message << "\ngraph-runner: exiting without waiting for them\n" << std::flush;
     std::_Exit(code);
   };
 
+  options.on_progress = [&](const engine::RunResult& snapshot) { status.update(snapshot); };
+  options.log = [&](const std::string& line) { status.log(line); };
+
   const engine::RunResult result = engine::run_graph(*graph, options);
+  status.finish();
 
   // A plugin that refused its parameters is a graph error, reported as one.
   if (result.status == engine::RunStatus::invalid) return print_errors(result.error);
