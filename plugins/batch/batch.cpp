@@ -65,8 +65,13 @@ class BatchStage : public Stage {
 PluginDescriptor describe_batch() {
   return PluginDescriptor::stage<BatchStage>("batch", "regroups records into batches of `size`, or after `timeout_ms`")
       .with_params({
-          ParamSpec::integer("size", "records per output batch").with_default(std::int64_t{256}).at_least(1).at_most(1 << 24),
-          ParamSpec::integer("timeout_ms", "send a partial batch once its oldest record waited this long; 0 = never")
+          ParamSpec::integer("size", "records per output batch; at most the sources' max_in_flight x batch_size "
+                                     "(held records keep their source batches in flight)")
+              .with_default(std::int64_t{256})
+              .at_least(1)
+              .at_most(1 << 24),
+          ParamSpec::integer("timeout_ms", "send a partial batch once its oldest record waited this long; 0 = never "
+                                           "(for now checked when an input arrives, not by a timer)")
               .with_default(std::int64_t{0}).at_least(0),
       });
 }

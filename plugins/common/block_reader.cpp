@@ -19,6 +19,30 @@ namespace {
 
 constexpr std::size_t max_free_buffers = 16;
 
+// Newlines in [p, p + n). std::count vectorizes poorly here (64-bit lane counters): it
+// cost 10% of read_jsonl's time. Eight bytes at a time instead, with one 8-bit counter per
+// byte lane, summed every 255 words before a lane can overflow.
+std::uint64_t count_newlines(const char* p, std::size_t n) {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL, low7 = 0x7F7F7F7F7F7F7F7FULL, newlines = ones * '\n';
+  std::uint64_t total = 0;
+  std::size_t i = 0;
+  while (i + 8 <= n) {
+    std::uint64_t lanes = 0;
+    for (int k = 0; k < 255 && i + 8 <= n; ++k, i += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      w ^= newlines;                                    // a newline byte is now 0
+      const std::uint64_t nonzero = ((w & low7) + low7) | w;  // high bit set in every byte that is not 0
+      lanes += (~nonzero >> 7) & ones;                  // 1 in each lane that held a newline
+    }
+    // Sum of the eight lanes (at most 255 each): pairs into 16-bit lanes, then those.
+    const std::uint64_t pairs = (lanes & 0x00FF00FF00FF00FFULL) + ((lanes >> 8) & 0x00FF00FF00FF00FFULL);
+    total += (pairs * 0x0001000100010001ULL) >> 48;
+  }
+  for (; i < n; ++i) total += p[i] == '\n';
+  return total;
+}
+
 }  // namespace
 
 BlockReader::BlockReader(std::vector<std::string> paths, std::size_t block_bytes)
@@ -130,7 +154,7 @@ BlockReader::Status BlockReader::next(TextBlock& block, int wait_ms) {
     std::memset(block.data.get() + block.size, 0, TextBlock::padding);
     block.file = file_;
     block.first_line = line_;
-    line_ += static_cast<std::uint64_t>(std::count(block.data.get(), block.data.get() + block.size, '\n'));
+    line_ += count_newlines(block.data.get(), block.size);
     if (eof_ && carry_.empty()) close_current();
     return Status::block;
   }

@@ -36,8 +36,6 @@ class BlockReader {
   /// `wait_ms` (< 0: wait as long as it takes). Throws std::runtime_error naming the file
   /// when it cannot be opened or read.
   Status next(TextBlock& block, int wait_ms = -1);
-  /// True when the current input is a pipe (standard input), not a regular file.
-  bool reading_pipe() const noexcept { return fd_ >= 0 && pipe_; }
   /// Gives a block's buffer back for reuse, from any thread (buffers of 1 MiB are costly
   /// to allocate: fresh pages fault in one by one).
   void recycle(TextBlock&& block);

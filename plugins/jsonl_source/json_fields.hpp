@@ -2,6 +2,7 @@
 // From simdjson On-Demand values to record fields, for read_jsonl: the values of a batch
 // of records, built outside any BatchBuilder so that a worker thread can build it.
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -34,7 +35,7 @@ struct ParsedBatch {
 
 /// Converts one JSON value: numbers to int (integers that fit int64) or double, strings
 /// (copied into `arena`), bools, null; objects and arrays to a string of their JSON text.
-simdjson::error_code to_value(simdjson::ondemand::value json, Arena& arena, Value& result);
+simdjson::error_code to_value(simdjson::ondemand::value& json, Arena& arena, Value& result);
 
 /// The keys seen so far, each a slot with its interned Field. Most JSON lines repeat the
 /// previous line's keys in the same order, so a key is first compared with the key seen at
@@ -50,9 +51,13 @@ class JsonFields {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
   };
+  // The key last seen at one position of an object. Keys of up to 8 bytes compare as one
+  // masked 64-bit word (a memcmp call per key cost more than the rest of the key lookup).
   struct Seen {
-    std::size_t slot;
-    bool comparable;  // the key's text has no '\\' or '"': its raw JSON form is itself
+    std::size_t slot = 0;
+    std::size_t size = 0;
+    bool comparable = false;  // the key's text has no '\\' or '"': its raw JSON form is itself
+    std::uint64_t head = 0, mask = 0;
   };
   simdjson::error_code slot(simdjson::ondemand::field& f, std::size_t position, std::size_t& out_slot);
 

@@ -69,8 +69,9 @@ class ReadJsonl : public Source {
         if (!pool_->next(batches, error_)) return false;
       } else {
         TextBlock block;
-        // Standard input: wait at most 100 ms, then let the engine call again (and see a stop).
-        const auto status = reader_->next(block, reader_->reading_pipe() ? 100 : -1);
+        // Standard input: wait at most 100 ms, then let the engine call again (and see a
+        // stop request). Regular files never wait.
+        const auto status = reader_->next(block, 100);
         if (status == BlockReader::Status::end) return false;
         if (status == BlockReader::Status::waiting) return true;
         try {

@@ -124,7 +124,7 @@ PluginDescriptor describe_route() {
       .with_params({
           ParamSpec::string_map("routes",
                                 "port name -> muParser predicate, tried in file order, e.g. "
-                                "{ high = \"value > 200\", low = \"value <= 200\" }; unmatched records go to `default`")
+                                "{ high = \"value > 200\", low = \"value <= 200\" }; unmatched records go to `default`, none to `out`")
               .mandatory(),
       })
       .with_ports({"default"})

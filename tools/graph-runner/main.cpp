@@ -1,5 +1,6 @@
 // graph-runner: the command line. Parsing and exit codes live here; the work is in one
-// file per subcommand (run_command.cpp, validate_command.cpp, plugins_command.cpp).
+// file per subcommand (run_command.cpp, validate_command.cpp, dot_command.cpp,
+// plugins_command.cpp).
 #include <exception>
 #include <iostream>
 
@@ -11,8 +12,9 @@ namespace {
 constexpr const char* examples = R"(Examples:
   graph-runner run graphs/quickstart.toml
   graph-runner run graphs/quickstart.toml --set sources.numbers.count=10
-  graph-runner run big.toml --threads 2 --timeout 60 --quiet
+  graph-runner run big.toml --threads 2 --timeout 60 --metrics-json metrics.json
   graph-runner validate graphs/fan-out-fan-in.toml
+  graph-runner dot graphs/fan-out-fan-in.toml -o fan-out.svg
   graph-runner plugins
   graph-runner plugins describe filter
 
@@ -31,7 +33,7 @@ int main(int argc, char** argv) {
   // `graph-runner frobnicate` with "A subcommand is required", hiding the typo.
   app.require_subcommand(0, 1);
 
-  std::vector<Subcommand> commands{add_run_command(app), add_validate_command(app)};
+  std::vector<Subcommand> commands{add_run_command(app), add_validate_command(app), add_dot_command(app)};
   for (auto& c : add_plugins_commands(app)) commands.push_back(std::move(c));
 
   try {
@@ -49,6 +51,6 @@ int main(int argc, char** argv) {
     std::cerr << "graph-runner: error: " << e.what() << '\n';
     return exit_run_failed;
   }
-  std::cerr << "A subcommand is required: run, validate or plugins\nRun with --help for more information.\n";
+  std::cerr << "A subcommand is required: run, validate, dot or plugins\nRun with --help for more information.\n";
   return exit_bad_graph;
 }

@@ -5,11 +5,14 @@
 #include <csignal>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <sstream>
 
 #include "commands.hpp"
+#include "metrics_json.hpp"
 #include "run/run_graph.hpp"
 #include "signals.hpp"
 #include "status_line.hpp"
@@ -22,6 +25,7 @@ struct RunArgs {
   std::int64_t threads = -1;  // -1: the graph's `threads`
   double timeout_s = -1;      // -1: the graph's `timeout_s`
   bool quiet = false;
+  std::string metrics_file;   // --metrics-json
 };
 
 std::string seconds(double s) {
@@ -36,6 +40,18 @@ int run(const RunArgs& args) {
   engine::PluginRegistry registry;
   auto graph = load_checked_graph(args.graph, registry);
   if (!graph) return exit_bad_graph;
+
+  // Opened before the run: a path that cannot be written is a usage error, found before
+  // the run spends its time, not after.
+  std::ofstream metrics;
+  if (!args.metrics_file.empty()) {
+    metrics.open(args.metrics_file, std::ios::trunc);
+    if (!metrics) {
+      std::cerr << "graph-runner: cannot write --metrics-json file '" << args.metrics_file
+                << "': " << std::strerror(errno) << '\n';
+      return exit_bad_graph;
+    }
+  }
 
   const double timeout_s = args.timeout_s >= 0 ? args.timeout_s : graph->spec.graph.timeout_s;
   const auto started = std::chrono::steady_clock::now();
@@ -65,6 +81,11 @@ int run(const RunArgs& args) {
 
   const engine::RunResult result = engine::run_graph(*graph, options);
   status.finish();
+  if (metrics.is_open()) {
+    metrics << metrics_json(result, args.graph.graph);
+    metrics.close();
+    if (!metrics) std::cerr << "graph-runner: could not write '" << args.metrics_file << "'\n";
+  }
 
   // A plugin that refused its parameters is a graph error, reported as one.
   if (result.status == engine::RunStatus::invalid) return print_errors(result.error);
@@ -103,7 +124,10 @@ Subcommand add_run_command(CLI::App& parent) {
                   "Stop gracefully after SECONDS and exit 124; 0 = never (default: the graph's `timeout_s`)")
       ->type_name("SECONDS")
       ->check(non_negative_seconds);
-  app->add_flag("-q,--quiet", args->quiet, "Do not print the per-node summary table");
+  app->add_option("--metrics-json", args->metrics_file,
+                  "Write the summary's figures (and the outcome) as JSON to FILE at the end")
+      ->type_name("FILE");
+  app->add_flag("-q,--quiet", args->quiet, "No live status line, no per-node summary table");
   app->footer(
       "The summary table and messages go to stderr; stdout belongs to the sinks.\n"
       "Ctrl-C (SIGINT) or SIGTERM stops the sources and drains what is in flight; a second one cancels at once.");

@@ -1,6 +1,7 @@
 #include "status_line.hpp"
 
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -24,9 +25,19 @@ std::size_t terminal_width() {
   return 80;
 }
 
+// Sinks may print records to stdout; on the terminal the status line is redrawn on, those
+// lines would be broken up by it. So it is drawn only when stdout goes elsewhere.
+bool stderr_is_own_terminal() {
+  if (isatty(STDERR_FILENO) != 1) return false;
+  if (isatty(STDOUT_FILENO) != 1) return true;
+  struct stat out{}, err{};
+  if (fstat(STDOUT_FILENO, &out) != 0 || fstat(STDERR_FILENO, &err) != 0) return false;
+  return out.st_rdev != err.st_rdev;
+}
+
 }  // namespace
 
-StatusLine::StatusLine(bool enabled) : enabled_(enabled && isatty(STDERR_FILENO) == 1) {}
+StatusLine::StatusLine(bool enabled) : enabled_(enabled && stderr_is_own_terminal()) {}
 
 void StatusLine::update(const engine::RunResult& s) {
   if (!enabled_) return;
@@ -38,12 +49,11 @@ void StatusLine::update(const engine::RunResult& s) {
     records += n.records_out;
     flight += " " + n.name + " " + std::to_string(n.in_flight) + "/" + std::to_string(n.max_in_flight);
   }
-  // records/s over the last interval, smoothed a little so the number can be read.
+  // records/s: the average over the first second, then over the last interval, smoothed a
+  // little so the number can be read.
   const double dt = s.wall_seconds - last_seconds_;
-  if (dt > 0) {
-    const double now = static_cast<double>(records - last_records_) / dt;
-    rate_ = last_seconds_ == 0 ? now : 0.7 * rate_ + 0.3 * now;
-  }
+  if (s.wall_seconds < 1 && s.wall_seconds > 0) rate_ = static_cast<double>(records) / s.wall_seconds;
+  else if (dt > 0) rate_ = 0.7 * rate_ + 0.3 * static_cast<double>(records - last_records_) / dt;
   last_records_ = records;
   last_seconds_ = s.wall_seconds;
 

@@ -2,7 +2,8 @@
 // The live status line of `run` on a terminal (DESIGN.md section 4): elapsed time, records
 // and records/s from the sources, batches in flight per source against its bound, errors.
 // Redrawn in place on stderr; plugin log lines go through log() so they never land in the
-// middle of it. Disabled (every call a no-op but log) when stderr is not a terminal.
+// middle of it. Disabled (every call a no-op but log) unless stderr is a terminal that
+// stdout does not share (sinks print records to stdout).
 #include <mutex>
 #include <string>
 
