@@ -1,9 +1,10 @@
 # Runs one command and checks what a user would see: exit code, stdout, stderr.
 #
 #   cmake -DEXPECT_EXIT=2 "-DSTDERR_MATCH=re1;re2" [-DSTDOUT_MATCH=...] [-DSTDOUT_EXACT=text]
-#         [-DSTDOUT_BASELINE=file] [-DNORMALIZE_LIBRARIES=ON] -P check.cmake -- COMMAND [ARGS...]
+#         [-DSTDOUT_BASELINE=file] [-DNORMALIZE_LIBRARIES=ON] [-DFILE=path "-DFILE_MATCH=re..."]
+#         -P check.cmake -- COMMAND [ARGS...]
 #
-# Every regex of a *_MATCH list must match. A baseline is compared byte for byte; on a
+# Every regex of a *_MATCH list must match (FILE_MATCH: in the file the command wrote). A baseline is compared byte for byte; on a
 # mismatch the actual output is written to <baseline name>.actual in the working folder (in
 # the build tree), so approving a change is a review of the diff and one `cp`.
 # NORMALIZE_LIBRARIES replaces the folder of every lib*.so path with <plugin-dir>, so a
@@ -27,6 +28,9 @@ if(NOT DEFINED EXPECT_EXIT)
   set(EXPECT_EXIT 0)
 endif()
 
+if(DEFINED FILE)
+  file(REMOVE "${FILE}")  # from an earlier run: it must be this run's
+endif()
 execute_process(COMMAND ${command}
   RESULT_VARIABLE exit_code OUTPUT_VARIABLE out ERROR_VARIABLE err)
 
@@ -47,6 +51,19 @@ foreach(stream out err)
     endif()
   endforeach()
 endforeach()
+
+if(DEFINED FILE)
+  if(NOT EXISTS "${FILE}")
+    list(APPEND failures "the command did not write ${FILE}")
+  else()
+    file(READ "${FILE}" written)
+    foreach(re IN LISTS FILE_MATCH)
+      if(NOT written MATCHES "${re}")
+        list(APPEND failures "${FILE} does not match '${re}'")
+      endif()
+    endforeach()
+  endif()
+endif()
 
 if(DEFINED STDOUT_EXACT AND NOT out STREQUAL "${STDOUT_EXACT}\n")
   list(APPEND failures "STDOUT is not exactly '${STDOUT_EXACT}'")

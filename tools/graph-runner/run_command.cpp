@@ -1,6 +1,7 @@
 // `graph-runner run GRAPH`: load, run to the end (or a signal, the timeout, a failure),
 // print the per-node summary on stderr and map the outcome to the exit code. stdout is
 // left to the sinks (count, stdout, jsonl with path "-").
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdint>
