@@ -6,7 +6,13 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libtbb-dev libboost-dev libtomlplusplus-dev catch2 libmuparser-dev libcli11-dev
   libspdlog-dev libfmt-dev libsimdjson-dev nlohmann-json3-dev graphviz
+  libcpp-httplib-dev  # run --metrics-listen (a compiled library with a pkg-config file)
+  python3             # tests/cli: the /metrics scrape and log-line checks
 )
+# `tools/setup.sh fuzz` (make fuzz) also installs clang and libFuzzer.
+if [ "${1:-}" = fuzz ]; then packages+=(clang libclang-rt-14-dev); fi
+# `tools/setup.sh bench` (make bench) also installs Go (the Go baselines), Python and time.
+if [ "${1:-}" = bench ]; then packages+=(golang-go python3 time); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,7 +1,9 @@
 // batch: regroups records into batches of `size` records, or fewer once the oldest waiting
 // record has waited `timeout_ms` (whichever comes first) — the "collect, then send in
 // bulk" pattern in front of a slow sink or API. The last partial batch is sent at the end
-// of the stream and on a graceful stop (Ctrl-C), when the engine calls finish().
+// of the stream and on a graceful stop (Ctrl-C), when the engine calls finish(). The
+// timeout is checked by the engine's timer (Stage::tick), so it fires while no input
+// arrives, and again whenever an input arrives.
 //
 // Held records keep their source batches unacknowledged, so the source's max_in_flight
 // must cover `size` records: size <= max_in_flight * batch_size of the sources feeding it,
@@ -23,8 +25,6 @@ class BatchStage : public Stage {
                  std::chrono::milliseconds(c.params().get_int("timeout_ms"))),
         timeout_(c.params().get_int("timeout_ms")) {}
 
-  // An empty input batch still lets a timed-out partial batch go: an engine that sends
-  // empty batches as a heartbeat drives the timeout without any other hook.
   void process(const BatchPtr& in, Emitter& out) override {
     batcher_.add(in, Batcher::Clock::now(), ready_);
     send(out);
@@ -35,16 +35,12 @@ class BatchStage : public Stage {
     send(out);
   }
 
-  // TODO(engine hook `Stage::tick`): the timeout fires without a new input only once the
-  // SDK has `virtual std::chrono::milliseconds Stage::tick_interval() const` and
-  // `virtual void Stage::tick(Emitter&)`, which the engine calls every tick_interval(),
-  // serialized with process() on this instance. Until then these two are not overrides
-  // and a partial batch goes at the next input, or at finish().
-  std::chrono::milliseconds tick_interval() const {
+  // A tenth of the timeout (1..100 ms): a partial batch goes at most that late.
+  std::chrono::milliseconds tick_interval() const override {
     if (timeout_ == 0) return std::chrono::milliseconds(0);
     return std::chrono::milliseconds(std::clamp<std::int64_t>(timeout_ / 10, 1, 100));
   }
-  void tick(Emitter& out) {
+  void tick(Emitter& out) override {
     batcher_.expire(Batcher::Clock::now(), ready_);
     send(out);
   }
@@ -70,8 +66,8 @@ PluginDescriptor describe_batch() {
               .with_default(std::int64_t{256})
               .at_least(1)
               .at_most(1 << 24),
-          ParamSpec::integer("timeout_ms", "send a partial batch once its oldest record waited this long; 0 = never "
-                                           "(for now checked when an input arrives, not by a timer)")
+          ParamSpec::integer("timeout_ms", "send a partial batch once its oldest record waited this long (a timer: no "
+                                           "input needs to arrive); 0 = never")
               .with_default(std::int64_t{0}).at_least(0),
       });
 }

@@ -1,5 +1,7 @@
 #include "expression.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <deque>
 
 namespace graph_runner::plugins {
@@ -36,6 +38,24 @@ void reject_assignment(const std::string& text) {
     }
     if (i > 0 && (text[i - 1] == '<' || text[i - 1] == '>' || text[i - 1] == '!')) continue;
     throw ExpressionError("'=' would assign; use '==' to compare," + at(static_cast<int>(i), text));
+  }
+}
+
+// muParser reads `a, b` as two expressions and evaluates to the last one; filter and map use
+// one value, and is_condition() would judge the first (found by fuzzing: "x > 1, y" passed for
+// a condition yielding y). A comma belongs inside a function's parentheses only.
+void reject_top_level_comma(const std::string& text) {
+  bool quoted = false;
+  int depth = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"') quoted = !quoted;
+    if (quoted) continue;
+    if (c == '(') ++depth;
+    if (c == ')') --depth;
+    if (c == ',' && depth <= 0)
+      throw ExpressionError("',' outside a function's parentheses would make two expressions; write one" +
+                            at(static_cast<int>(i), text));
   }
 }
 
@@ -82,8 +102,43 @@ std::string describe(const mu::Parser::exception_type& e, const std::string& tex
   return msg + at(e.GetPos(), text);
 }
 
+std::size_t NumberColumns::load(const std::vector<const Value*>& columns, const std::vector<Field>& fields,
+                                const std::vector<std::size_t>& slot_of, std::size_t slots, const Batch& in,
+                                Emitter& out) {
+  const std::size_t n = in.size();
+  values_.resize(std::max(values_.size(), slots));
+  ints_.resize(values_.size());
+  pointers_.resize(values_.size());
+  for (std::size_t s = 0; s < slots; ++s) {
+    values_[s].resize(n);
+    ints_[s].resize(n);
+    pointers_[s] = values_[s].data();
+  }
+  valid_.assign(n, 1);
+  std::size_t count = n;
+  for (std::size_t row = 0; row < n; ++row)
+    for (std::size_t j = 0; j < columns.size(); ++j) {
+      const Value v = columns[j] ? columns[j][row] : Value{};
+      const double d = v.to_double();
+      if (std::isnan(d)) {
+        out.reject(in, row, not_a_number(fields[j], v));
+        valid_[row] = 0;
+        --count;
+        break;
+      }
+      values_[slot_of[j]][row] = d;
+      ints_[slot_of[j]][row] = v.type() == Type::int64 || v.type() == Type::boolean;
+    }
+  return count;
+}
+
 Expression::Expression(std::string text) : text_(std::move(text)) {
+  // muParser reads a C string: after a NUL (a TOML "\u0000") it would evaluate less than
+  // the text we checked (found by fuzzing: "va\0>= 0" filtered on `va`, not a condition).
+  if (const auto nul = text_.find('\0'); nul != std::string::npos)
+    throw ExpressionError("the expression contains a NUL character (\\u0000)" + at(static_cast<int>(nul), text_.substr(0, nul)));
   reject_assignment(text_);
+  reject_top_level_comma(text_);
   Discovery found;
   mu::Parser parser;
   parser.SetVarFactory(discover_variable, &found);
@@ -93,8 +148,23 @@ Expression::Expression(std::string text) : text_(std::move(text)) {
   } catch (const mu::Parser::exception_type& e) {
     throw ExpressionError(describe(e, text_));
   }
+  // muParser hands a number literal it cannot read (1e309: beyond double) to the variable
+  // factory as a name, which BoundExpression then cannot define (found by fuzzing; the
+  // mu::ParserError it threw is no std::exception). Define every name once here instead.
+  mu::Parser binding;
+  double scratch = 0;
+  for (const auto& name : found.names) {
+    try {
+      binding.DefineVar(name, &scratch);
+    } catch (const mu::Parser::exception_type&) {
+      const auto pos = text_.find(name);
+      throw ExpressionError("'" + name + "' is neither a number a double can hold nor a field name" +
+                            at(pos == std::string::npos ? -1 : static_cast<int>(pos), text_));
+    }
+  }
   variables_ = std::move(found.names);
   condition_ = outermost_is_condition(text_);
+  batch_ = BatchProgram::compile(text_, variables_);
 }
 
 BoundExpression::BoundExpression(const Expression& e, const std::vector<double*>& slots) {

@@ -2,7 +2,12 @@
 // names the columns (or `columns` does, with header = false); quoting per RFC 4180, so a
 // quoted field may hold the delimiter, doubled quotes and newlines. Column types are
 // declared (`types = { age = "int" }`) or inferred per value (see csv_value).
+// A bad row (more fields than columns, a value that is not of its declared type) goes to the
+// node's on_error policy (Context::reject_input) as "FILE:LINE: message"; a bad file (an
+// unclosed quote at its end, a header that disagrees with `columns` or `types`) fails the read.
 #include <atomic>
+#include <exception>
+#include <utility>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -44,6 +49,7 @@ class ReadCsv : public Source {
 
   bool read(BatchBuilder& out) override {
     if (!reader_) open();
+    if (failure_) std::rethrow_exception(std::exchange(failure_, nullptr));
     std::fill(columns_.begin(), columns_.end(), nullptr);  // a new builder: look the columns up again
     const std::size_t first = out.size();
     std::size_t row = first;
@@ -59,16 +65,29 @@ class ReadCsv : public Source {
       }
       if (status == LineReader::Status::waiting) break;
       if (reader_->line_no() == 1) start_file();
-      if (!splitter_.in_quotes()) {
+      const bool continued = splitter_.in_quotes();
+      if (!continued) {
         if (line.empty()) continue;  // blank lines separate nothing
         record_line_ = reader_->line_no();
       }
-      if (!splitter_.feed(line)) continue;  // a quoted field goes on to the next line
+      const bool complete = splitter_.feed(line);
+      if (!complete || continued) {  // a record over several lines: kept whole in case it is bad
+        if (!continued) record_text_.clear();
+        else record_text_ += '\n';
+        record_text_ += line;
+      }
+      if (!complete) continue;  // a quoted field goes on to the next line
       if (expect_header_) {
         use_header();
         continue;
       }
-      add_record(out, row++);
+      try {
+        if (add_record(out, row, continued ? std::string_view(record_text_) : line)) ++row;
+      } catch (...) {  // a bad row under on_error = "fail": the rows before it go out first
+        if (row == first) throw;
+        failure_ = std::current_exception();
+        return finish(out, row, true);
+      }
     }
     return finish(out, row, true);
   }
@@ -129,22 +148,34 @@ class ReadCsv : public Source {
     columns_.assign(fields_.size(), nullptr);
   }
 
-  void add_record(BatchBuilder& out, std::size_t row) {
+  // Adds the splitter's fields as record `row`; false when the row is bad (it was handed to
+  // Context::reject_input, which throws under on_error = "fail").
+  bool add_record(BatchBuilder& out, std::size_t row, std::string_view text) {
     const auto& values = splitter_.fields();
-    if (values.size() > fields_.size())
-      throw std::runtime_error(position(record_line_) + ": " + std::to_string(values.size()) + " fields, but there are " +
-                               std::to_string(fields_.size()) + " columns");
-    // Fewer fields than columns: the rest are null (the columns are padded at the next set).
+    if (values.size() > fields_.size()) {
+      ctx_.reject_input(text, position(record_line_) + ": " + std::to_string(values.size()) + " fields, but there are " +
+                                  std::to_string(fields_.size()) + " columns");
+      return false;
+    }
+    // Every value is converted before any is stored: a bad row leaves no trace in `out`.
+    row_values_.clear();
     for (std::size_t j = 0; j < values.size(); ++j) {
       std::optional<Value> v = csv_value(values[j], types_[j], out);
-      if (!v)
-        throw std::runtime_error(position(record_line_) + ": column '" + std::string(field_name(fields_[j])) + "': '" +
-                                 std::string(values[j].text) + "' is not a valid " + type_word(types_[j]));
+      if (!v) {
+        ctx_.reject_input(text, position(record_line_) + ": column '" + std::string(field_name(fields_[j])) + "': '" +
+                                    std::string(values[j].text) + "' is not a valid " + type_word(types_[j]));
+        return false;
+      }
+      row_values_.push_back(*v);
+    }
+    // Fewer fields than columns: the rest are null (the columns are padded at the next set).
+    for (std::size_t j = 0; j < row_values_.size(); ++j) {
       std::vector<Value>*& column = columns_[j];
       if (!column) column = &out.column(fields_[j]);
       if (column->size() < row) column->resize(row);
-      column->push_back(*v);
+      column->push_back(row_values_[j]);
     }
+    return true;
   }
 
   static const char* type_word(CsvType t) {
@@ -156,7 +187,7 @@ class ReadCsv : public Source {
     }
   }
 
-  const Context& ctx_;
+  Context& ctx_;
   const std::string path_;
   const bool header_;
   const std::vector<std::string> names_;
@@ -166,6 +197,9 @@ class ReadCsv : public Source {
   std::string file_;
   bool expect_header_ = false;
   std::uint64_t record_line_ = 0;
+  std::string record_text_;        // a record that spans lines, so far
+  std::vector<Value> row_values_;  // the record being added
+  std::exception_ptr failure_;     // thrown at the next read()
   std::vector<Field> fields_;
   std::vector<CsvType> types_;
   std::vector<std::vector<Value>*> columns_;  // in the current builder, per column

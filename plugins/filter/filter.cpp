@@ -17,7 +17,10 @@ class Filter : public Stage {
  public:
   explicit Filter(Context& c)
       : expression_(compile(c)), workers_([this] { return std::make_unique<Worker>(expression_); }) {
-    for (const auto& name : expression_.variables()) fields_.push_back(field(name));
+    for (const auto& name : expression_.variables()) {
+      slot_of_.push_back(fields_.size());
+      fields_.push_back(field(name));
+    }
   }
 
   void process(const BatchPtr& in, Emitter& out) override {
@@ -31,23 +34,49 @@ class Filter : public Stage {
 
     std::vector<std::uint32_t> kept;
     kept.reserve(n);
-    for (std::size_t row = 0; row < n; ++row) {
-      if (!load(*worker, columns, *in, row, out)) continue;
-      double result;
-      try {
-        result = worker->expression.eval();
-      } catch (const mu::Parser::exception_type& e) {
-        out.reject(*in, row, describe(e, expression_.text()));
-        continue;
-      }
-      if (result != 0 && !std::isnan(result)) kept.push_back(static_cast<std::uint32_t>(row));
+    if (const BatchProgram* program = expression_.batch()) {
+      keep_batch(*program, *worker, columns, *in, out, kept);
+    } else {
+      keep_per_record(*worker, columns, *in, out, kept);
     }
     if (kept.size() == n) out.emit(in);
     else if (!kept.empty()) out.emit(in->select(kept));
   }
 
  private:
-  // One thread's evaluation state: the parser reads its variables from `slots`.
+  struct Worker;
+
+  // The whole batch at once: fields to double columns, one evaluation, then the verdicts.
+  void keep_batch(const BatchProgram& program, Worker& w, const std::vector<const Value*>& columns, const Batch& in,
+                  Emitter& out, std::vector<std::uint32_t>& kept) const {
+    const std::size_t n = in.size();
+    const std::size_t valid = w.inputs.load(columns, fields_, slot_of_, fields_.size(), in, out);
+    w.result.resize(n);
+    program.eval(w.inputs.pointers(), n, w.result.data(), w.scratch);
+    for (std::size_t row = 0; row < n; ++row) {
+      const double r = w.result[row];
+      if (r != 0 && !std::isnan(r) && (valid == n || w.inputs.valid(row))) kept.push_back(static_cast<std::uint32_t>(row));
+    }
+  }
+
+  void keep_per_record(Worker& w, const std::vector<const Value*>& columns, const Batch& in, Emitter& out,
+                       std::vector<std::uint32_t>& kept) const {
+    const std::size_t n = in.size();
+    for (std::size_t row = 0; row < n; ++row) {
+      if (!load(w, columns, in, row, out)) continue;
+      double result;
+      try {
+        result = w.expression.eval();
+      } catch (const mu::Parser::exception_type& e) {
+        out.reject(in, row, describe(e, expression_.text()));
+        continue;
+      }
+      if (result != 0 && !std::isnan(result)) kept.push_back(static_cast<std::uint32_t>(row));
+    }
+  }
+
+  // One thread's evaluation state: the parser reads its variables from `slots`; the batch
+  // path reads them from one double column per variable.
   struct Worker {
     explicit Worker(const Expression& e)
         : slots(e.variables().size()), expression(e, pointers(slots)) {}
@@ -58,6 +87,9 @@ class Filter : public Stage {
     }
     std::vector<double> slots;  // never resized: the parser holds pointers into it
     BoundExpression expression;
+    NumberColumns inputs;  // the batch path's variables
+    std::vector<double> result;
+    BatchProgram::Scratch scratch;
   };
 
   static Expression compile(Context& c) {
@@ -84,6 +116,7 @@ class Filter : public Stage {
 
   const Expression expression_;
   std::vector<Field> fields_;
+  std::vector<std::size_t> slot_of_;  // field j is variable j
   Pool<Worker> workers_;
 };
 

@@ -3,7 +3,9 @@
 // size, because each value is a hash of (seed, id) rather than the next draw of a stateful
 // generator.
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "graph_runner/sdk.hpp"
@@ -27,6 +29,8 @@ class Generate : public Source {
   explicit Generate(Context& c)
       : ctx_(c),
         count_(c.params().get_int("count")),
+        duration_(std::chrono::duration_cast<Clock::duration>(
+            std::chrono::duration<double>(c.params().get_number("duration_s")))),
         stream_(mix(static_cast<std::uint64_t>(c.params().get_int("seed")))),
         name_(c.node_name()),
         id_(field("id")),
@@ -36,6 +40,12 @@ class Generate : public Source {
 
   bool read(BatchBuilder& out) override {
     if (stopped_.load(std::memory_order_relaxed) || ctx_.stop_requested()) return false;
+    // duration_s runs from the first read, when the graph starts, not from construction.
+    if (duration_.count() > 0) {
+      const auto now = Clock::now();
+      if (!started_) started_ = now;
+      else if (now - *started_ >= duration_) return false;
+    }
     const std::size_t start = out.size();
     std::size_t n = out.capacity() > start ? out.capacity() - start : 0;
     if (count_ > 0) n = static_cast<std::size_t>(std::min<std::int64_t>(static_cast<std::int64_t>(n), count_ - next_));
@@ -70,7 +80,10 @@ class Generate : public Source {
   }
 
   const Context& ctx_;
+  using Clock = std::chrono::steady_clock;
   const std::int64_t count_;
+  const Clock::duration duration_;  // zero: no time limit
+  std::optional<Clock::time_point> started_;
   const std::uint64_t stream_;
   const std::string name_;
   const Field id_, value_, source_, ts_;
@@ -86,6 +99,10 @@ PluginDescriptor describe_generate() {
           ParamSpec::integer("count", "records to generate; 0 = endless, until the run stops")
               .with_default(std::int64_t{1000}).at_least(0),
           ParamSpec::integer("seed", "seed of the pseudo-random `value` field").with_default(std::int64_t{42}),
+          ParamSpec::number("duration_s",
+                            "stop after this many seconds from the first read (0 = no time limit); with a count, "
+                            "whichever comes first ends the stream")
+              .with_default(0.0).at_least(0),
       });
 }
 

@@ -22,6 +22,9 @@ struct ParsedBatch {
   std::size_t rows = 0;
   std::size_t capacity = 256;  // records it will hold at most: columns reserve this much
   std::shared_ptr<Arena> arena = std::make_shared<Arena>();
+  /// Bad lines met before this batch's records (after the previous batch's): their text
+  /// and "FILE:LINE:COL: what is wrong", for Context::reject_input, in file order.
+  std::vector<std::pair<std::string, std::string>> bad_before;
 
   /// Drops the values record `row` got so far (a record that failed half way).
   void truncate(std::size_t row) {

@@ -53,9 +53,20 @@ const char* type_word(od::json_type t) {
 }  // namespace
 
 void JsonlParser::parse(const TextBlock& block, std::vector<ParsedBatch>& out) {
-  const std::size_t done = parse_many(block, out);
-  if (done < block.size) parse_lines(block, done, out);
-  while (!out.empty() && out.back().rows == 0) out.pop_back();
+  const char* text = block.data.get();
+  std::size_t offset = 0;
+  // The fast path up to a line it cannot vouch for; that line alone on the slow path (a
+  // bad line is rejected there, with its exact position); then the fast path again.
+  while (offset < block.size) {
+    offset = parse_many(block, offset, out);
+    if (offset >= block.size) break;
+    const std::size_t end = line_end(text, offset, block.size);
+    std::string_view line(text + offset, end - offset);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!blank(line)) parse_line(block, line, offset, out);
+    offset = end + 1;
+  }
+  while (!out.empty() && out.back().rows == 0 && out.back().bad_before.empty()) out.pop_back();
 }
 
 ParsedBatch& JsonlParser::batch_for_next_record(std::vector<ParsedBatch>& out) {
@@ -66,22 +77,28 @@ ParsedBatch& JsonlParser::batch_for_next_record(std::vector<ParsedBatch>& out) {
   return out.back();
 }
 
-std::size_t JsonlParser::parse_many(const TextBlock& block, std::vector<ParsedBatch>& out) {
+std::size_t JsonlParser::parse_many(const TextBlock& block, std::size_t offset, std::vector<ParsedBatch>& out) {
   const char* text = block.data.get();
   const std::size_t size = block.size;
+  // simdjson 3.0.1 leaves truncated_bytes() uninitialised for an empty buffer (found by
+  // fuzzing: a negative memrchr length); an empty rest of a block has no records anyway.
+  if (offset >= size) return size;
   od::document_stream stream;
-  // A window as large as the block: one stage-1 pass, and no stage-1 thread.
-  if (many_.iterate_many(text, size, std::max<std::size_t>(size, 64)).get(stream)) return 0;
-  ParsedBatch* last = nullptr;  // where the previous document went, to take it back
+  // A window as large as the rest of the block: one stage-1 pass, and no stage-1 thread.
+  if (many_.iterate_many(text + offset, size - offset, std::max<std::size_t>(size - offset, 64)).get(stream))
+    return offset;
+  // Where the previous document went, to take it back: an index, as `out` may grow.
+  std::size_t last = SIZE_MAX;
   std::size_t prev_start = 0, prev_end = 0;
   auto take_back = [&] {
-    if (!last) return;
-    --last->rows;
-    last->truncate(last->rows);
+    if (last == SIZE_MAX) return;
+    ParsedBatch& b = out[last];
+    --b.rows;
+    b.truncate(b.rows);
   };
   for (auto it = stream.begin(); it != stream.end(); ++it) {
-    const std::size_t start = it.current_index();
-    if (last && !alone_on_line(text, prev_end, start)) {
+    const std::size_t start = offset + it.current_index();
+    if (last != SIZE_MAX && !alone_on_line(text, prev_end, start)) {
       take_back();
       return line_start(text, prev_start);
     }
@@ -94,27 +111,16 @@ std::size_t JsonlParser::parse_many(const TextBlock& block, std::vector<ParsedBa
       return line_start(text, start);
     }
     ++batch.rows;
-    last = &batch;
+    last = static_cast<std::size_t>(&batch - out.data());
     prev_start = start;
     prev_end = line_end(text, start, size);
   }
   const std::size_t truncated = stream.truncated_bytes();
-  if (last && !alone_on_line(text, prev_end, size - truncated)) {
+  if (last != SIZE_MAX && !alone_on_line(text, prev_end, size - truncated)) {
     take_back();
     return line_start(text, prev_start);
   }
   return truncated > 0 ? line_start(text, size - truncated) : size;
-}
-
-void JsonlParser::parse_lines(const TextBlock& block, std::size_t offset, std::vector<ParsedBatch>& out) {
-  const char* text = block.data.get();
-  while (offset < block.size) {
-    const std::size_t end = line_end(text, offset, block.size);
-    std::string_view line(text + offset, end - offset);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (!blank(line)) parse_line(block, line, offset, out);
-    offset = end + 1;
-  }
 }
 
 void JsonlParser::parse_line(const TextBlock& block, std::string_view line, std::size_t offset,
@@ -122,7 +128,7 @@ void JsonlParser::parse_line(const TextBlock& block, std::string_view line, std:
   const std::size_t readable = block.capacity + TextBlock::padding - offset;
   od::document doc;
   if (auto e = single_.iterate(simdjson::padded_string_view(line.data(), line.size(), readable)).get(doc))
-    fail(block, line, offset, nullptr, e, "invalid JSON");
+    return reject(block, line, offset, nullptr, e, "invalid JSON", out);
   auto where = [&]() -> const char* {
     const char* at = nullptr;
     return doc.current_location().get(at) == simdjson::SUCCESS ? at : nullptr;
@@ -131,28 +137,37 @@ void JsonlParser::parse_line(const TextBlock& block, std::string_view line, std:
   if (auto e = doc.get_object().get(object)) {
     od::json_type type;
     if (e == simdjson::INCORRECT_TYPE && doc.type().get(type) == simdjson::SUCCESS)
-      fail(block, line, offset, where(), e, std::string("expected a JSON object, found ") + type_word(type));
+      return reject(block, line, offset, where(), e, std::string("expected a JSON object, found ") + type_word(type), out);
     // simdjson first checks that the line ends with the object's closing brace.
     if (e == simdjson::INCOMPLETE_ARRAY_OR_OBJECT)
-      fail(block, line, offset, nullptr, e, "invalid JSON: the object is not closed, or text follows it");
-    fail(block, line, offset, where(), e, "invalid JSON");
+      return reject(block, line, offset, nullptr, e, "invalid JSON: the object is not closed, or text follows it", out);
+    return reject(block, line, offset, where(), e, "invalid JSON", out);
   }
   ParsedBatch& batch = batch_for_next_record(out);
   if (auto e = fields_.add(object, batch, batch.rows, what_)) {
     batch.truncate(batch.rows);
-    fail(block, line, offset, where(), e, what_);
+    return reject(block, line, offset, where(), e, what_, out);
   }
   // simdjson 3.0 has no document::at_end(): a location after the object means more text.
   if (const char* rest = where()) {
     batch.truncate(batch.rows);
-    fail(block, line, offset, rest, simdjson::TRAILING_CONTENT, "unexpected text after the object");
+    return reject(block, line, offset, rest, simdjson::TRAILING_CONTENT, "unexpected text after the object", out);
   }
   ++batch.rows;
 }
 
-void JsonlParser::fail(const TextBlock& block, std::string_view line, std::size_t offset, const char* at,
-                       simdjson::error_code e, const std::string& what) const {
-  const auto line_no = block.first_line + static_cast<std::uint64_t>(std::count(block.data.get(), block.data.get() + offset, '\n'));
+void JsonlParser::reject(const TextBlock& block, std::string_view line, std::size_t offset, const char* at,
+                         simdjson::error_code e, const std::string& what, std::vector<ParsedBatch>& out) const {
+  // Bad lines come in order within a block: count newlines from the previous one on, so a
+  // file full of bad lines is not quadratic.
+  if (counted_block_ != block.data.get() || offset < counted_offset_) {
+    counted_block_ = block.data.get();
+    counted_offset_ = 0;
+    counted_lines_ = 0;
+  }
+  counted_lines_ += static_cast<std::uint64_t>(std::count(block.data.get() + counted_offset_, block.data.get() + offset, '\n'));
+  counted_offset_ = offset;
+  const auto line_no = block.first_line + counted_lines_;
   // Appended piece by piece: GCC 12 at -O3 warns (-Wrestrict) about `"literal" + std::string`.
   std::string message = block.file;
   message += ':';
@@ -166,7 +181,12 @@ void JsonlParser::fail(const TextBlock& block, std::string_view line, std::size_
   message += " (";
   message += simdjson::error_message(e);
   message += ')';
-  throw JsonlError(message);
+  // The records before the bad line stay in their batch; the line goes before the next ones.
+  if (out.empty() || out.back().rows > 0) {
+    out.emplace_back();
+    out.back().capacity = batch_records_;
+  }
+  out.back().bad_before.emplace_back(std::string(line), std::move(message));
 }
 
 }  // namespace graph_runner::plugins

@@ -14,36 +14,35 @@
 
 namespace graph_runner::plugins {
 
-/// A line that is not a JSON object: "FILE:LINE:COL: what is wrong (simdjson's message)".
-class JsonlError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
 class JsonlParser {
  public:
   explicit JsonlParser(std::size_t batch_records) : batch_records_(batch_records) {}
 
   /// Appends the records of `block` to `out`, in batches of at most batch_records (the last
-  /// batch of `out` is filled up first). Blank lines are skipped. Throws JsonlError at the
-  /// first bad line; the records of the lines before it are in `out`.
+  /// batch of `out` is filled up first). Blank lines are skipped. A line that is not a JSON
+  /// object is kept in ParsedBatch::bad_before of the batch that holds the records after
+  /// it, as "FILE:LINE:COL: what is wrong (simdjson's message)"; parsing goes on.
   void parse(const TextBlock& block, std::vector<ParsedBatch>& out);
 
  private:
-  // Fast path: simdjson's iterate_many over the whole block (one stage-1 pass). Returns the
-  // offset of the first line it could not vouch for (block.size when all went well).
-  std::size_t parse_many(const TextBlock& block, std::vector<ParsedBatch>& out);
-  // Slow path, line by line from `offset`: exact error positions.
-  void parse_lines(const TextBlock& block, std::size_t offset, std::vector<ParsedBatch>& out);
+  // Fast path: simdjson's iterate_many over the block from `offset` (a line start; one
+  // stage-1 pass). Returns the offset of the first line it could not vouch for (block.size
+  // when all went well).
+  std::size_t parse_many(const TextBlock& block, std::size_t offset, std::vector<ParsedBatch>& out);
+  // Slow path, one line: exact error positions.
   void parse_line(const TextBlock& block, std::string_view line, std::size_t offset, std::vector<ParsedBatch>& out);
   ParsedBatch& batch_for_next_record(std::vector<ParsedBatch>& out);
-  [[noreturn]] void fail(const TextBlock& block, std::string_view line, std::size_t offset, const char* at,
-                         simdjson::error_code e, const std::string& what) const;
+  void reject(const TextBlock& block, std::string_view line, std::size_t offset, const char* at,
+              simdjson::error_code e, const std::string& what, std::vector<ParsedBatch>& out) const;
 
   const std::size_t batch_records_;
   simdjson::ondemand::parser many_, single_;
   JsonFields fields_;
   std::string what_;
+  // Newlines before counted_offset_ of the block at counted_block_ (reject's line numbers).
+  mutable const char* counted_block_ = nullptr;
+  mutable std::size_t counted_offset_ = 0;
+  mutable std::uint64_t counted_lines_ = 0;
 };
 
 }  // namespace graph_runner::plugins

@@ -3,8 +3,9 @@
 //   numbers  -> int when the number is an integer that fits int64, else double;
 //   strings, true/false, null -> string, bool, null;
 //   nested objects and arrays -> a string holding their JSON text, as written.
-// Blank lines are skipped. A line that is not one JSON object fails the read with
-// "FILE:LINE:COL: message" (see the note on on_error in describe_read_jsonl).
+// Blank lines are skipped. A line that is not one JSON object goes to the node's on_error
+// policy (Context::reject_input) as "FILE:LINE:COL: message", in file order: `fail` stops
+// the run once the records before it are out, `drop` and `route` go on reading.
 //
 // Files are read in blocks of 1 MiB of whole lines. With threads > 1, worker threads parse
 // blocks ahead while read() hands out the records of earlier ones, in file order: one big
@@ -61,8 +62,23 @@ class ReadJsonl : public Source {
 
   bool read(BatchBuilder& out) override {
     if (!reader_) open();
-    while (ready_.empty()) {
-      if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+    for (;;) {
+      while (!ready_.empty()) {
+        ParsedBatch& front = ready_.front();
+        // The bad lines before this batch's records, in file order. Under `fail` the first
+        // one throws: the records before it went out in earlier calls.
+        if (!front.bad_before.empty()) {
+          auto bad = std::exchange(front.bad_before, {});
+          for (const auto& [line, error] : bad) ctx_.reject_input(line, error);
+        }
+        if (front.rows > 0) {
+          front.move_into(out);
+          ready_.pop_front();
+          return true;
+        }
+        ready_.pop_front();
+      }
+      if (error_) std::rethrow_exception(std::exchange(error_, nullptr));  // a read error
       if (stopped_.load(std::memory_order_relaxed)) return false;
       std::vector<ParsedBatch> batches;
       if (pool_) {
@@ -74,25 +90,18 @@ class ReadJsonl : public Source {
         const auto status = reader_->next(block, 100);
         if (status == BlockReader::Status::end) return false;
         if (status == BlockReader::Status::waiting) return true;
-        try {
-          parser_.parse(block, batches);
-        } catch (...) {
-          error_ = std::current_exception();  // thrown once the records before it are out
-        }
+        parser_.parse(block, batches);
         reader_->recycle(std::move(block));
       }
       for (auto& b : batches) ready_.push_back(std::move(b));
     }
-    ready_.front().move_into(out);
-    ready_.pop_front();
-    return true;
   }
 
   void stop() override { stopped_.store(true, std::memory_order_relaxed); }
   void close() override { pool_.reset(); }
 
  private:
-  const Context& ctx_;
+  Context& ctx_;
   const std::string path_;
   const std::int64_t threads_;
   std::optional<BlockReader> reader_;
@@ -106,8 +115,6 @@ class ReadJsonl : public Source {
 }  // namespace
 
 PluginDescriptor describe_read_jsonl() {
-  // on_error: a malformed line stops the run today (the SDK has no way yet for a source to
-  // hand one bad input record to the node's policy).
   return PluginDescriptor::source<ReadJsonl>("read_jsonl", "JSON lines (one object per line) from files, a glob or stdin")
       .with_params({
           ParamSpec::string("path", "file, glob pattern (\"data/*.jsonl\", sorted) or \"-\" for stdin").mandatory(),

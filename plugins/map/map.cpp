@@ -6,6 +6,7 @@
 // - int when the result is integral and every field the expression read was an int (or a
 //   bool) in that record: `id * 2` stays an int, a constant `3` is an int;
 // - double otherwise: `value * 2`, and `id / 3` where it is not integral.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <memory>
@@ -41,6 +42,8 @@ class Map : public Stage {
       for (const auto& var : assignments_.back().expression.variables())
         assignments_.back().reads.push_back(slot(var));
     }
+    batch_ = std::all_of(assignments_.begin(), assignments_.end(),
+                         [](const Assignment& a) { return a.expression.batch() != nullptr; });
     // A slot is read from the batch if an expression reads it before any expression sets it.
     std::vector<bool> is_set(slots_.size(), false), is_input(slots_.size(), false);
     for (auto& a : assignments_) {
@@ -55,6 +58,7 @@ class Map : public Stage {
         is_set[s] = true;
       }
     }
+    for (std::size_t s : inputs_) input_fields_.push_back(slots_[s]);
   }
 
   void process(const BatchPtr& in, Emitter& out) override {
@@ -69,9 +73,16 @@ class Map : public Stage {
     std::vector<std::vector<Value>> results(assignments_.size(), std::vector<Value>(n));
     std::vector<std::uint32_t> kept;
     kept.reserve(n);
-    for (std::size_t row = 0; row < n; ++row)
-      if (load(*w, columns, *in, row, out) && evaluate(*w, results, *in, row, out))
-        kept.push_back(static_cast<std::uint32_t>(row));
+    if (batch_) {
+      const std::size_t valid = w->numbers.load(columns, input_fields_, inputs_, slots_.size(), *in, out);
+      evaluate_batch(*w, results, n);
+      for (std::size_t row = 0; row < n; ++row)
+        if (valid == n || w->numbers.valid(row)) kept.push_back(static_cast<std::uint32_t>(row));
+    } else {
+      for (std::size_t row = 0; row < n; ++row)
+        if (load(*w, columns, *in, row, out) && evaluate(*w, results, *in, row, out))
+          kept.push_back(static_cast<std::uint32_t>(row));
+    }
     if (kept.empty()) return;
 
     BatchPtr result = in;
@@ -101,7 +112,39 @@ class Map : public Stage {
     std::vector<double> values;  // never resized: the parsers hold pointers into it
     std::vector<char> is_int;
     std::vector<std::unique_ptr<BoundExpression>> expressions;
+    // The batch path: a column per slot, an expression's inputs and its result.
+    NumberColumns numbers;
+    std::vector<const double*> reads;
+    std::vector<double> result;
+    BatchProgram::Scratch scratch;
   };
+
+  // Every expression over the whole batch, in file order; the rows of rejected records
+  // get values that are dropped with them.
+  void evaluate_batch(Worker& w, std::vector<std::vector<Value>>& results, std::size_t n) const {
+    w.result.resize(n);
+    double* r = w.result.data();
+    for (std::size_t i = 0; i < assignments_.size(); ++i) {
+      const Assignment& a = assignments_[i];
+      w.reads.clear();
+      for (std::size_t s : a.reads) w.reads.push_back(w.numbers.values(s));
+      a.expression.batch()->eval(w.reads.data(), n, r, w.scratch);
+      Value* out = results[i].data();
+      char* target_int = a.target_slot != none ? w.numbers.ints(a.target_slot) : nullptr;
+      if (a.expression.is_condition()) {
+        for (std::size_t row = 0; row < n; ++row) out[row] = Value::of(r[row] != 0);
+        if (target_int) std::fill(target_int, target_int + n, char{1});  // a bool counts as an int
+      } else {
+        for (std::size_t row = 0; row < n; ++row) {
+          bool as_int = fits_int64(r[row]);
+          for (std::size_t s : a.reads) as_int = as_int && w.numbers.ints(s)[row];
+          out[row] = as_int ? Value::of(static_cast<std::int64_t>(r[row])) : Value::of(r[row]);
+          if (target_int) target_int[row] = as_int;
+        }
+      }
+      if (a.target_slot != none) std::copy(r, r + n, w.numbers.values(a.target_slot));
+    }
+  }
 
   std::size_t slot(const std::string& name) {
     const Field f = field(name);
@@ -153,7 +196,9 @@ class Map : public Stage {
 
   std::vector<Field> slots_;  // every field an expression reads, each once
   std::vector<std::size_t> inputs_;
+  std::vector<Field> input_fields_;  // the field of each input slot
   std::vector<Assignment> assignments_;
+  bool batch_ = false;  // every expression has a batch form
   Pool<Worker> workers_;
 };
 

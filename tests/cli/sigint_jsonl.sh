@@ -2,7 +2,8 @@
 # SIGINT in the middle of a stream into a jsonl file: exit 130, no torn last line, every
 # record in the file was produced by an acknowledged batch (the summary's in-count of the
 # sink equals the file's lines and every batch is acknowledged), and the shutdown takes
-# well under the grace period. With SECOND=1 a second SIGINT cancels at once.
+# well under the grace period. With SECOND=1 a second SIGINT cancels at once and says how
+# many batches it abandoned in flight.
 #   sigint_jsonl.sh GRAPH_RUNNER [SECOND]
 set -u
 exe=$1 second=${2:-0}
@@ -19,6 +20,9 @@ count = 0
 plugin = "chaos"
 inputs = ["numbers"]
 sleep_ms = $([ "$second" = 1 ] && echo 400 || echo 2)
+# SECOND=1: one call at a time, so the drain after the first signal (up to 64 batches of
+# 400 ms) outlasts the grace period and the second signal always finds the run draining.
+concurrency = $([ "$second" = 1 ] && echo 1 || echo '"unlimited"')
 [sinks.file]
 plugin = "jsonl"
 inputs = ["slow"]
@@ -49,6 +53,8 @@ sink_in=$(awk '$1 == "file" { print $5 }' "$tmp/err")
 [ "$lines" = "$sink_in" ] || { echo "file has $lines lines, the sink was given $sink_in records"; fail=1; }
 if [ "$second" = 1 ]; then
   [ "$elapsed_ms" -lt 1500 ] || { echo "second signal took ${elapsed_ms} ms to stop"; fail=1; }
+  grep -Eq 'second signal: cancelled with [0-9]+ batch\(es\) abandoned in flight' "$tmp/err" ||
+    { echo "stderr does not say how many batches were abandoned in flight"; fail=1; }
 else
   grep -Eq ' ([0-9]+)/\1 batches acknowledged' "$tmp/err" || { echo "not every batch acknowledged"; fail=1; }
   [ "$elapsed_ms" -lt 2500 ] || { echo "shutdown took ${elapsed_ms} ms (grace 5000)"; fail=1; }

@@ -17,4 +17,20 @@ if grep -q $'\033' "$tmp/err" || grep -q "in flight:" "$tmp/err"; then
   echo "status line drawn into a file"; cat -v "$tmp/err"; fail=1
 fi
 grep -q "records in" "$tmp/err" || { echo "no summary in the file"; cat "$tmp/err"; fail=1; }
+
+# --progress: the status into a file as plain lines (a CI log), at most one a second.
+"$exe" run "$graph" --timeout 2.5 --progress >/dev/null 2>"$tmp/progress"
+if grep -q $'\033' "$tmp/progress" || ! grep -Eq "^ +[0-9.]+s +[0-9]+ records  show [0-9]+/s  errors 0  retries 0  in flight: ticks [0-9]+/64$" "$tmp/progress"; then
+  echo "--progress: no plain status lines in the file"; cat -v "$tmp/progress"; fail=1
+fi
+lines=$(grep -c "in flight:" "$tmp/progress")
+if [ "$lines" -lt 1 ] || [ "$lines" -gt 4 ]; then
+  echo "--progress: $lines status lines in 2.5 s, expected 1 to 4 (one a second)"; cat -v "$tmp/progress"; fail=1
+fi
+
+# --quiet: nothing on a terminal either.
+script -qec "'$exe' run '$graph' --timeout 0.8 --quiet >/dev/null" /dev/null >"$tmp/quiet" 2>&1
+if grep -q "in flight:" "$tmp/quiet" || grep -q "records in" "$tmp/quiet"; then
+  echo "--quiet: status line or summary on a terminal"; cat -v "$tmp/quiet"; fail=1
+fi
 exit "$fail"

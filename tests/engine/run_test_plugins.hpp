@@ -3,6 +3,7 @@
 // (acknowledgements, concurrent calls, arrival order) so the tests can assert on it.
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <set>
@@ -25,6 +26,8 @@ struct Probe {
   std::map<std::string, std::vector<std::string>> errors;        // sink -> values of `error`
   std::map<std::int64_t, std::vector<std::pair<std::size_t, std::int64_t>>> lanes;  // k -> (instance, n)
   std::map<std::uint64_t, std::vector<std::chrono::steady_clock::time_point>> attempts;  // batch -> attempts
+  std::map<std::string, std::chrono::steady_clock::time_point> last_write;  // sink -> its latest write
+  std::atomic<bool> stop_called{false};  // BlockedSource::stop()
   std::atomic<std::size_t> running{0}, max_running{0};
   std::atomic<std::int64_t> max_unacknowledged{0};
 
@@ -37,6 +40,29 @@ struct Probe {
   void leave() { --running; }
 };
 Probe& probe();
+
+// Sets `flag` after `delay`, from a thread of its own, as a signal handler would during a
+// run; joins that thread when it goes out of scope.
+class SetLater {
+ public:
+  SetLater(std::atomic<bool>& flag, std::chrono::milliseconds delay)
+      : thread_([&flag, delay] {
+          std::this_thread::sleep_for(delay);
+          flag = true;
+        }) {}
+  SetLater(const SetLater&) = delete;
+  SetLater& operator=(const SetLater&) = delete;
+  ~SetLater() { thread_.join(); }
+
+ private:
+  std::thread thread_;
+};
+
+// A copy of what sink `sink` received, taken under the probe's lock.
+inline std::vector<std::int64_t> received(const std::string& sink) {
+  std::lock_guard lock(probe().mutex);
+  return probe().received[sink];
+}
 
 // Emits `count` records with n = 0, 1, 2, ... and checks how many batches are unacknowledged.
 class SeqSource : public Source {
@@ -115,6 +141,7 @@ class Collect : public Sink {
   void write(const Batch& b) override {
     if (sleep_us_ > 0) std::this_thread::sleep_for(std::chrono::microseconds(sleep_us_));
     std::lock_guard lock(probe().mutex);
+    probe().last_write[name_] = std::chrono::steady_clock::now();
     for (std::size_t r = 0; r < b.size(); ++r) {
       probe().received[name_].push_back(b.get(r, n_).as_int());
       if (b.find(error_)) probe().errors[name_].emplace_back(b.get(r, error_).as_string());
@@ -161,6 +188,35 @@ class Flaky : public Stage {
 
  private:
   std::int64_t fail_times_;
+};
+
+// Emits one batch, then blocks in read() the way a network source waits for input: until
+// stop() is called from another thread (or a minute passes, so a broken test cannot hang).
+class BlockedSource : public Source {
+ public:
+  explicit BlockedSource(Context&) : n_(field("n")) {}
+  bool read(BatchBuilder& out) override {
+    if (!sent_) {
+      sent_ = true;
+      out.column(n_).push_back(Value::of(std::int64_t{0}));
+      return true;
+    }
+    std::unique_lock lock(mutex_);
+    woken_.wait_for(lock, std::chrono::minutes(1), [&] { return stopped_; });
+    return false;
+  }
+  void stop() override {
+    probe().stop_called = true;
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+    woken_.notify_all();
+  }
+
+ private:
+  Field n_;
+  bool sent_ = false, stopped_ = false;
+  std::mutex mutex_;
+  std::condition_variable woken_;
 };
 
 void register_all(graph_runner::engine::PluginRegistry& registry);

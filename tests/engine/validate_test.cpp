@@ -277,3 +277,21 @@ TEST_CASE("a --set value is validated like a file value", "[validate][set]") {
   auto g = graph_should_load(design_example, sets({"stages.scaled.concurrency=2"}));
   CHECK(node_named(*g, "scaled").concurrency == 2);
 }
+
+TEST_CASE("on_error = route with nothing reading NODE.errors is an error at the on_error value", "[validate]") {
+  const std::string routed = source_a + R"([stages.s]
+plugin = "filter"
+inputs = ["a"]
+where = "x > 1"
+on_error = "route"
+[sinks.b]
+plugin = "count"
+inputs = ["s"]
+)";  // on_error is line 7
+  graph_should_fail(routed, "7:12: on_error = \"route\" on 's', but nothing reads 's.errors'",
+                    "add a node with inputs = [\"s.errors\"]");
+  // A source routes its bad input records the same way.
+  graph_should_fail("[sources.a]\nplugin = \"generate\"\non_error = \"route\"\n[sinks.b]\nplugin = \"count\"\ninputs = [\"a\"]\n",
+                    "3:12: on_error = \"route\" on 'a', but nothing reads 'a.errors'");
+  graph_should_load(routed + "[sinks.rejects]\nplugin = \"count\"\ninputs = [\"s.errors\"]\n");
+}

@@ -115,3 +115,18 @@ TEST_CASE("batch with timeout_ms sends a partial batch when the next input comes
   CHECK(sizes(h.output().out()) == std::vector<std::size_t>{10, 10});
   CHECK_THROWS(gt::StageHarness(describe_batch(), {{"size", 0}}));
 }
+
+TEST_CASE("batch with timeout_ms sends a partial batch on a timer tick, with no new input", "[plugins][batch]") {
+  gt::StageHarness h(describe_batch(), {{"size", 100}, {"timeout_ms", 20}});
+  CHECK(h.node().tick_interval() == std::chrono::milliseconds(2));  // a tenth of the timeout
+  h.process(ids(0, 10));
+  h.tick();  // not yet due
+  CHECK(h.output().out().empty());
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));  // well past the timeout
+  h.tick();
+  CHECK(sizes(h.output().out()) == std::vector<std::size_t>{10});
+  h.finish();  // nothing left
+  CHECK(sizes(h.output().out()) == std::vector<std::size_t>{10});
+  gt::StageHarness never(describe_batch(), {{"size", 100}});
+  CHECK(never.node().tick_interval() == std::chrono::milliseconds(0));  // no timeout: no timer
+}

@@ -149,3 +149,18 @@ TEST_CASE("csv writes the first batch's fields as header and leaves later new fi
   gt::run_sink(describe_csv(), {{"path", path}, {"delimiter", ";"}, {"append", true}}, {gt::make_batch({{{"a", 2}}})});
   CHECK(read_file(path) == "a;b\n1;\"x;y\"\n;z\n2\n");  // appended without a second header
 }
+
+TEST_CASE("read_csv hands bad rows to Context::reject_input with FILE:LINE and reads on", "[plugins][csv]") {
+  TempDir dir;
+  auto path = write(dir.path() / "rows.csv", "n,s\n1,a\n2,b,extra\nx,\"multi\nline\"\n4,d\n");
+  gt::SourceHarness h(describe_read_csv(), {{"path", path}, {"types", StringMap{{"n", "int"}}}}, {.on_error = "route"});
+  h.open();
+  auto batches = h.read();
+  CHECK(gt::ints(batches, "n") == std::vector<std::int64_t>{1, 4});
+  auto rejected = h.context().rejected_inputs();
+  REQUIRE(rejected.size() == 2);
+  CHECK(rejected[0].first == "2,b,extra");
+  CHECK(rejected[0].second == path + ":3: 3 fields, but there are 2 columns");
+  CHECK(rejected[1].first == "x,\"multi\nline\"");  // the whole record, over both lines
+  CHECK(rejected[1].second == path + ":4: column 'n': 'x' is not a valid int");
+}

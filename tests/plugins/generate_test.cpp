@@ -73,3 +73,28 @@ TEST_CASE("generate stops when the engine calls stop()", "[plugins][generate]") 
 TEST_CASE("generate with count 0 in the schema range, negative refused", "[plugins][generate]") {
   CHECK_THROWS_WITH(gt::run_source(describe_generate(), {{"count", -5}}), Catch::Contains("out of range"));
 }
+
+// duration_s ends the stream by itself (exit 0), unlike the time limit of the run (124).
+TEST_CASE("generate with duration_s ends the stream after that long, even when count is endless", "[plugins][generate]") {
+  gt::SourceHarness h(describe_generate(), {{"count", 0}, {"duration_s", 0.2}}, {.batch_size = 100});
+  h.open();
+  std::size_t records = 0;
+  while (graph_runner::BatchPtr b = h.next()) records += b->size();
+  CHECK(records > 0);
+  h.close();
+}
+
+TEST_CASE("generate with duration_s and count stops at whichever comes first", "[plugins][generate]") {
+  // The count first: a minute would never pass.
+  auto batches = gt::run_source(describe_generate(), {{"count", 500}, {"duration_s", 60.0}}, 0, {.batch_size = 100});
+  CHECK(gt::count_records(batches) == 500);
+  // The time first: this count would take hours.
+  auto timed = gt::run_source(describe_generate(), {{"count", std::int64_t{1} << 50}, {"duration_s", 0.2}}, 0,
+                              {.batch_size = 1000});
+  CHECK(gt::count_records(timed) > 0);
+  CHECK(gt::count_records(timed) < (std::size_t{1} << 50));
+}
+
+TEST_CASE("generate refuses a negative duration_s", "[plugins][generate]") {
+  CHECK_THROWS_WITH(gt::run_source(describe_generate(), {{"count", 5}, {"duration_s", -1.0}}), Catch::Contains("out of range"));
+}

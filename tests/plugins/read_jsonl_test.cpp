@@ -239,3 +239,50 @@ TEST_CASE("read_jsonl parse speed", "[.][bench][read_jsonl_bench]") {
     CHECK(records == 1'000'000);
   }
 }
+
+TEST_CASE("read_jsonl hands bad lines to Context::reject_input in file order and reads on", "[plugins][read_jsonl]") {
+  TempDir dir;
+  auto path = write(dir.path() / "mixed.jsonl", "{\"n\":1}\n{\"n\":}\n{\"n\":3}\nnope\n\n[4]\n{\"n\":6}\n");
+  gt::SourceHarness h(describe_read_jsonl(), {{"path", path}}, {.batch_size = 2, .on_error = "drop"});
+  h.open();
+  auto batches = h.read();
+  CHECK(gt::ints(batches, "n") == std::vector<std::int64_t>{1, 3, 6});
+  auto rejected = h.context().rejected_inputs();
+  REQUIRE(rejected.size() == 3);
+  CHECK(rejected[0].first == "{\"n\":}");
+  CHECK_THAT(rejected[0].second, Catch::StartsWith(path + ":2:"));
+  CHECK(rejected[1].first == "nope");
+  CHECK_THAT(rejected[1].second, Catch::StartsWith(path + ":4"));
+  CHECK(rejected[2].first == "[4]");
+  CHECK_THAT(rejected[2].second, Catch::StartsWith(path + ":6") && Catch::Contains("found an array"));
+}
+
+// Bad lines spread over a big file parsed by the worker pool: every one is reported, with
+// its exact line, and every good record arrives, in order.
+TEST_CASE("read_jsonl on several threads reports every bad line of a big file with its line number", "[plugins][read_jsonl]") {
+  TempDir dir;
+  std::string text;
+  std::vector<std::string> expected_lines;
+  std::int64_t good = 0;
+  for (int i = 0; i < 60'000; ++i) {
+    if (i % 10'000 == 5) {
+      text += "{\"id\": bad}\n";
+      expected_lines.push_back(std::to_string(i + 1));
+    } else {
+      text += "{\"id\":" + std::to_string(good++) + ",\"pad\":\"" + std::string(80, 'x') + "\"}\n";
+    }
+  }
+  auto path = write(dir.path() / "big_bad.jsonl", text);
+  gt::SourceHarness h(describe_read_jsonl(), {{"path", path}, {"threads", 2}}, {.batch_size = 1000, .on_error = "route"});
+  h.open();
+  auto batches = h.read();
+  auto ids = gt::ints(batches, "id");
+  REQUIRE(static_cast<std::int64_t>(ids.size()) == good);
+  bool in_order = true;
+  for (std::int64_t i = 0; i < good; ++i) in_order = in_order && ids[static_cast<std::size_t>(i)] == i;
+  CHECK(in_order);
+  auto rejected = h.context().rejected_inputs();
+  REQUIRE(rejected.size() == expected_lines.size());
+  for (std::size_t i = 0; i < rejected.size(); ++i)
+    CHECK_THAT(rejected[i].second, Catch::StartsWith(path + ":" + expected_lines[i] + ":"));
+}

@@ -10,7 +10,10 @@ namespace graph_runner::cli {
 Subcommand add_run_command(CLI::App& app);
 Subcommand add_validate_command(CLI::App& app);
 Subcommand add_dot_command(CLI::App& app);
+Subcommand add_new_plugin_command(CLI::App& app);
 // `plugins` and its `describe` child, deepest first: main runs the first one parsed.
 std::vector<Subcommand> add_plugins_commands(CLI::App& app);
+// `completion bash`: generated from `app`, so register it after every other subcommand.
+Subcommand add_completion_command(CLI::App& app);
 
 }  // namespace graph_runner::cli

@@ -1,6 +1,7 @@
 #include "plugin_describe.hpp"
 
 #include <charconv>
+#include <optional>
 #include <cmath>
 #include <sstream>
 #include <variant>
@@ -62,6 +63,48 @@ std::string concurrency_text(const PluginDescriptor& d) {
   return "not thread-safe: `concurrency = N` creates N instances, each called serially (default concurrency: 1)";
 }
 
+using Json = nlohmann::ordered_json;
+
+// Identifiers, not the prose of param_type_name: a script switches on them.
+const char* json_type_name(ParamType t) {
+  switch (t) {
+    case ParamType::boolean: return "bool";
+    case ParamType::integer: return "int";
+    case ParamType::number: return "number";
+    case ParamType::string: return "string";
+    case ParamType::string_list: return "string_list";
+    case ParamType::string_map: return "string_map";
+  }
+  return "?";
+}
+
+Json json_value(const ParamValue& value) {
+  struct Visitor {
+    Json operator()(bool b) const { return b; }
+    Json operator()(std::int64_t i) const { return i; }
+    Json operator()(double d) const { return d; }
+    Json operator()(const std::string& s) const { return s; }
+    Json operator()(const std::vector<std::string>& list) const { return list; }
+    Json operator()(const StringMap& map) const {
+      Json out = Json::object();
+      for (const auto& [k, v] : map) out[k] = v;
+      return out;
+    }
+  };
+  return std::visit(Visitor{}, value);
+}
+
+// An integer parameter's bounds as integers, a number's as numbers.
+Json json_bound(const std::optional<double>& d, ParamType type) {
+  if (!d) return nullptr;
+  if (type == ParamType::integer && std::isfinite(*d) && *d == std::floor(*d)) return static_cast<std::int64_t>(*d);
+  return *d;
+}
+
+Json port_json(const std::string& name, const std::string& description) {
+  return {{"name", name}, {"description", description}};
+}
+
 }  // namespace
 
 std::string format_param_value(const ParamValue& value) {
@@ -118,6 +161,42 @@ std::string describe_plugin(const engine::LoadedPlugin& plugin, const std::strin
     if (!p.doc.empty()) out << "  " << std::string(name_width, ' ') << p.doc << '\n';
   }
   return out.str();
+}
+
+Json describe_plugin_json(const engine::LoadedPlugin& plugin, const std::string& sdk) {
+  const PluginDescriptor& d = plugin.descriptor;
+  Json ports = Json::array();
+  if (d.kind != NodeKind::sink) {
+    ports.push_back(port_json("out", "the default port"));
+    for (const auto& port : d.ports) ports.push_back(port_json(port, "declared by the plugin"));
+    ports.push_back(port_json("errors", "failed records, with on_error = \"route\""));
+  }
+  Json params = Json::array();
+  for (const auto& p : d.params)
+    params.push_back({
+        {"name", p.name},
+        {"type", json_type_name(p.type)},
+        {"required", p.required},
+        {"default", p.default_value ? json_value(*p.default_value) : Json(nullptr)},
+        {"min", json_bound(p.min, p.type)},
+        {"max", json_bound(p.max, p.type)},
+        {"choices", p.choices},
+        {"description", p.doc},
+    });
+  const bool shared = d.is_thread_safe && d.kind != NodeKind::source;
+  return {
+      {"name", d.name},
+      {"kind", std::string(node_kind_name(d.kind))},
+      {"summary", d.summary},
+      {"library", plugin.library_path.empty() ? Json(nullptr) : Json(plugin.library_path.string())},
+      {"sdk_version", sdk.empty() ? Json(nullptr) : Json(sdk)},
+      {"thread_safe", d.is_thread_safe},
+      {"default_concurrency", shared ? Json("unlimited") : Json(1)},
+      {"concurrency", concurrency_text(d)},
+      {"ports", std::move(ports)},
+      {"ports_from_param", d.ports_from_param.empty() ? Json(nullptr) : Json(d.ports_from_param)},
+      {"parameters", std::move(params)},
+  };
 }
 
 }  // namespace graph_runner::cli

@@ -3,6 +3,8 @@
 // (the schema is the single source: the CLI and the docs print it, nobody rewrites it).
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "graph_runner/params.hpp"
 #include "registry/plugin_registry.hpp"
 
@@ -14,5 +16,10 @@ std::string format_param_value(const ParamValue& value);
 // gst-inspect style: details, concurrency, output ports, then one block per parameter.
 // `sdk` is the SDK version the library was built with ("1.0"), empty when unknown.
 std::string describe_plugin(const engine::LoadedPlugin& plugin, const std::string& sdk);
+
+// The same facts as JSON (`plugins describe NAME --json`, and one per plugin in
+// `plugins --json`): the machine-readable form for scripts and generated documentation.
+// Every key is always present (null or [] when it does not apply); see docs/cli.md.
+nlohmann::ordered_json describe_plugin_json(const engine::LoadedPlugin& plugin, const std::string& sdk);
 
 }  // namespace graph_runner::cli

@@ -1,7 +1,9 @@
 // `graph-runner run GRAPH`: load, run to the end (or a signal, the timeout, a failure),
 // print the per-node summary on stderr and map the outcome to the exit code. stdout is
 // left to the sinks (count, stdout, jsonl with path "-").
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <chrono>
 #include <csignal>
 #include <cstdint>
@@ -10,10 +12,13 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "commands.hpp"
+#include "log_output.hpp"
 #include "metrics_json.hpp"
+#include "metrics_server.hpp"
 #include "run/run_graph.hpp"
 #include "signals.hpp"
 #include "status_line.hpp"
@@ -26,13 +31,23 @@ struct RunArgs {
   std::int64_t threads = -1;  // -1: the graph's `threads`
   double timeout_s = -1;      // -1: the graph's `timeout_s`
   bool quiet = false;
+  bool progress = false;
   std::string metrics_file;   // --metrics-json
+  double metrics_interval_s = 1;
+  std::optional<ListenAddress> listen;  // --metrics-listen
+  LogArgs log;
 };
 
 std::string seconds(double s) {
   std::ostringstream out;
   out << s;
   return out.str();
+}
+
+// The summary's totals line, without its newline.
+std::string last_line(std::string text) {
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return text.substr(text.rfind('\n') + 1);  // npos + 1 == 0: the whole text
 }
 
 const char* signal_name(int sig) { return sig == SIGTERM ? "SIGTERM" : "SIGINT"; }
@@ -56,8 +71,24 @@ int run(const RunArgs& args) {
 
   const double timeout_s = args.timeout_s >= 0 ? args.timeout_s : graph->spec.graph.timeout_s;
   const auto started = std::chrono::steady_clock::now();
+  const auto started_at = std::chrono::system_clock::now();
   SignalGuard signals;
-  StatusLine status(!args.quiet);
+  StatusLine status(args.quiet ? StatusMode::off : args.progress ? StatusMode::forced : StatusMode::automatic);
+  LogOutput log(args.log, [&status](const std::string& line) { status.log(line); });
+  if (log.format() == LogFormat::json)
+    status.set_line_writer([&log](const std::string& line) { log.notice(LogLevel::info, line); });
+
+  std::unique_ptr<MetricsServer> server;
+  if (args.listen) {
+    try {
+      server = std::make_unique<MetricsServer>(*args.listen, graph->spec.graph.name);
+    } catch (const std::exception& e) {
+      std::cerr << "graph-runner: --metrics-listen: " << e.what() << '\n';
+      return exit_bad_graph;
+    }
+    log.notice(LogLevel::info, "serving metrics on " + server->url());
+  }
+  MetricsSnapshots snapshots(args.metrics_interval_s);
 
   engine::RunOptions options;
   options.threads = args.threads;
@@ -77,33 +108,46 @@ int run(const RunArgs& args) {
     std::_Exit(code);
   };
 
-  options.on_progress = [&](const engine::RunResult& snapshot) { status.update(snapshot); };
-  options.log = [&](const std::string& line) { status.log(line); };
+  // Four times a second at most (the status line's pace); snapshots keep their own interval.
+  options.progress_interval_s = std::min(0.25, args.metrics_interval_s);
+  options.on_progress = [&](const engine::RunResult& snapshot) {
+    status.update(snapshot);
+    if (metrics.is_open()) snapshots.offer(snapshot);
+    if (server) server->publish(snapshot);
+  };
+  options.log = [&log](const engine::LogEvent& event) { log.log(event); };
+  options.log_level = log.engine_level();
 
   const engine::RunResult result = engine::run_graph(*graph, options);
+  server.reset();  // the run is over: stop serving
   status.finish();
   if (metrics.is_open()) {
-    metrics << metrics_json(result, args.graph.graph);
+    metrics << metrics_json(result, args.graph.graph, started_at, &snapshots);
     metrics.close();
     if (!metrics) std::cerr << "graph-runner: could not write '" << args.metrics_file << "'\n";
   }
 
   // A plugin that refused its parameters is a graph error, reported as one.
   if (result.status == engine::RunStatus::invalid) return print_errors(result.error);
-  if (!args.quiet) std::cerr << engine::format_summary(result);
+  if (!args.quiet) {
+    const std::string summary = engine::format_summary(result);
+    // json: every line of stderr is an object; the per-node figures are in --metrics-json
+    if (log.format() == LogFormat::text) std::cerr << summary;
+    else log.notice(LogLevel::info, last_line(summary));
+  }
 
   switch (result.status) {
     case engine::RunStatus::completed:
       return exit_ok;
     case engine::RunStatus::failed:
-      std::cerr << "graph-runner: run failed: " << result.error << '\n';
+      log.notice(LogLevel::error, "run failed: " + result.error);
       return exit_run_failed;
     case engine::RunStatus::timed_out:
-      std::cerr << "graph-runner: timeout of " << seconds(timeout_s) << " s reached, stopped\n";
+      log.notice(LogLevel::warn, "timeout of " + seconds(timeout_s) + " s reached, stopped");
       return exit_timeout;
     case engine::RunStatus::interrupted: {
       const int sig = signals.signal() ? signals.signal() : SIGINT;
-      std::cerr << "graph-runner: interrupted by " << signal_name(sig) << ", stopped\n";
+      log.notice(LogLevel::warn, std::string("interrupted by ") + signal_name(sig) + ", stopped");
       return exit_signal_base + sig;
     }
     case engine::RunStatus::invalid:
@@ -126,12 +170,44 @@ Subcommand add_run_command(CLI::App& parent) {
       ->type_name("SECONDS")
       ->check(non_negative_seconds);
   app->add_option("--metrics-json", args->metrics_file,
-                  "Write the summary's figures (and the outcome) as JSON to FILE at the end")
+                  "Write the summary's figures, the outcome and snapshots taken during the run as JSON to FILE at the end")
       ->type_name("FILE");
-  app->add_flag("-q,--quiet", args->quiet, "No live status line, no per-node summary table");
+  app->add_option("--metrics-interval", args->metrics_interval_s,
+                  "Seconds between the snapshots of --metrics-json (default 1)")
+      ->type_name("SECONDS")
+      ->check(CLI::Validator(
+          [](std::string& s) -> std::string {
+            char* end = nullptr;
+            const double v = std::strtod(s.c_str(), &end);
+            if (s.empty() || *end != '\0' || !(v > 0) || !std::isfinite(v))
+              return "expected a number of seconds > 0, got '" + s + "'";
+            return {};
+          },
+          ""));
+  app->add_option_function<std::string>(
+         "--metrics-listen",
+         [args](const std::string& text) {
+           std::string error;
+           args->listen = parse_listen_address(text, error);
+           if (!args->listen) throw CLI::ValidationError("--metrics-listen", error);
+         },
+         "Serve Prometheus metrics at http://HOST:PORT/metrics while the graph runs; HOST defaults to "
+         "127.0.0.1, port 0 picks a free one (printed on stderr)")
+      ->type_name("[HOST]:PORT");
+  add_log_options(*app, args->log);
+  auto* quiet = app->add_flag("-q,--quiet", args->quiet, "No live status line, no per-node summary table");
+  app->add_flag("--progress", args->progress,
+                "Show the live status line even when stderr is not a terminal (plain lines, one a second)")
+      ->excludes(quiet);
   app->footer(
       "The summary table and messages go to stderr; stdout belongs to the sinks.\n"
-      "Ctrl-C (SIGINT) or SIGTERM stops the sources and drains what is in flight; a second one cancels at once.");
+      "Ctrl-C (SIGINT) or SIGTERM stops the sources and drains what is in flight; a second one cancels at once.\n\n"
+      "Examples:\n"
+      "  graph-runner run graphs/quickstart.toml\n"
+      "  graph-runner run graphs/quickstart.toml --set sources.numbers.count=10 --quiet\n"
+      "  graph-runner run big.toml --threads 2 --timeout 60 --metrics-json metrics.json\n"
+      "  graph-runner run big.toml --metrics-listen :9100       # Prometheus at http://127.0.0.1:9100/metrics\n"
+      "  graph-runner run big.toml --log-level debug --log-format json 2>log.jsonl");
   return {app, [args] { return run(*args); }};
 }
 

@@ -37,35 +37,52 @@ bool stderr_is_own_terminal() {
 
 }  // namespace
 
-StatusLine::StatusLine(bool enabled) : enabled_(enabled && stderr_is_own_terminal()) {}
+StatusLine::StatusLine(StatusMode mode)
+    : enabled_(mode == StatusMode::forced || (mode == StatusMode::automatic && stderr_is_own_terminal())),
+      in_place_(isatty(STDERR_FILENO) == 1) {}
 
 void StatusLine::update(const engine::RunResult& s) {
-  if (!enabled_) return;
-  std::uint64_t records = 0, errors = 0;
-  std::string flight;
+  if (!enabled_ || s.wall_seconds < 0.2) return;  // nothing to tell yet
+  const double min_gap = in_place_ ? 0.24 : 0.99;  // at most 4 redraws, or 1 plain line, a second
+  if (s.wall_seconds - last_drawn_ < min_gap) return;
+  last_drawn_ = s.wall_seconds;
+
+  std::uint64_t produced = 0, errors = 0, retries = 0;
+  std::string flight, sinks;
+  const double dt = s.wall_seconds - last_seconds_;
   for (const auto& n : s.nodes) {
     errors += n.errors;
-    if (n.kind != NodeKind::source) continue;
-    records += n.records_out;
-    flight += " " + n.name + " " + std::to_string(n.in_flight) + "/" + std::to_string(n.max_in_flight);
+    retries += n.retries;
+    if (n.kind == NodeKind::source) {
+      produced += n.records_out;
+      flight += " " + n.name + " " + std::to_string(n.in_flight) + "/" + std::to_string(n.max_in_flight);
+    } else if (n.kind == NodeKind::sink) {
+      // records/s into the sink: the average over the first second, then over the last
+      // interval, smoothed a little so the number can be read
+      double& rate = rates_[n.name];
+      std::uint64_t& last = last_records_[n.name];
+      const double now = dt > 0 ? static_cast<double>(n.records_in - last) / dt : 0;
+      rate = s.wall_seconds < 1 ? static_cast<double>(n.records_in) / s.wall_seconds : 0.5 * rate + 0.5 * now;
+      last = n.records_in;
+      sinks += "  " + n.name + " " + human(rate) + "/s";
+    }
   }
-  // records/s: the average over the first second, then over the last interval, smoothed a
-  // little so the number can be read.
-  const double dt = s.wall_seconds - last_seconds_;
-  if (s.wall_seconds < 1 && s.wall_seconds > 0) rate_ = static_cast<double>(records) / s.wall_seconds;
-  else if (dt > 0) rate_ = 0.7 * rate_ + 0.3 * static_cast<double>(records - last_records_) / dt;
-  last_records_ = records;
   last_seconds_ = s.wall_seconds;
 
   char head[96];
-  std::snprintf(head, sizeof head, "%7.1fs  %s records  %s/s  errors %s  in flight:", s.wall_seconds,
-                human(static_cast<double>(records)).c_str(), human(rate_).c_str(),
-                human(static_cast<double>(errors)).c_str());
-  std::string text = head + flight;
+  std::snprintf(head, sizeof head, "%7.1fs  %s records", s.wall_seconds, human(static_cast<double>(produced)).c_str());
+  std::string text = head + sinks + "  errors " + human(static_cast<double>(errors)) + "  retries " +
+                     human(static_cast<double>(retries)) + "  in flight:" + flight;
+
+  if (!in_place_) {
+    if (line_writer_) return line_writer_(text);
+    std::lock_guard lock(mutex_);
+    std::cerr << text << '\n' << std::flush;
+    return;
+  }
+  std::lock_guard lock(mutex_);
   const std::size_t width = terminal_width();
   if (text.size() >= width) text.resize(width - 1);  // one line, or \r cannot redraw it
-
-  std::lock_guard lock(mutex_);
   std::cerr << "\r\033[K" << text << std::flush;
   shown_ = true;
 }

@@ -49,6 +49,17 @@ class GRAPH_RUNNER_API Context {
 
   /// Reject a parameter value: reported at the parameter's position in the graph file.
   [[noreturn]] void param_error(std::string_view param, const std::string& message) const;
+
+  /// SDK 1.1, sources: one bad input record (a malformed line), handed to the node's
+  /// `on_error` policy. `input` is the record's raw text, `error` says what is wrong and
+  /// where, as "FILE:LINE: message". Under `fail` this throws (let it propagate out of
+  /// read(); the run stops with `error`); under `drop` the record is counted and logged;
+  /// under `route` it goes to port `NODE.errors` as a record with the fields `input`,
+  /// `error` and `error_node`. Call it from read(), in input order; then go on reading.
+  /// @code
+  ///   if (!parsed) { ctx_.reject_input(line, file + ":" + std::to_string(line_no) + ": not a number"); continue; }
+  /// @endcode
+  virtual void reject_input(std::string_view input, std::string_view error);
 };
 
 }  // namespace graph_runner

@@ -7,6 +7,7 @@
 /// N instances, each called serially. An exception thrown from any call is handled by
 /// the node's `on_error` policy.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -36,7 +37,9 @@ class GRAPH_RUNNER_API Source {
   virtual void close() {}
 };
 
-/// Where a stage sends its output.
+/// Where a stage sends its output. Valid only during the call it was given to
+/// (process, finish, tick) and on that call's thread: an emit afterwards, or from a thread
+/// of the plugin's own, fails the run with an error naming the node (the batch is discarded).
 class GRAPH_RUNNER_API Emitter {
  public:
   virtual ~Emitter();
@@ -58,6 +61,21 @@ class GRAPH_RUNNER_API Stage {
   /// End of stream: every input has been processed. Emit what is still held (a
   /// batching stage's partial batch).
   virtual void finish(Emitter& out) { (void)out; }
+
+  /// SDK 1.1: how often the engine calls tick(); zero (the default) means never. Asked
+  /// once, right after construction. For a stage that must act on time, not only when
+  /// input arrives (a batching stage's timeout):
+  /// @code
+  ///   std::chrono::milliseconds tick_interval() const override { return std::chrono::milliseconds(50); }
+  ///   void tick(Emitter& out) override { if (expired()) out.emit(take_partial()); }
+  /// @endcode
+  virtual std::chrono::milliseconds tick_interval() const { return std::chrono::milliseconds(0); }
+  /// SDK 1.1: called about every tick_interval() from an engine timer while the run
+  /// lasts, never at the same time as process() or finish() on this instance (a
+  /// thread-safe plugin's single instance: never at the same time as another tick()).
+  /// Emits and rejects like process(); an exception is handled by `on_error`. Ticks stop
+  /// before finish() at the end of the stream, and when the run fails or is cancelled.
+  virtual void tick(Emitter& out) { (void)out; }
 };
 
 /// Consumes batches.

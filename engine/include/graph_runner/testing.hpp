@@ -31,6 +31,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -88,6 +89,9 @@ struct Options {
   std::size_t batch_size = 256;  ///< sources: the capacity of each BatchBuilder
   std::size_t linger_ms = 5;
   std::size_t instance = 0;
+  /// What Context::reject_input does: "fail" throws the error (the engine's default
+  /// policy); "drop" or "route" keep the record (TestContext::rejected_inputs).
+  std::string on_error = "fail";
 };
 
 /// A Context for tests: ports from the descriptor ("out", declared, from a parameter,
@@ -122,6 +126,18 @@ class TestContext final : public Context {
     logs_.push_back(std::string(names[static_cast<int>(level)]) + ": " + std::string(message));
   }
 
+  /// Records a source's bad input (as `drop` or `route` would): see rejected_inputs().
+  void reject_input(std::string_view input, std::string_view error) override {
+    if (options_.on_error == "fail") throw std::runtime_error(std::string(error));
+    std::lock_guard lock(mutex_);
+    rejected_inputs_.push_back({std::string(input), std::string(error)});
+  }
+  /// A source's bad input records so far: {raw text, error}.
+  std::vector<std::pair<std::string, std::string>> rejected_inputs() const {
+    std::lock_guard lock(mutex_);
+    return rejected_inputs_;
+  }
+
   /// Makes stop_requested() true, as Ctrl-C or a timeout would.
   void request_stop() noexcept { stop_ = true; }
   /// Log lines so far, e.g. "warn: slow input".
@@ -139,6 +155,7 @@ class TestContext final : public Context {
   std::atomic<bool> stop_{false};
   mutable std::mutex mutex_;
   mutable std::vector<std::string> logs_;
+  std::vector<std::pair<std::string, std::string>> rejected_inputs_;
 };
 
 /// A record a stage rejected: a one-record batch with its fields, its row in the input
@@ -216,6 +233,8 @@ class StageHarness : public detail::Harness<Stage> {
   }
   void process(const BatchPtr& in) { node_->process(in, emitter_); }
   void finish() { node_->finish(emitter_); }
+  /// One timer tick (Stage::tick), as the engine calls it every tick_interval().
+  void tick() { node_->tick(emitter_); }
   const StageOutput& output() const noexcept { return emitter_.output(); }
 
  private:

@@ -2,10 +2,15 @@
 /// @file version.hpp
 /// SDK version. A plugin library records the version it was built against in the
 /// names of its exported symbols; the engine refuses a plugin whose major version
-/// differs, or whose minor version is newer than the engine's.
+/// differs, or whose minor version is newer than the engine's. Minor versions only add:
+/// a plugin built against 1.0 loads into a 1.1 engine, which never calls the virtual
+/// functions 1.0 did not have (its vtables lack them).
+///
+/// - 1.1: Stage::tick_interval() and Stage::tick() (timers); Context::reject_input()
+///   (a source's bad input record goes through the node's `on_error`).
 
 #define GRAPH_RUNNER_SDK_VERSION_MAJOR 1
-#define GRAPH_RUNNER_SDK_VERSION_MINOR 0
+#define GRAPH_RUNNER_SDK_VERSION_MINOR 1
 #define GRAPH_RUNNER_VERSION_STRING "0.1.0"
 
 namespace graph_runner {

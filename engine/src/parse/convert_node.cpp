@@ -13,6 +13,9 @@ enum KindMask : unsigned { sources = 1, stages = 2, sinks = 4, all = 7 };
 struct ReservedKey {
   std::string_view name;
   unsigned kinds;
+  // On other kinds of node the key is a plugin parameter, not an error (`burst` is a source
+  // key and also a parameter of the `throttle` stage).
+  bool parameter_elsewhere = false;
 };
 
 constexpr ReservedKey reserved_keys[] = {
@@ -20,7 +23,7 @@ constexpr ReservedKey reserved_keys[] = {
     {"ordered", stages},      {"partition_by", stages | sinks}, {"priority", stages | sinks},
     {"on_error", all},        {"retries", stages | sinks},    {"backoff_ms", stages | sinks},
     {"batch_size", sources},  {"linger_ms", sources},         {"max_in_flight", sources},
-    {"rate", sources},        {"blocking", all},
+    {"rate", sources},        {"burst", sources, true},       {"blocking", all},
 };
 
 unsigned mask_of(NodeKind kind) {
@@ -58,6 +61,7 @@ void read_on_error(NodeSpec& n, const toml::node& v, const ValueReader& r) {
     r.error(r.pos(v), "on_error = \"retry\" is not available on a source", "a source may use fail, drop or route");
   } else {
     n.on_error = static_cast<ErrorPolicy>(it - names.begin());
+    n.on_error_pos = r.pos(v);
   }
 }
 
@@ -118,6 +122,7 @@ void read_reserved(NodeSpec& n, const std::string& k, const toml::node& v, const
   else if (k == "linger_ms") assign(n.linger_ms, r.integer(v, k, 0));
   else if (k == "max_in_flight") assign(n.max_in_flight, r.integer(v, k, 1));
   else if (k == "rate") assign(n.rate, r.number(v, k, 0));
+  else if (k == "burst") assign(n.burst, r.integer(v, k, 0));
   else if (k == "blocking") assign(n.blocking, r.boolean(v, k));
 }
 
@@ -173,7 +178,7 @@ NodeSpec convert_node(NodeKind kind, const toml::key& name, const toml::table& t
     const std::string k(key->str());
     auto reserved = std::find_if(std::begin(reserved_keys), std::end(reserved_keys),
                                  [&](const ReservedKey& rk) { return rk.name == k; });
-    if (reserved == std::end(reserved_keys)) {
+    if (reserved == std::end(reserved_keys) || (reserved->parameter_elsewhere && !(reserved->kinds & mask_of(kind)))) {
       n.param_pos[k] = r.pos(*value);
       if (auto p = read_param(k, *value, r)) n.params[k] = std::move(*p);
     } else if (!(reserved->kinds & mask_of(kind))) {

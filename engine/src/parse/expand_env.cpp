@@ -22,7 +22,8 @@ std::size_t matching_brace(std::string_view text, std::size_t open) {
 }
 
 // Expands the inside of one ${...}; false with `error` set on failure.
-bool expand_reference(std::string_view inside, std::string& out, std::optional<ExpandError>& error) {
+bool expand_reference(std::string_view inside, std::string& out, std::optional<ExpandError>& error,
+                      const PredefinedVars& predefined) {
   std::size_t n = 0;
   while (n < inside.size() && is_name_char(inside[n], n == 0)) ++n;
   const std::string name(inside.substr(0, n));
@@ -33,6 +34,8 @@ bool expand_reference(std::string_view inside, std::string& out, std::optional<E
     return false;
   }
   const char* value = std::getenv(name.c_str());
+  for (const auto& [defined, text] : predefined)
+    if (defined == name) value = text.c_str();
   const bool unset_or_empty = value == nullptr || *value == '\0';
   if (rest.empty()) {
     if (value == nullptr) {
@@ -44,7 +47,7 @@ bool expand_reference(std::string_view inside, std::string& out, std::optional<E
   } else if (!unset_or_empty) {
     out += value;
   } else if (rest[1] == '-') {
-    std::string expanded = expand_env(rest.substr(2), error);
+    std::string expanded = expand_env(rest.substr(2), error, predefined);
     if (error) return false;
     out += expanded;
   } else {
@@ -55,22 +58,22 @@ bool expand_reference(std::string_view inside, std::string& out, std::optional<E
   return true;
 }
 
-void expand_node(toml::node& node, const std::string& file, Diagnostics& diags) {
+void expand_node(toml::node& node, const std::string& file, Diagnostics& diags, const PredefinedVars& predefined) {
   if (auto* s = node.as_string()) {
     std::optional<ExpandError> error;
-    std::string expanded = expand_env(s->get(), error);
+    std::string expanded = expand_env(s->get(), error, predefined);
     if (error) diags.error(position(node, file), std::move(error->message), std::move(error->hint));
     else s->get() = std::move(expanded);  // in place: the value keeps its source position
   } else if (auto* array = node.as_array()) {
-    for (auto& item : *array) expand_node(item, file, diags);
+    for (auto& item : *array) expand_node(item, file, diags, predefined);
   } else if (auto* table = node.as_table()) {
-    for (auto&& [key, value] : *table) expand_node(value, file, diags);
+    for (auto&& [key, value] : *table) expand_node(value, file, diags, predefined);
   }
 }
 
 }  // namespace
 
-std::string expand_env(std::string_view text, std::optional<ExpandError>& error) {
+std::string expand_env(std::string_view text, std::optional<ExpandError>& error, const PredefinedVars& predefined) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -86,7 +89,7 @@ std::string expand_env(std::string_view text, std::optional<ExpandError>& error)
         error = ExpandError{"unterminated '${' in string", "close it with '}', or write $$ for a literal '$'"};
         return {};
       }
-      if (!expand_reference(text.substr(i + 2, close - i - 2), out, error)) return {};
+      if (!expand_reference(text.substr(i + 2, close - i - 2), out, error, predefined)) return {};
       i = close;
     } else {
       out += c;
@@ -95,8 +98,9 @@ std::string expand_env(std::string_view text, std::optional<ExpandError>& error)
   return out;
 }
 
-void expand_env_in_document(toml::table& root, const std::string& file, Diagnostics& diags) {
-  for (auto&& [key, value] : root) expand_node(value, file, diags);
+void expand_env_in_document(toml::table& root, const std::string& file, Diagnostics& diags,
+                            const PredefinedVars& predefined) {
+  for (auto&& [key, value] : root) expand_node(value, file, diags, predefined);
 }
 
 }  // namespace graph_runner::engine::parse_detail

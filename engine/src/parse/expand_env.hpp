@@ -4,6 +4,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <toml++/toml.h>
 
@@ -21,11 +23,14 @@ struct ExpandError {
 //   ${VAR:-default}   the default when VAR is unset or empty (the default is expanded too)
 //   ${VAR:?message}   an error "VAR: message" when VAR is unset or empty
 //   $$                a literal '$'
-// Any other '$' is kept as written.
-std::string expand_env(std::string_view text, std::optional<ExpandError>& error);
+// Any other '$' is kept as written. A name in `predefined` (GRAPH_DIR) takes its value from
+// there, never from the environment.
+using PredefinedVars = std::vector<std::pair<std::string, std::string>>;
+std::string expand_env(std::string_view text, std::optional<ExpandError>& error, const PredefinedVars& predefined = {});
 
 // Expands every string value in `root` (inside arrays and tables too) in place; problems are
 // reported at the string's position.
-void expand_env_in_document(toml::table& root, const std::string& file, Diagnostics& diags);
+void expand_env_in_document(toml::table& root, const std::string& file, Diagnostics& diags,
+                            const PredefinedVars& predefined = {});
 
 }  // namespace graph_runner::engine::parse_detail

@@ -38,10 +38,12 @@ struct NodeSpec {
   std::optional<std::string> partition_by;
   std::optional<std::string> priority;
   ErrorPolicy on_error = ErrorPolicy::fail;
+  SourcePos on_error_pos;  // the on_error value (line 0 when not written)
   std::int64_t retries = 3;
   std::int64_t backoff_ms = 100;
   std::optional<std::int64_t> batch_size, linger_ms, max_in_flight;
   std::optional<double> rate;  // records per second, sources only; 0 = unlimited
+  std::optional<std::int64_t> burst;  // with rate: records that may go at once after a pause
   bool blocking = false;
 
   // Every other key: a plugin parameter, with the position of its value.

@@ -99,7 +99,8 @@ GraphSpec parse_graph_text(std::string_view text, const std::string& path, const
     return spec;
   }
   apply_overrides(root, overrides, diags);
-  expand_env_in_document(root, path, diags);
+  // ${GRAPH_DIR}: the graph file's folder, so a graph names its data relative to itself.
+  expand_env_in_document(root, path, diags, {{"GRAPH_DIR", folder_of(path).string()}});
 
   ValueReader reader(spec.file, diags);
   if (const auto* graph = root["graph"].as_table()) spec.graph = convert_settings(*graph, folder_of(path), reader);

@@ -9,6 +9,7 @@
 
 #include "registry/elf_symbols.hpp"
 #include "registry/plugin_symbol.hpp"
+#include "registry/plugin_trust.hpp"
 
 namespace graph_runner::engine {
 
@@ -126,6 +127,12 @@ struct PluginRegistry::Impl {
   std::shared_ptr<const LoadedPlugin> load(const Found& f, std::string& error) {
     const PluginEntry& e = f.entry;
     const std::string where = "plugin '" + e.name + "' in " + e.library_path.string();
+    // Checked right before the library is mapped (discovery runs none of its code).
+    if (!libraries.count(e.library_path))
+      if (auto reason = untrusted_plugin_location(e.library_path)) {
+        error = "refusing to load " + where + ": " + *reason;
+        return nullptr;
+      }
     std::shared_ptr<shared_library> lib;
     try {
       lib = library(e.library_path);
@@ -156,6 +163,7 @@ struct PluginRegistry::Impl {
     plugin->library = std::move(lib);
     plugin->library_path = e.library_path;
     plugin->descriptor = std::move(descriptor);
+    plugin->sdk_minor = e.sdk_minor;
     return plugin;
   }
 };

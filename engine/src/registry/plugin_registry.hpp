@@ -19,6 +19,9 @@ struct LoadedPlugin {
   std::shared_ptr<boost::dll::shared_library> library;  // declared first: destroyed last
   std::filesystem::path library_path;
   PluginDescriptor descriptor;
+  // The SDK minor version the library was built with: the engine calls no virtual function
+  // a newer minor added (Stage::tick) on objects of an older plugin, whose vtables lack it.
+  int sdk_minor = sdk_version_minor;
   ~LoadedPlugin();
 };
 

@@ -41,14 +41,17 @@ std::string format_summary(const RunResult& r) {
   std::string out = pad("node", name_w) + "  " + pad("plugin", plugin_w) + "  kind    conc " +
                     pad("in", 10, true) + " " + pad("out", 10, true) + " " + pad("errors", 7, true) + " " +
                     pad("dropped", 8, true) + " " + pad("routed", 7, true) + " " +
-                    pad("retries", 7, true) + "   busy     p50     p99\n";
+                    pad("retries", 7, true) + "   busy%     p50     p99\n";
   std::uint64_t produced = 0;
   for (const auto& n : r.nodes) {
     const bool source = n.kind == NodeKind::source;
     if (source) produced += n.records_out;
     const std::string conc = n.concurrency == 0 ? "unl" : std::to_string(n.concurrency);
+    // Time inside the plugin's calls against the wall time: over 100% when calls ran in
+    // parallel (like top's CPU%).
+    const double busy_percent = r.wall_seconds > 0 ? 100.0 * n.busy_seconds / r.wall_seconds : 0;
     char busy[64];
-    std::snprintf(busy, sizeof busy, "%7.3fs %s %s", n.busy_seconds, duration(n.latency.quantile(0.5)).c_str(),
+    std::snprintf(busy, sizeof busy, "%6.1f%% %s %s", busy_percent, duration(n.latency.quantile(0.5)).c_str(),
                   duration(n.latency.quantile(0.99)).c_str());
     out += pad(n.name, name_w) + "  " + pad(n.plugin, plugin_w) + "  " + pad(std::string(node_kind_name(n.kind)), 6) +
            "  " + pad(conc, 4, true) + " " + pad(source ? "-" : count(n.records_in), 10, true) + " " +

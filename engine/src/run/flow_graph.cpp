@@ -1,6 +1,7 @@
 #include "run/flow_graph.hpp"
 
 #include "run/flow_nodes.hpp"
+#include "run/source_pacer.hpp"
 
 #include <chrono>
 #include <thread>
@@ -34,7 +35,10 @@ FlowGraph::FlowGraph(const CheckedGraph& graph, std::vector<std::unique_ptr<Node
     flow::make_edge(*nodes_[e.from]->ports[e.port], *nodes_[e.to]->entry);
 }
 
-FlowGraph::~FlowGraph() { close_gates(); }
+FlowGraph::~FlowGraph() {
+  stop_ticks();
+  close_gates();
+}
 
 std::size_t blocking_threads(const CheckedGraph& graph) {
   std::size_t threads = 0;
@@ -42,6 +46,13 @@ std::size_t blocking_threads(const CheckedGraph& graph) {
     if (n.spec->blocking && n.spec->kind != NodeKind::source)
       threads += n.concurrency == 0 ? unlimited_blocking_calls : n.concurrency;
   return std::min<std::size_t>(threads, 256);
+}
+
+std::size_t waiting_sources(const CheckedGraph& graph) {
+  std::size_t n = 0;
+  for (const auto& node : graph.nodes)
+    n += node.spec->kind == NodeKind::source && (node.rate > 0 || node.spec->blocking) ? 1 : 0;
+  return n;
 }
 
 void FlowGraph::deliver(std::size_t i, std::size_t port, const BatchPtr& batch) {
@@ -60,54 +71,66 @@ void FlowGraph::build_source(std::size_t i) {
   const CheckedNode& node = spec_.nodes[i];
   NodeRuntime& rt = *runtimes_[i];
   auto& limiter = n.make<flow::limiter_node<SourceBox>>(graph_, node.max_in_flight);
-  auto gate = std::make_shared<SourceGate>(limiter.decrementer(), &rt.source());
+  auto gate = std::make_shared<SourceGate>(limiter.decrementer(), &rt.source(), run_);
   gates_.push_back(gate);
   gate_of_[i] = gate.get();
 
   struct State {
     bool ended = false;
     std::uint64_t batch = 0, first_record = 0;
-    std::chrono::steady_clock::time_point next_release = std::chrono::steady_clock::now();
+    SourcePacer pacer;
   };
-  auto state = std::make_shared<State>();
+  auto state = std::make_shared<State>(State{false, 0, 0, SourcePacer(node.rate, node.burst, SourcePacer::Clock::now())});
   auto& input = n.make<flow::input_node<SourceBox>>(
       graph_, [this, i, &rt, &node, gate, state](tbb::flow_control& fc) -> SourceBox {
         if (state->ended || run_.stopping()) {
           fc.stop();
           return {};
         }
-        BatchBuilder builder(node.batch_size);
+        BatchBuilder builder(node.batch_size), errors(node.batch_size);
         bool more = true;
+        std::size_t routed = 0;  // bad input records for port `errors` (Context::reject_input)
         do {
           more = rt.read(builder);
-        } while (more && builder.size() == 0 && !run_.stopping());
+          routed += rt.take_rejected_inputs(errors);
+        } while (more && builder.size() == 0 && routed == 0 && !run_.stopping());
         state->ended = !more;
         const std::size_t records = builder.size();
-        if (records == 0) {
+        if (records == 0 && routed == 0) {
           fc.stop();
           return {};
         }
-        if (node.rate > 0) {  // a steady pace: each batch is released after records/rate seconds
-          state->next_release += std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-              std::chrono::duration<double>(static_cast<double>(records) / node.rate));
-          while (!run_.stopping() && std::chrono::steady_clock::now() < state->next_release)
-            std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
-                state->next_release - std::chrono::steady_clock::now(), std::chrono::milliseconds(20)));
+        if (node.rate > 0 && records > 0) {
+          // Sleeps in slices to see a stop request; the run's arena has a thread more for
+          // every paced source (waiting_sources), so no CPU worker waits here.
+          const auto release = state->pacer.admit(records, SourcePacer::Clock::now());
+          while (!run_.stopping() && SourcePacer::Clock::now() < release)
+            std::this_thread::sleep_for(std::min<SourcePacer::Clock::duration>(release - SourcePacer::Clock::now(),
+                                                                               std::chrono::milliseconds(20)));
         }
-        builder.set_origin(Origin{static_cast<std::uint32_t>(i), state->batch, state->first_record});
+        const Origin origin{static_cast<std::uint32_t>(i), state->batch, state->first_record};
+        builder.set_origin(origin);
         auto ticket = std::make_shared<Ticket>(gate, state->batch);
         Ticket* ticket_ptr = ticket.get();
+        BatchPtr error_batch;
+        if (routed > 0) {  // held by the same ticket: bad records count against max_in_flight too
+          errors.set_origin(origin);
+          errors.attach(ticket);
+          error_batch = errors.finish();
+        }
         builder.attach(std::move(ticket));
         ++state->batch;
         state->first_record += records;
         BatchPtr batch = builder.finish();
-        return std::make_shared<SourceItem>(SourceItem{std::move(batch), ticket_ptr});
+        return std::make_shared<SourceItem>(SourceItem{std::move(batch), std::move(error_batch), ticket_ptr});
       });
   auto& unbox = n.make<flow::function_node<SourceBox, flow::continue_msg, flow::queueing_lightweight>>(
-      graph_, flow::serial, [this, i](const SourceBox& box) {
+      graph_, flow::serial, [this, i, &rt](const SourceBox& box) {
         box->ticket->admit();
         BatchPtr batch = std::move(box->batch);
-        deliver(i, 0, batch);
+        BatchPtr errors = std::move(box->errors);
+        if (!batch->empty()) deliver(i, 0, batch);
+        if (errors && rt.errors_port() != SIZE_MAX) deliver(i, rt.errors_port(), errors);
         return flow::continue_msg();
       });
   flow::make_edge(input, limiter);
@@ -141,12 +164,13 @@ std::string FlowGraph::describe_holders() const {
     if (rt.running() == 0 && rt.queued() <= 0) continue;
     if (!out.empty()) out += ", ";
     out += "node '" + rt.name() + "' (" + std::to_string(rt.running()) + " running, " + std::to_string(rt.queued()) +
-           " queued)";
+           " queued, plugin '" + rt.node().spec->plugin + "')";
   }
   return out.empty() ? "no node holds a batch" : out;
 }
 
 void FlowGraph::start() {
+  start_ticks();
   for (auto& n : nodes_)
     if (n->source) n->source->activate();
 }
@@ -154,6 +178,7 @@ void FlowGraph::start() {
 void FlowGraph::wait() { graph_.wait_for_all(); }
 
 void FlowGraph::finish_stages() {
+  stop_ticks();  // finish() is the last call a stage gets
   for (std::size_t i = 0; i < spec_.nodes.size() && !run_.failed(); ++i) {
     if (spec_.nodes[i].spec->kind != NodeKind::stage) continue;
     Outputs outputs;

@@ -27,10 +27,11 @@ class FlowGraph {
   FlowGraph(const CheckedGraph& graph, std::vector<std::unique_ptr<NodeRuntime>>& nodes, RunState& run);
   ~FlowGraph();
 
-  void start();              // activates the sources
+  void start();              // activates the sources and starts the stage timers
   void wait();               // waits for every task of the graph
   bool cancelled() { return graph_.is_cancelled(); }
   // End of stream, in topological order: each stage's finish(), drained before the next.
+  // Stops the stage timers first.
   void finish_stages();
   void close_gates();
   const std::vector<std::shared_ptr<SourceGate>>& gates() const noexcept { return gates_; }
@@ -42,6 +43,10 @@ class FlowGraph {
 
  private:
   struct Nodes;
+  struct Ticker;  // flow_ticks.cpp
+  void start_ticks();
+  void stop_ticks();
+  void tick_loop();
   void build_source(std::size_t i);
   void build_plain(std::size_t i);  // a stage or sink: one function_node
   void build_ordered_stage(std::size_t i);
@@ -62,9 +67,14 @@ class FlowGraph {
   std::vector<const SourceGate*> gate_of_;
   std::vector<std::vector<std::vector<std::size_t>>> consumers_;  // [node][port] -> nodes fed
   std::unique_ptr<tbb::task_arena> io_arena_;                     // for blocking nodes
+  std::unique_ptr<Ticker> ticker_;                                // stage timers, when any stage has one
 };
 
 // Threads the I/O arena of blocking nodes needs (0 when the graph has none).
 std::size_t blocking_threads(const CheckedGraph& graph);
+// Sources that wait rather than compute: with a `rate` (sleeping between batches) or
+// `blocking = true`. The run's arena gets a thread more for each, so a waiting source does
+// not take a CPU worker from the stages.
+std::size_t waiting_sources(const CheckedGraph& graph);
 
 }  // namespace graph_runner::engine

@@ -1,6 +1,10 @@
 #pragma once
 // The oneTBB nodes behind one graph node (private to the flow_*.cpp files).
+#include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -26,13 +30,29 @@ struct FlowGraph::Nodes {
   }
 };
 
+// The stage timers' thread and when each ticking stage is due (flow_ticks.cpp).
+struct FlowGraph::Ticker {
+  using Clock = std::chrono::steady_clock;
+  struct Due {
+    std::size_t node;
+    Clock::duration interval;
+    Clock::time_point next;
+  };
+  std::vector<Due> due;
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool stopped = false;
+  std::thread thread;
+};
+
 // input_node keeps a copy of the last item it produced until it produces the next one.
 // Were that copy a batch, its ticket could not complete, and with max_in_flight = 1 the
 // source would wait for itself forever. So the source emits a box the batch is moved out
 // of right after the limiter.
 struct SourceItem {
-  BatchPtr batch;
-  Ticket* ticket;  // owned by the batch
+  BatchPtr batch;   // may be empty when only `errors` has records
+  BatchPtr errors;  // bad input records for port `errors` (on_error = "route"), or nullptr
+  Ticket* ticket;   // owned by the batches
 };
 using SourceBox = std::shared_ptr<SourceItem>;
 

@@ -13,9 +13,17 @@ Port NodeContext::port(std::string_view name) const {
                               "' (ports: " + known + ")");
 }
 
-void NodeContext::log(LogLevel level, std::string_view message) const {
-  static constexpr const char* names[] = {"debug", "info", "warn", "error"};
-  run_.log(std::string("[") + node_.spec->name + "] " + names[static_cast<int>(level)] + ": " + std::string(message));
+void NodeContext::log(LogLevel level, std::string_view message) const { run_.log(level, node_.spec->name, message); }
+
+void NodeContext::reject_input(std::string_view input, std::string_view error) {
+  if (node_.spec->on_error == ErrorPolicy::fail) throw std::runtime_error(std::string(error));
+  std::lock_guard lock(rejected_mutex_);
+  rejected_.push_back({std::string(input), std::string(error)});
+}
+
+std::vector<NodeContext::RejectedInput> NodeContext::take_rejected_inputs() {
+  std::lock_guard lock(rejected_mutex_);
+  return std::exchange(rejected_, {});
 }
 
 }  // namespace graph_runner::engine

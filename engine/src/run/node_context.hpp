@@ -1,6 +1,9 @@
 #pragma once
 // The engine's Context: what one plugin instance is told about itself.
+#include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "graph_runner/context.hpp"
 #include "run/run_state.hpp"
@@ -22,11 +25,21 @@ class NodeContext final : public Context {
   std::size_t linger_ms() const noexcept override { return node_.linger_ms; }
   bool stop_requested() const noexcept override { return run_.stopping(); }
   void log(LogLevel level, std::string_view message) const override;
+  // Under `fail` throws; otherwise keeps the record until the engine takes it.
+  void reject_input(std::string_view input, std::string_view error) override;
+
+  // A source's bad input records since the last call: {raw text, error}.
+  struct RejectedInput {
+    std::string input, error;
+  };
+  std::vector<RejectedInput> take_rejected_inputs();
 
  private:
   const CheckedNode& node_;
   std::size_t instance_;
   RunState& run_;
+  std::mutex rejected_mutex_;
+  std::vector<RejectedInput> rejected_;
 };
 
 }  // namespace graph_runner::engine

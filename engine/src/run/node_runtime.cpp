@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <mutex>
 #include <random>
 #include <stdexcept>
 #include <thread>
@@ -21,6 +22,7 @@ class RecordRejected : public std::runtime_error {
 }  // namespace
 
 struct NodeRuntime::Instance {
+  std::mutex calls;  // with a tick interval: process/finish and tick never overlap on this instance
   std::unique_ptr<NodeContext> context;
   std::unique_ptr<Source> source;
   std::unique_ptr<Stage> stage;
@@ -30,7 +32,15 @@ struct NodeRuntime::Instance {
 // Collects a call's output so that a failed call emits nothing (a retry cannot duplicate).
 class NodeRuntime::Collector final : public Emitter {
  public:
-  explicit Collector(NodeRuntime& node) : node_(node) {}
+  // While it lives, this is the call running on its thread (calls nest: TBB may run another
+  // node's call inside a plugin's parallel loop), which PluginEmitter forwards to.
+  explicit Collector(NodeRuntime& node) : node_(node), outer_(active) { active = this; }
+  ~Collector() override { active = outer_; }
+  Collector(const Collector&) = delete;
+  Collector& operator=(const Collector&) = delete;
+  inline static thread_local Collector* active = nullptr;
+  const NodeRuntime& node() const noexcept { return node_; }
+
   void emit(Port port, BatchPtr batch) override {
     if (port.index >= node_.node_.ports.size())
       throw std::out_of_range("emitted on port #" + std::to_string(port.index) + ", which node '" +
@@ -48,6 +58,38 @@ class NodeRuntime::Collector final : public Emitter {
 
  private:
   NodeRuntime& node_;
+  Collector* outer_;
+};
+
+// The Emitter plugins get: one per node, alive as long as the node, so a plugin that keeps
+// it past its call (a background thread, a stored reference) reaches this object, never a
+// destroyed Collector. Used during a call on that call's thread, it forwards to the call's
+// Collector; anywhere else it fails the run with a message naming node and plugin, and the
+// batch is discarded.
+class NodeRuntime::PluginEmitter final : public Emitter {
+ public:
+  explicit PluginEmitter(NodeRuntime& node) : node_(node) {}
+  void emit(Port port, BatchPtr batch) override {
+    if (Collector* c = current()) return c->emit(port, std::move(batch));
+    misused("emit");
+  }
+  void reject(const Batch& batch, std::size_t row, std::string_view error) override {
+    if (Collector* c = current()) return c->reject(batch, row, error);
+    misused("reject");
+  }
+
+ private:
+  Collector* current() const noexcept {
+    Collector* c = Collector::active;
+    return c && &c->node() == &node_ ? c : nullptr;
+  }
+  void misused(const char* what) {
+    node_.run_.fail(node_.describe_failure(
+        nullptr, std::string("called Emitter::") + what +
+                     " outside a process(), finish() or tick() call (after the call returned, or from another "
+                     "thread); an Emitter may be used only during the call it was given to, on that call's thread"));
+  }
+  NodeRuntime& node_;
 };
 
 // Times a call, counts concurrency, and tells the observers.
@@ -59,18 +101,26 @@ void NodeRuntime::timed(const Batch* in, Call&& call) {
   }
   for (const auto& o : run_.observers()) o->on_call_begin(index_, in);
   const auto start = Clock::now();
+  struct End {  // also when the call throws (guarded handles the exception)
+    NodeRuntime& node;
+    const Batch* in;
+    Clock::time_point start;
+    ~End() {
+      const std::int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
+      node.running_.fetch_sub(1, std::memory_order_relaxed);
+      node.busy_ns_.fetch_add(ns, std::memory_order_relaxed);
+      node.latency_.record(ns);
+      node.run_.progressed();
+      for (const auto& o : node.run_.observers()) o->on_call_end(node.index_, in, ns);
+    }
+  } end{*this, in, start};
   call();
-  const std::int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
-  running_.fetch_sub(1, std::memory_order_relaxed);
-  busy_ns_.fetch_add(ns, std::memory_order_relaxed);
-  latency_.record(ns);
-  run_.progressed();
-  for (const auto& o : run_.observers()) o->on_call_end(index_, in, ns);
 }
 
 NodeRuntime::NodeRuntime(const CheckedGraph& graph, std::size_t index, RunState& run, std::size_t worker_threads)
     : graph_(graph), node_(graph.nodes[index]), run_(run), index_(index), plugin_(node_.plugin),
-      error_field_(field("error")), error_node_field_(field("error_node")) {
+      emitter_(std::make_unique<PluginEmitter>(*this)), error_field_(field("error")),
+      error_node_field_(field("error_node")), drop_log_(run, node_.spec->name, node_.spec->plugin) {
   for (std::size_t i = 0; i < node_.ports.size(); ++i)
     if (node_.ports[i] == "errors") errors_port_ = i;
   const bool shared = plugin_->descriptor.is_thread_safe || node_.spec->kind == NodeKind::source;
@@ -98,16 +148,22 @@ NodeRuntime::~NodeRuntime() {
   instances_.clear();  // plugin objects go before plugin_ releases the library
 }
 
-void NodeRuntime::create_instances() {
+void NodeRuntime::create_instances(bool open_sinks) {
   const auto& d = plugin_->descriptor;
   for (auto& inst : instances_) {
     switch (node_.spec->kind) {
       case NodeKind::source: inst->source = d.create_source(*inst->context); inst->source->open(); break;
       case NodeKind::stage: inst->stage = d.create_stage(*inst->context); break;
-      case NodeKind::sink: inst->sink = d.create_sink(*inst->context); inst->sink->open(); break;
+      case NodeKind::sink:
+        inst->sink = d.create_sink(*inst->context);
+        if (open_sinks) inst->sink->open();
+        break;
     }
     free_.push(inst.get());
   }
+  // Only a plugin built against SDK 1.1 or later has tick_interval() in its vtable.
+  if (node_.spec->kind == NodeKind::stage && plugin_->sdk_minor >= 1 && !instances_.empty())
+    tick_interval_ = std::max(std::chrono::milliseconds(0), instances_.front()->stage->tick_interval());
 }
 
 NodeRuntime::Instance* NodeRuntime::acquire(std::size_t instance) noexcept {
@@ -152,15 +208,39 @@ BatchPtr NodeRuntime::error_batch(const Batch& from,
   return out->with_column(error_node_field_, std::move(nodes));
 }
 
+// Retry backoff: doubling from backoff_ms, capped, with jitter (50-100 % of the step) so
+// that batches failing together do not retry together.
+bool NodeRuntime::wait_before_retry(int retry) {
+  constexpr double max_backoff_ms = 30000;
+  double delay = std::min(max_backoff_ms, static_cast<double>(node_.spec->backoff_ms) * double(1u << std::min(retry, 20)));
+  thread_local std::minstd_rand jitter{std::random_device{}()};
+  delay *= 0.5 + std::uniform_real_distribution<double>(0, 0.5)(jitter);
+  // The wait suspends this task, so the worker runs other nodes meanwhile (RetryTimer) -
+  // unless this thread's stack must stay where it is: an outer call on this thread (TBB
+  // ran this call inside a plugin's parallel loop) keeps thread-local state, and with a
+  // tick interval the instance's `calls` mutex is held.
+  const bool may_suspend = Collector::active == nullptr && !(tick_interval_.count() > 0 && !shared_);
+  return run_.retry_timer().wait(std::chrono::microseconds(static_cast<std::int64_t>(delay * 1000)), may_suspend);
+}
+
 template <class Call>
-bool NodeRuntime::guarded(const Batch* in, Outputs& out, Call&& call) {
+bool NodeRuntime::guarded(const Batch* in, Outputs& out, Call&& call, bool time_calls) {
   const NodeSpec& spec = *node_.spec;
   const int attempts = spec.on_error == ErrorPolicy::retry ? static_cast<int>(spec.retries) + 1 : 1;
   std::string what;
   for (int attempt = 0; attempt < attempts; ++attempt) {
-    Collector collector(*this);
+    if (attempt > 0) {
+      retries_.fetch_add(1, std::memory_order_relaxed);
+      // Cancelled meanwhile (second signal, grace over, another node failed): the batch is
+      // abandoned in flight, as the run's message counts it; it is not this node's failure.
+      // A call without a batch (finish, close) is still tried, without waiting: a sink that
+      // cannot close must be reported.
+      if (!wait_before_retry(attempt - 1) && in) return false;
+    }
+    Collector collector(*this);  // gone before the next wait: a resumed task may be on another thread
     try {
-      call(collector);
+      if (time_calls) timed(in, [&] { call(*emitter_); });  // forwards to `collector` during the call
+      else call(*emitter_);
       for (auto& [batch, rows] : collector.rejected) {
         errors_.fetch_add(rows.size(), std::memory_order_relaxed);
         if (spec.on_error == ErrorPolicy::route) {
@@ -168,6 +248,7 @@ bool NodeRuntime::guarded(const Batch* in, Outputs& out, Call&& call) {
           collector.outputs.push_back({errors_port_, error_batch(*batch, rows)});
         } else {
           dropped_.fetch_add(rows.size(), std::memory_order_relaxed);
+          drop_log_.dropped(rows.size(), rows.back().second);
         }
       }
       for (auto& o : collector.outputs) out.push_back(std::move(o));
@@ -177,19 +258,13 @@ bool NodeRuntime::guarded(const Batch* in, Outputs& out, Call&& call) {
     } catch (...) {
       what = "an exception not derived from std::exception";
     }
-    if (attempt + 1 < attempts && !run_.stopping()) {
-      retries_.fetch_add(1, std::memory_order_relaxed);
-      // Doubling backoff with jitter, capped at 30 s.
-      double delay = std::min(30000.0, static_cast<double>(spec.backoff_ms) * double(1u << std::min(attempt, 20)));
-      thread_local std::minstd_rand jitter{std::random_device{}()};
-      delay *= 0.5 + std::uniform_real_distribution<double>(0, 0.5)(jitter);
-      std::this_thread::sleep_for(std::chrono::microseconds(static_cast<std::int64_t>(delay * 1000)));
-    }
+    if (run_.cancelled() && in) return false;  // abandoned, as above: no retry, no second failure
   }
   const std::size_t records = in ? in->size() : 0;
   errors_.fetch_add(std::max<std::size_t>(records, 1), std::memory_order_relaxed);
   if (spec.on_error == ErrorPolicy::drop && in) {
     dropped_.fetch_add(records, std::memory_order_relaxed);
+    drop_log_.dropped(records, what);
   } else if (spec.on_error == ErrorPolicy::route && in && errors_port_ != SIZE_MAX) {
     routed_.fetch_add(records, std::memory_order_relaxed);
     std::vector<std::pair<std::uint32_t, std::string>> rows;
@@ -206,12 +281,53 @@ void NodeRuntime::process(const BatchPtr& in, Outputs& out, std::size_t instance
   batches_in_.fetch_add(1, std::memory_order_relaxed);
   records_in_.fetch_add(in->size(), std::memory_order_relaxed);
   Instance* inst = acquire(instance);
-  timed(in.get(), [&] { guarded(in.get(), out, [&](Emitter& e) { inst->stage->process(in, e); }); });
+  std::unique_lock<std::mutex> serial;
+  if (tick_interval_.count() > 0 && !shared_) serial = std::unique_lock(inst->calls);
+  guarded(in.get(), out, [&](Emitter& e) { inst->stage->process(in, e); }, /*time_calls=*/true);
+  if (serial) serial.unlock();
   release(inst, instance);
 }
 
 void NodeRuntime::finish(Outputs& out) {
-  for (auto& inst : instances_) guarded(nullptr, out, [&](Emitter& e) { inst->stage->finish(e); });
+  for (auto& inst : instances_) {
+    std::lock_guard serial(inst->calls);
+    guarded(nullptr, out, [&](Emitter& e) { inst->stage->finish(e); });
+  }
+}
+
+void NodeRuntime::tick(Outputs& out) {
+  for (auto& inst : instances_) {
+    std::unique_lock serial(inst->calls, std::try_to_lock);
+    if (!serial) continue;  // in a call: ticked next time
+    guarded(nullptr, out, [&](Emitter& e) { inst->stage->tick(e); });
+  }
+}
+
+std::size_t NodeRuntime::take_rejected_inputs(BatchBuilder& b) {
+  auto rejected = instances_.front()->context->take_rejected_inputs();
+  if (rejected.empty()) return 0;
+  errors_.fetch_add(rejected.size(), std::memory_order_relaxed);
+  if (node_.spec->on_error != ErrorPolicy::route || errors_port_ == SIZE_MAX) {
+    dropped_.fetch_add(rejected.size(), std::memory_order_relaxed);
+    for (const auto& r : rejected) drop_log_.dropped(1, r.error);  // logged at most once a second
+    return 0;
+  }
+  routed_.fetch_add(rejected.size(), std::memory_order_relaxed);
+  const std::size_t rows = b.size();
+  const Field input_field = field("input");
+  std::vector<Value>& inputs = b.column(input_field);
+  std::vector<Value>& errors = b.column(error_field_);
+  std::vector<Value>& nodes = b.column(error_node_field_);
+  inputs.resize(rows);
+  errors.resize(rows);
+  nodes.resize(rows);
+  for (const auto& r : rejected) {
+    inputs.push_back(b.string(r.input));
+    errors.push_back(b.string(r.error));
+    nodes.push_back(b.string(name()));
+  }
+  b.resize(rows + rejected.size());
+  return rejected.size();
 }
 
 void NodeRuntime::write(const BatchPtr& in, std::size_t instance) {
@@ -220,7 +336,7 @@ void NodeRuntime::write(const BatchPtr& in, std::size_t instance) {
   records_in_.fetch_add(in->size(), std::memory_order_relaxed);
   Outputs unused;
   Instance* inst = acquire(instance);
-  timed(in.get(), [&] { guarded(in.get(), unused, [&](Emitter&) { inst->sink->write(*in); }); });
+  guarded(in.get(), unused, [&](Emitter&) { inst->sink->write(*in); }, /*time_calls=*/true);
   release(inst, instance);
   for (auto& o : unused) count_emitted(o.port, *o.batch);  // a sink only routes errors
 }
@@ -230,11 +346,12 @@ Source& NodeRuntime::source() { return *instances_.front()->source; }
 bool NodeRuntime::read(BatchBuilder& builder) {
   Outputs unused;
   bool more = false, ok = false;
-  timed(nullptr, [&] { ok = guarded(nullptr, unused, [&](Emitter&) { more = instances_.front()->source->read(builder); }); });
+  ok = guarded(nullptr, unused, [&](Emitter&) { more = instances_.front()->source->read(builder); }, /*time_calls=*/true);
   return ok && more;
 }
 
 void NodeRuntime::close() {
+  drop_log_.flush();
   Outputs unused;
   for (auto& inst : instances_) {
     if (inst->sink)

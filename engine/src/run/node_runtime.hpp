@@ -3,6 +3,7 @@
 // thread-safe plugin, a pool of `concurrency` instances otherwise), the on_error policy
 // around every call, and its counters. The flow-graph bodies call into it.
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -11,6 +12,7 @@
 #include <oneapi/tbb/concurrent_queue.h>
 
 #include "graph_runner/node.hpp"
+#include "run/drop_log.hpp"
 #include "run/node_context.hpp"
 #include "run/run_graph.hpp"
 #include "run/run_state.hpp"
@@ -34,8 +36,10 @@ class NodeRuntime {
   NodeRuntime(const NodeRuntime&) = delete;
   NodeRuntime& operator=(const NodeRuntime&) = delete;
 
-  // Constructs the plugin instances; a ParamError or any exception propagates.
-  void create_instances();
+  // Constructs the plugin instances and opens sources and sinks; a ParamError or any
+  // exception propagates. open_sinks = false (validate --instantiate) leaves sinks unopened,
+  // so checking a graph never creates or truncates an output file.
+  void create_instances(bool open_sinks = true);
   // Concurrency for the flow-graph node: 0 = unlimited.
   std::size_t flow_concurrency() const noexcept { return flow_concurrency_; }
   std::size_t instances() const noexcept { return instances_.size(); }
@@ -47,6 +51,16 @@ class NodeRuntime {
   void process(const BatchPtr& in, Outputs& out, std::size_t instance = SIZE_MAX);
   // Stage end of stream: every instance's finish().
   void finish(Outputs& out);
+  // Stage timer (SDK 1.1): how often tick() is due, zero = never; known after create_instances.
+  std::chrono::milliseconds tick_interval() const noexcept { return tick_interval_; }
+  // Every instance's Stage::tick() under on_error, skipping an instance that is in a call
+  // right now (it is ticked next time). Never throws.
+  void tick(Outputs& out);
+  // Source: the bad input records read() reported since the last call (Context::reject_input),
+  // counted under on_error; with `route` they are appended to `errors` (for port `errors`).
+  // Returns how many were appended.
+  std::size_t take_rejected_inputs(BatchBuilder& errors);
+  std::size_t errors_port() const noexcept { return errors_port_; }
   // Sink: write under on_error. Never throws.
   void write(const BatchPtr& in, std::size_t instance = SIZE_MAX);
   // Sinks: flush and close every instance; sources: close. Errors fail the run.
@@ -66,8 +80,13 @@ class NodeRuntime {
  private:
   struct Instance;
   class Collector;
+  class PluginEmitter;
+  // Runs `call` under the node's on_error policy (retries included); time_calls: each
+  // attempt is timed and observed (process, write, read), the waits between them are not.
   template <class Call>
-  bool guarded(const Batch* in, Outputs& out, Call&& call);
+  bool guarded(const Batch* in, Outputs& out, Call&& call, bool time_calls = false);
+  // The backoff before retry number `retry` (0-based); false when the run was cancelled.
+  bool wait_before_retry(int retry);
   template <class Call>
   void timed(const Batch* in, Call&& call);
   Instance* acquire(std::size_t instance) noexcept;
@@ -80,11 +99,13 @@ class NodeRuntime {
   RunState& run_;
   std::size_t index_;
   std::shared_ptr<const LoadedPlugin> plugin_;  // outlives the instances (declared before them)
+  std::unique_ptr<PluginEmitter> emitter_;      // outlives the instances too (see PluginEmitter)
   std::vector<std::unique_ptr<Instance>> instances_;
   tbb::concurrent_queue<Instance*> free_;
   std::size_t flow_concurrency_ = 1;
   bool shared_ = false;  // one instance serves concurrent calls (thread-safe plugin)
   std::size_t errors_port_ = SIZE_MAX;
+  std::chrono::milliseconds tick_interval_{0};  // non-zero: calls on one instance are serialised with ticks
   Field error_field_, error_node_field_;
 
   std::atomic<std::uint64_t> batches_in_{0}, records_in_{0}, batches_out_{0}, records_out_{0};
@@ -92,6 +113,7 @@ class NodeRuntime {
   std::atomic<std::int64_t> busy_ns_{0}, queued_{0};
   std::atomic<std::size_t> running_{0}, max_running_{0};
   LatencyHistogram latency_;
+  DropLog drop_log_;
 };
 
 }  // namespace graph_runner::engine

@@ -12,6 +12,7 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include "run/flow_graph.hpp"
+#include "run/instantiate_graph.hpp"
 #include "run/node_runtime.hpp"
 #include "run/run_state.hpp"
 
@@ -20,11 +21,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Placed and worded as `validate --instantiate` reports it.
 std::string param_error_message(const CheckedNode& node, const ParamError& e) {
-  auto it = node.spec->param_pos.find(e.param());
-  const SourcePos& pos = it != node.spec->param_pos.end() ? it->second : node.spec->pos;
+  Diagnostic error = construction_error(node, e);
   Diagnostics d;
-  d.error(pos, "node '" + node.spec->name + "' (plugin '" + node.spec->plugin + "'): " + e.what());
+  d.error(std::move(error.pos), std::move(error.message));
   return d.format();
 }
 
@@ -57,7 +58,7 @@ class Watchdog {
   Watchdog(RunState& run, FlowGraph& flow, const RunOptions& options, const GraphSettings& settings,
            double timeout_s, std::function<RunResult()> snapshot)
       : run_(run), flow_(flow), options_(options), snapshot_(std::move(snapshot)),
-        grace_(std::chrono::milliseconds(settings.shutdown_grace_ms)),
+        grace_(std::chrono::milliseconds(settings.shutdown_grace_ms)), grace_ms_(settings.shutdown_grace_ms),
         stall_(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(settings.stall_timeout_s))) {
     if (timeout_s > 0)
       deadline_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout_s));
@@ -74,7 +75,11 @@ class Watchdog {
   bool interrupted() const noexcept { return interrupted_; }
   bool timed_out() const noexcept { return timed_out_; }
   bool cancelled() const noexcept { return cancelled_; }
-  std::size_t abandoned() const noexcept { return abandoned_; }
+  // Why the watchdog cancelled the run: "grace period of 5000 ms expired", "second signal".
+  std::string cancel_reason() const {
+    std::lock_guard lock(mutex_);
+    return cancel_reason_;
+  }
 
  private:
   std::size_t in_flight() const {
@@ -83,11 +88,11 @@ class Watchdog {
     return n;
   }
 
-  void cancel() {
+  void cancel(std::string reason) {  // with mutex_ held
     if (cancelled_) return;
-    abandoned_ = in_flight();
+    cancel_reason_ = std::move(reason);
     cancelled_ = true;
-    run_.context().cancel_group_execution();
+    run_.cancel();
   }
 
   void check(Clock::time_point now) {
@@ -99,18 +104,23 @@ class Watchdog {
         timed_out_ = !signalled;
         grace_end_ = now + grace_;
         run_.request_stop();
-        flow_.stop_sources();
       }
     } else if (now >= *grace_end_) {
-      cancel();
+      cancel("grace period of " + std::to_string(grace_ms_) + " ms expired");
     }
     if (options_.cancel_flag && options_.cancel_flag->load()) {
       interrupted_ = interrupted_ || !timed_out_;
-      run_.request_stop();
-      cancel();
+      cancel("second signal");
+    }
+    // Whatever stops the run (also a failure or a stall), a source blocked in read() is told.
+    if (run_.stopping() && !sources_stopped_) {
+      sources_stopped_ = true;
+      flow_.stop_sources();
     }
     if (stall_.count() > 0 && !run_.failed()) {
-      if (std::uint64_t p = run_.progress(); p != last_progress_ || in_flight() == 0) {
+      // A retry waiting out its backoff is not a stall: the node calls again when it ends.
+      if (std::uint64_t p = run_.progress();
+          p != last_progress_ || in_flight() == 0 || run_.retry_timer().waiting() > 0) {
         last_progress_ = p;
         last_change_ = now;
       } else if (now - last_change_ >= stall_) {
@@ -149,16 +159,19 @@ class Watchdog {
   FlowGraph& flow_;
   const RunOptions& options_;
   std::function<RunResult()> snapshot_;
-  Clock::duration grace_, stall_;
+  Clock::duration grace_;
+  std::int64_t grace_ms_;
+  Clock::duration stall_;
+  bool sources_stopped_ = false;
+  std::string cancel_reason_;
   std::optional<Clock::time_point> deadline_, grace_end_, cancel_seen_;
   Clock::time_point last_change_;
   std::uint64_t last_progress_ = 0;
   bool hung_reported_ = false;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable wake_;
   bool done_ = false;
   std::atomic<bool> interrupted_{false}, timed_out_{false}, cancelled_{false};
-  std::atomic<std::size_t> abandoned_{0};
   std::thread thread_;
 };
 
@@ -170,8 +183,8 @@ void run_in_arena(const CheckedGraph& graph, const RunOptions& options, RunState
 RunResult run_graph(const CheckedGraph& graph, const RunOptions& options) {
   const auto started = Clock::now();
   RunResult result;
-  auto log = options.log ? options.log : [](const std::string& line) { std::cerr << line << '\n'; };
-  RunState run(log, options.observers);
+  auto log = options.log ? options.log : [](const LogEvent& event) { std::cerr << format_log_line(event) << '\n'; };
+  RunState run(log, options.log_level, options.observers);
 
   const std::int64_t threads = options.threads >= 0 ? options.threads : graph.spec.graph.threads;
   const std::size_t workers = threads > 0 ? static_cast<std::size_t>(threads)
@@ -181,8 +194,10 @@ RunResult run_graph(const CheckedGraph& graph, const RunOptions& options) {
   tbb::global_control parallelism(
       tbb::global_control::max_allowed_parallelism,
       std::max<std::size_t>(workers, static_cast<std::size_t>(tbb::info::default_concurrency())) +
-          blocking_threads(graph));
-  tbb::task_arena arena(static_cast<int>(workers));
+          blocking_threads(graph) + waiting_sources(graph));
+  // A source pacing its `rate` sleeps between batches, a blocking one waits for input: each
+  // gets a thread of its own.
+  tbb::task_arena arena(static_cast<int>(workers + waiting_sources(graph)));
   arena.execute([&] { run_in_arena(graph, options, run, workers, started, result); });
   result.wall_seconds = std::chrono::duration<double>(Clock::now() - started).count();
   return result;
@@ -196,6 +211,7 @@ void run_in_arena(const CheckedGraph& graph, const RunOptions& options, RunState
     nodes.push_back(std::make_unique<NodeRuntime>(graph, i, run, workers));
     try {
       nodes.back()->create_instances();
+      run.log(LogLevel::debug, graph.nodes[i].spec->name, "created (plugin '" + graph.nodes[i].spec->plugin + "')");
     } catch (const ParamError& e) {
       result.status = RunStatus::invalid;
       result.error = param_error_message(graph.nodes[i], e);
@@ -203,6 +219,10 @@ void run_in_arena(const CheckedGraph& graph, const RunOptions& options, RunState
       result.status = RunStatus::failed;
       result.error = "node '" + graph.nodes[i].spec->name + "' (plugin '" + graph.nodes[i].spec->plugin +
                      "'): cannot start: " + e.what();
+    } catch (...) {  // a plugin may throw anything; it must still be a clear error
+      result.status = RunStatus::failed;
+      result.error = "node '" + graph.nodes[i].spec->name + "' (plugin '" + graph.nodes[i].spec->plugin +
+                     "'): cannot start: an exception not derived from std::exception";
     }
     if (!result.error.empty()) break;
   }
@@ -210,6 +230,7 @@ void run_in_arena(const CheckedGraph& graph, const RunOptions& options, RunState
   if (result.error.empty()) {
     FlowGraph flow(graph, nodes, run);
     const double timeout_s = options.timeout_s >= 0 ? options.timeout_s : graph.spec.graph.timeout_s;
+    std::string cancel_reason;  // set when the watchdog cancelled the run
     {
       Watchdog watch(run, flow, options, graph.spec.graph, timeout_s,
                      [&] { return snapshot(graph, nodes, &flow, started); });
@@ -220,21 +241,32 @@ void run_in_arena(const CheckedGraph& graph, const RunOptions& options, RunState
       } catch (const std::exception& e) {
         run.fail(std::string("internal error: ") + e.what());
       }
-      if (watch.cancelled())
-        run.log("grace period of " + std::to_string(graph.spec.graph.shutdown_grace_ms) +
-                " ms expired: cancelled with " + std::to_string(watch.abandoned()) + " batch(es) in flight");
       if (run.failed()) result.status = RunStatus::failed;
       else if (watch.timed_out()) result.status = RunStatus::timed_out;
       else if (watch.interrupted()) result.status = RunStatus::interrupted;
+      if (watch.cancelled()) cancel_reason = watch.cancel_reason();
     }
     RunResult figures = snapshot(graph, nodes, &flow, started);
     result.source_batches = figures.source_batches;
     result.acknowledged_batches = figures.acknowledged_batches;
     result.max_in_flight_seen = figures.max_in_flight_seen;
+    // After a cancellation no batch is acknowledged any more: what was read and not
+    // acknowledged by then was abandoned in flight (an at-least-once source re-delivers it).
+    if (!cancel_reason.empty())
+      run.log(LogLevel::warn, "", cancel_reason + ": cancelled with " +
+                                      std::to_string(result.source_batches - result.acknowledged_batches) +
+                                      " batch(es) abandoned in flight");
     flow.close_gates();
   }
   // Sinks flush and close even after a failure: what they were given is kept.
-  for (auto& n : nodes) n->close();
+  for (auto& n : nodes) {
+    n->close();
+    if (run.logs(LogLevel::debug)) {
+      const NodeStats s = n->stats();
+      run.log(LogLevel::debug, s.name, "closed: " + std::to_string(s.records_in) + " records in, " +
+                                          std::to_string(s.records_out) + " out, " + std::to_string(s.errors) + " errors");
+    }
+  }
   if (run.failed() && result.error.empty()) {
     result.status = RunStatus::failed;
     result.error = run.error();

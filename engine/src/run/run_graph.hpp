@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "graph_runner/context.hpp"
 #include "run/latency_histogram.hpp"
 #include "validate/validate_graph.hpp"
 
@@ -44,6 +45,18 @@ class CallObserver {
   }
 };
 
+// One message from the engine or a plugin (Context::log), for RunOptions::log. The views
+// are valid during the call only.
+struct LogEvent {
+  LogLevel level = LogLevel::info;
+  std::string_view node;     // the node it concerns; empty for the run as a whole
+  std::string_view message;
+};
+
+// "[node] warn: message" (or "warn: message"): the default line on stderr, and a plain
+// rendering for tests and embedders that want no logging library.
+std::string format_log_line(const LogEvent& event);
+
 // invalid: a plugin refused its parameters when constructed (reported like a graph error).
 enum class RunStatus { completed, failed, interrupted, timed_out, invalid };
 
@@ -73,8 +86,11 @@ struct RunOptions {
   std::function<void(const RunResult& snapshot)> on_progress;
   double progress_interval_s = 0.25;
   std::vector<std::shared_ptr<CallObserver>> observers;
-  // Log sink for plugin messages and warnings; defaults to stderr.
-  std::function<void(const std::string&)> log;
+  // Where plugin messages and the engine's own warnings go (any thread, one call at a
+  // time); defaults to format_log_line on stderr. Messages below log_level are dropped
+  // before they reach it.
+  std::function<void(const LogEvent& event)> log;
+  LogLevel log_level = LogLevel::info;
 };
 
 RunResult run_graph(const CheckedGraph& graph, const RunOptions& options);

@@ -11,14 +11,15 @@
 #include <oneapi/tbb/flow_graph.h>
 
 #include "graph_runner/node.hpp"
+#include "run/run_state.hpp"
 
 namespace graph_runner::engine {
 
 class SourceGate {
  public:
   // `decrementer` is the source's limiter_node::decrementer().
-  SourceGate(tbb::flow::receiver<tbb::flow::continue_msg>& decrementer, Source* source)
-      : decrementer_(&decrementer), source_(source) {}
+  SourceGate(tbb::flow::receiver<tbb::flow::continue_msg>& decrementer, Source* source, const RunState& run)
+      : decrementer_(&decrementer), source_(source), run_(run) {}
 
   void issued() noexcept { issued_.fetch_add(1, std::memory_order_relaxed); }
 
@@ -33,8 +34,10 @@ class SourceGate {
   void completed(std::uint64_t batch, bool admitted) noexcept {
     if (!admitted) return;  // never passed the limiter (dropped at cancellation): no token to return
     in_flight_.fetch_sub(1, std::memory_order_relaxed);
+    // Once the run is cancelled a batch may end without reaching its sinks (abandoned in
+    // flight): no acknowledgement then, so an at-least-once source delivers it again.
+    if (closed_.load(std::memory_order_acquire) || run_.cancelled()) return;
     acknowledged_.fetch_add(1, std::memory_order_relaxed);
-    if (closed_.load(std::memory_order_acquire)) return;
     try {
       source_->acknowledge(batch);
     } catch (...) {
@@ -44,7 +47,7 @@ class SourceGate {
     decrementer_->try_put(tbb::flow::continue_msg());
   }
 
-  // After the run: tickets still dropped later (a cancelled graph's buffers) only count.
+  // After the run: tickets dropped later (a cancelled graph's buffers) are not acknowledged.
   void close() noexcept { closed_.store(true, std::memory_order_release); }
 
   std::size_t in_flight() const noexcept { return in_flight_.load(std::memory_order_relaxed); }
@@ -55,6 +58,7 @@ class SourceGate {
  private:
   tbb::flow::receiver<tbb::flow::continue_msg>* decrementer_;
   Source* source_;
+  const RunState& run_;
   std::atomic<bool> closed_{false};
   std::atomic<std::size_t> in_flight_{0}, max_in_flight_{0};
   std::atomic<std::uint64_t> issued_{0}, acknowledged_{0};

@@ -9,8 +9,11 @@ namespace graph_runner {
 std::string_view Arena::copy(std::string_view s) {
   if (s.empty()) return {};
   if (s.size() > chunk_left_) {
-    std::size_t chunk = std::max<std::size_t>(s.size(), 16 * 1024);
-    chunks_.push_back(std::make_unique<char[]>(chunk));
+    // Chunks grow from 256 bytes to 16 KiB: most batches hold a few short strings (a source
+    // name), and a fresh 16 KiB per batch cost more than the records' own work. Not zeroed.
+    const std::size_t grown = std::size_t{256} << std::min<std::size_t>(chunks_.size(), 6);
+    std::size_t chunk = std::max<std::size_t>(s.size(), grown);
+    chunks_.push_back(std::unique_ptr<char[]>(new char[chunk]));
     cursor_ = chunks_.back().get();
     chunk_left_ = chunk;
   }
@@ -31,9 +34,9 @@ BatchPtr Batch::select(std::span<const std::uint32_t> rows) const {
   for (const auto& c : columns_) {
     auto col = std::make_shared<Column>();
     col->field = c->field;
-    col->values.resize(rows.size());
+    col->values.reserve(rows.size());  // filled by push_back: no zeroing first
     const Value* src = c->values.data();
-    for (std::size_t i = 0; i < rows.size(); ++i) col->values[i] = src[rows[i]];
+    for (std::uint32_t row : rows) col->values.push_back(src[row]);
     out->columns_.push_back(std::move(col));
   }
   return out;

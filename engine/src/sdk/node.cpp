@@ -3,6 +3,9 @@
 #include "graph_runner/node.hpp"
 #include "graph_runner/plugin.hpp"
 
+#include <stdexcept>
+#include <string>
+
 namespace graph_runner {
 
 Context::~Context() = default;
@@ -13,6 +16,12 @@ Sink::~Sink() = default;
 
 void Context::param_error(std::string_view param, const std::string& message) const {
   throw ParamError(std::string(param), message);
+}
+
+// The engine overrides it; a Context that does not (a custom test double) fails the call.
+void Context::reject_input(std::string_view input, std::string_view error) {
+  (void)input;
+  throw std::runtime_error(std::string(error));
 }
 
 std::string_view node_kind_name(NodeKind k) noexcept {

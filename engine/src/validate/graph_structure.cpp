@@ -28,6 +28,8 @@ class ShapeChecker {
     check_names();
     for (std::size_t i = 0; i < nodes_.size(); ++i)
       if (active_[i]) check_inputs(i);
+    for (std::size_t i = 0; i < nodes_.size(); ++i)
+      if (active_[i]) check_errors_consumed(i);
     order();
     return std::move(shape_);
   }
@@ -77,6 +79,22 @@ class ShapeChecker {
       }
       edges_.push_back({{from->from, from->port, i}, &ref.pos});
     }
+  }
+
+  // on_error = "route" sends failed records to NODE.errors: with nothing reading that port
+  // they would vanish, which is what "route" is chosen to avoid.
+  void check_errors_consumed(std::size_t i) {
+    const NodeSpec& node = nodes_[i];
+    if (node.on_error != ErrorPolicy::route || !ports_[i]) return;
+    const auto& ports = *ports_[i];
+    const auto port = static_cast<std::size_t>(std::find(ports.begin(), ports.end(), "errors") - ports.begin());
+    if (port == ports.size()) return;
+    for (const auto& e : edges_)
+      if (e.edge.from == i && e.edge.port == port) return;
+    diags_.error(node.on_error_pos.line ? node.on_error_pos : node.pos,
+                 "on_error = \"route\" on '" + node.name + "', but nothing reads '" + node.name + ".errors'",
+                 "add a node with inputs = [\"" + node.name + ".errors\"] (e.g. a jsonl sink), or choose on_error = "
+                 "\"drop\" or \"fail\"");
   }
 
   // The producing node and port of one input, or nullopt after reporting why not.

@@ -16,7 +16,8 @@ struct GraphShape {
 };
 
 // Checks duplicate names, every input (known node, not a sink, a port that node has), that
-// sources have no inputs and stages and sinks have some, and that there is no cycle.
+// sources have no inputs and stages and sinks have some, that a node with on_error = "route"
+// has its errors port read, and that there is no cycle.
 // `ports[i]` are node i's output ports, or nullopt when its plugin could not be loaded (its
 // ports are then not checked). Ties in the order keep file order.
 GraphShape check_graph_shape(const std::vector<NodeSpec>& nodes,

@@ -32,6 +32,7 @@ class GraphValidator {
       checked.linger_ms = source_setting(node, "linger_ms", node.linger_ms, graph.linger_ms, 0);
       checked.max_in_flight = source_setting(node, "max_in_flight", node.max_in_flight, graph.max_in_flight, 1);
       checked.rate = node.rate.value_or(0);
+      checked.burst = static_cast<std::size_t>(node.burst.value_or(0));
     } else if (node.concurrency) {
       // Above 1 on a plugin that is not thread-safe, the engine makes that many instances.
       checked.concurrency = static_cast<std::size_t>(*node.concurrency);

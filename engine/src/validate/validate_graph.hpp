@@ -27,6 +27,7 @@ struct CheckedNode {
   // Sources only: effective settings (node override or graph default).
   std::size_t batch_size = 256, linger_ms = 5, max_in_flight = 64;
   double rate = 0;
+  std::size_t burst = 0;  // with rate: token bucket size in records (0 = one batch)
 };
 
 struct CheckedGraph {

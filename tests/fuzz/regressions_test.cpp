@@ -1,0 +1,76 @@
+// Every input that crashed a fuzz target (tests/fuzz/corpus/*/crash-*), as the behaviour a
+// user would notice. The corpus replay (fuzz.TARGET.corpus) feeds the raw inputs again;
+// these tests say what the right answer is.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "expression.hpp"
+#include "jsonl_parser.hpp"
+
+namespace gp = graph_runner::plugins;
+
+namespace {
+
+gp::TextBlock block_of(const std::string& text) {
+  gp::TextBlock block;
+  block.capacity = block.size = text.size();
+  block.data = std::make_unique<char[]>(text.size() + gp::TextBlock::padding);
+  std::copy(text.begin(), text.end(), block.data.get());
+  block.file = "in.jsonl";
+  block.first_line = 1;
+  return block;
+}
+
+}  // namespace
+
+// corpus/expression/crash-nul-character: muParser stopped reading at the NUL, so
+// `where = "va\u0000>= 0 && value < 900"` filtered on the value of `va` alone.
+TEST_CASE("an expression holding a NUL character is refused with its position", "[fuzz][expression]") {
+  const std::string text("va\0>= 0 && value < 900", 22);
+  try {
+    gp::Expression e(text);
+    FAIL("accepted, reading variables " << e.variables().size());
+  } catch (const gp::ExpressionError& e) {
+    CHECK(std::string(e.what()) == "the expression contains a NUL character (\\u0000) at character 3 of \"va\"");
+  }
+}
+
+// corpus/jsonl/crash-empty-block: simdjson's truncated_bytes() of an empty buffer is
+// uninitialised; the parser computed a negative memrchr length from it.
+TEST_CASE("an empty block of JSON lines parses to no records", "[fuzz][jsonl]") {
+  gp::JsonlParser parser(3);
+  std::vector<gp::ParsedBatch> out;
+  parser.parse(block_of(""), out);
+  CHECK(out.empty());
+  parser.parse(block_of("{\"a\":1}\n"), out);  // and the parser still works afterwards
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].rows == 1);
+}
+
+// corpus/expression/crash-number-beyond-double: muParser could not read 1e309 as a number
+// and took it for a variable name, which the per-thread copy then failed to define -- with
+// an exception not derived from std::exception, at the first batch instead of at load.
+TEST_CASE("a number beyond double range is refused when the expression is compiled", "[fuzz][expression]") {
+  for (const char* text : {"1e309 * 2", "x + 1e309"}) {
+    INFO(text);
+    CHECK_THROWS_WITH(gp::Expression(text), Catch::Contains("'1e309' is neither a number a double can hold nor a field name"));
+  }
+  const gp::Expression fine("x + 1e308");  // the largest powers of ten still work
+  double x = 1;
+  const gp::BoundExpression bound(fine, {&x});
+  CHECK(bound.eval() == 1e308);
+}
+
+// corpus/expression/crash-top-level-comma: muParser evaluates `a, b` to b, while
+// is_condition() judged a -- so `x > 1, y` passed for a condition that yields y.
+TEST_CASE("two comma-separated expressions are refused; commas inside function calls are fine", "[fuzz][expression]") {
+  CHECK_THROWS_WITH(gp::Expression("x > 1, y"),
+                    "',' outside a function's parentheses would make two expressions; write one at character 6 of \"x > 1, y\"");
+  const gp::Expression call("min(x, 2) > 1");
+  CHECK(call.is_condition());
+  CHECK(call.variables() == std::vector<std::string>{"x"});
+}

@@ -1,0 +1,19 @@
+#pragma once
+// The address `run --metrics-listen` binds.
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace graph_runner::cli {
+
+struct ListenAddress {
+  std::string host = "127.0.0.1";
+  int port = 0;  // 0: any free port
+};
+
+// "HOST:PORT", "[IPV6]:PORT", ":PORT" or "PORT" (the host defaults to 127.0.0.1, loopback:
+// metrics are not published to the network unless asked). nullopt and `error` set when the
+// text is not one of those or the port is not 0..65535.
+std::optional<ListenAddress> parse_listen_address(std::string_view text, std::string& error);
+
+}  // namespace graph_runner::cli
