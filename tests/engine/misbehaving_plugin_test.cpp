@@ -64,6 +64,21 @@ class LateEmitter : public Stage {
   std::atomic<bool> second_call_{false}, emitted_{false};
 };
 
+// Rejects a record of a batch it built itself, which is gone when process() returns.
+class RejectsOwnBatch : public Stage {
+ public:
+  explicit RejectsOwnBatch(Context&) {}
+  void process(const BatchPtr& in, Emitter& out) override {
+    BatchBuilder b;
+    const std::size_t r = b.add_record();
+    b.set(r, field("n"), Value::of(std::int64_t{1000} + in->get(0, field("n")).as_int()));
+    b.set(r, field("note"), b.string("a string in the temporary batch's own arena"));
+    const BatchPtr temporary = b.finish();
+    out.reject(*temporary, 0, "made up here");
+    out.emit(in);
+  }
+};
+
 // Blocks in process(), ignoring the stop request, until the test lets it go.
 std::atomic<bool> release_blocker{false};
 class Blocker : public Stage {
@@ -104,6 +119,7 @@ inputs = ["bad"]
   registry.add_static(PluginDescriptor::stage<BadPort>("bad_port", "emits on port #7"));
   registry.add_static(PluginDescriptor::stage<LateEmitter>("late_emitter", "emits after its call returned"));
   registry.add_static(PluginDescriptor::stage<Blocker>("blocker", "blocks until released"));
+  registry.add_static(PluginDescriptor::stage<RejectsOwnBatch>("rejects_own_batch", "rejects a row of its own batch"));
   std::unique_ptr<CheckedGraph> checked;
   if (diags.empty()) checked = validate_graph(std::move(spec), registry, diags);
   INFO(diags.format());
@@ -166,4 +182,24 @@ TEST_CASE("a plugin blocking past the stall timeout is named, and reported again
   CHECK_THAT(o.result.error, Catch::Contains("no progress for 0.5") &&
                                  Catch::Contains("node 'bad' (1 running, ") && Catch::Contains("plugin 'blocker')"));
   CHECK_THAT(o.hung, Catch::StartsWith("cancelled, but plugin calls have not returned: node 'bad' (1 running"));
+}
+
+TEST_CASE("rejecting a record of a batch the plugin made itself routes a copy, not freed memory", "[misbehaving]") {
+  {
+    std::lock_guard lock(run_test::probe().mutex);
+    run_test::probe().received.clear();  // other tests in this process collect into it too
+  }
+  const Outcome o = run_misbehaving("rejects_own_batch", R"(on_error = "route"
+[sinks.errors]
+plugin = "collect"
+inputs = ["bad.errors"]
+)");
+  INFO(o.result.error);
+  REQUIRE(o.result.status == RunStatus::completed);
+  CHECK(run_test::received("all").size() == 200);
+  std::vector<std::int64_t> routed = run_test::received("errors");
+  std::sort(routed.begin(), routed.end());
+  std::vector<std::int64_t> expected;
+  for (std::int64_t first = 0; first < 200; first += 10) expected.push_back(1000 + first);  // row 0 of each batch
+  CHECK(routed == expected);
 }

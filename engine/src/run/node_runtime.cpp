@@ -34,7 +34,7 @@ class NodeRuntime::Collector final : public Emitter {
  public:
   // While it lives, this is the call running on its thread (calls nest: TBB may run another
   // node's call inside a plugin's parallel loop), which PluginEmitter forwards to.
-  explicit Collector(NodeRuntime& node) : node_(node), outer_(active) { active = this; }
+  Collector(NodeRuntime& node, const Batch* input) : node_(node), input_(input), outer_(active) { active = this; }
   ~Collector() override { active = outer_; }
   Collector(const Collector&) = delete;
   Collector& operator=(const Collector&) = delete;
@@ -51,13 +51,23 @@ class NodeRuntime::Collector final : public Emitter {
     auto policy = node_.node_.spec->on_error;
     if (policy == ErrorPolicy::fail || policy == ErrorPolicy::retry)
       throw RecordRejected("record " + std::to_string(row) + ": " + std::string(error));
-    rejected[&batch].emplace_back(static_cast<std::uint32_t>(row), std::string(error));
+    if (&batch == input_) {
+      rejected[&batch].emplace_back(static_cast<std::uint32_t>(row), std::string(error));
+      return;
+    }
+    // A batch the plugin made itself may be gone when the call returns: keep the row now.
+    const std::uint32_t rows[] = {static_cast<std::uint32_t>(row)};
+    BatchPtr copy = batch.select(rows);
+    rejected[copy.get()].emplace_back(0, std::string(error));
+    kept_.push_back(std::move(copy));
   }
   Outputs outputs;
   std::map<const Batch*, std::vector<std::pair<std::uint32_t, std::string>>> rejected;
 
  private:
   NodeRuntime& node_;
+  const Batch* input_;          // alive for the whole call and after it
+  std::vector<BatchPtr> kept_;  // rejected rows of other batches, owned here
   Collector* outer_;
 };
 
@@ -237,7 +247,7 @@ bool NodeRuntime::guarded(const Batch* in, Outputs& out, Call&& call, bool time_
       // cannot close must be reported.
       if (!wait_before_retry(attempt - 1) && in) return false;
     }
-    Collector collector(*this);  // gone before the next wait: a resumed task may be on another thread
+    Collector collector(*this, in);  // gone before the next wait: a resumed task may be on another thread
     try {
       if (time_calls) timed(in, [&] { call(*emitter_); });  // forwards to `collector` during the call
       else call(*emitter_);
