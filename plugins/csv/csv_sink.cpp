@@ -15,46 +15,30 @@
 
 #include "csv_text.hpp"
 #include "format.hpp"
+#include "output_file.hpp"
 #include "graph_runner/sdk.hpp"
 
 namespace graph_runner::plugins {
 namespace {
 
-constexpr std::size_t flush_bytes = 1 << 16;
-
 class CsvSink : public Sink {
  public:
   explicit CsvSink(Context& c)
       : ctx_(c),
-        path_(c.params().get_string("path")),
+        out_("csv", c.params().get_string("path")),
         append_(c.params().get_bool("append")),
         header_(c.params().get_bool("header")) {
-    if (path_.empty()) c.param_error("path", "path is empty; use \"-\" for stdout");
+    if (out_.path().empty()) c.param_error("path", "path is empty; use \"-\" for stdout");
     const std::string& d = c.params().get_string("delimiter");
     if (d == "\\t" || d == "tab") delimiter_ = '\t';
     else if (d.size() == 1 && d[0] != '"' && d[0] != '\n' && d[0] != '\r') delimiter_ = d[0];
     else c.param_error("delimiter", "the delimiter is one character other than a quote or newline, e.g. \",\" or \";\"");
   }
-  ~CsvSink() override {
-    if (file_ && file_ != stdout) std::fclose(file_);  // close() was not called: an aborted run
-  }
-
   void open() override {
-    if (path_ == "-") {
-      file_ = stdout;
-      return;
-    }
-    const std::filesystem::path parent = std::filesystem::path(path_).parent_path();
-    if (!parent.empty()) {
-      std::error_code ec;
-      std::filesystem::create_directories(parent, ec);
-      if (ec) throw std::runtime_error("csv: cannot create folder '" + parent.string() + "': " + ec.message());
-    }
     // Appending to a file that already has rows: it already has its header too.
     std::error_code ec;
-    if (append_ && std::filesystem::file_size(path_, ec) > 0 && !ec) header_ = false;
-    file_ = std::fopen(path_.c_str(), append_ ? "ab" : "wb");
-    if (!file_) fail("open");
+    if (append_ && !out_.is_stdout() && std::filesystem::file_size(out_.path(), ec) > 0 && !ec) header_ = false;
+    out_.open(append_);
   }
 
   void write(const Batch& batch) override {
@@ -65,27 +49,16 @@ class CsvSink : public Sink {
     warn_about_new_fields(batch);
     for (std::size_t row = 0; row < batch.size(); ++row) {
       for (std::size_t j = 0; j < columns_.size(); ++j) {
-        if (j > 0) buffer_ += delimiter_;
+        if (j > 0) out_.buffer() += delimiter_;
         if (columns_[j]) append_value(columns_[j]->values[row]);
       }
-      buffer_ += '\n';
+      out_.buffer() += '\n';
     }
-    if (buffer_.size() >= flush_bytes) drain();
+    out_.wrote();
   }
 
-  void flush() override {
-    drain();
-    if (file_ && std::fflush(file_) != 0) fail("write");
-  }
-
-  void close() override {
-    flush();
-    if (file_ && file_ != stdout && std::fclose(file_) != 0) {
-      file_ = nullptr;
-      fail("close");
-    }
-    file_ = nullptr;
-  }
+  void flush() override { out_.flush(); }
+  void close() override { out_.close(); }
 
  private:
   void start(const Batch& batch) {
@@ -95,10 +68,10 @@ class CsvSink : public Sink {
     }
     if (!header_) return;
     for (std::size_t j = 0; j < fields_.size(); ++j) {
-      if (j > 0) buffer_ += delimiter_;
-      append_csv_field(buffer_, field_name(fields_[j]), delimiter_);
+      if (j > 0) out_.buffer() += delimiter_;
+      append_csv_field(out_.buffer(), field_name(fields_[j]), delimiter_);
     }
-    buffer_ += '\n';
+    out_.buffer() += '\n';
   }
 
   void warn_about_new_fields(const Batch& batch) {
@@ -112,38 +85,26 @@ class CsvSink : public Sink {
   void append_value(const Value& v) {
     switch (v.type()) {
       case Type::null: return;  // an empty field
-      case Type::boolean: buffer_ += v.as_bool() ? "true" : "false"; return;
-      case Type::int64: buffer_ += std::to_string(v.as_int()); return;
+      case Type::boolean: out_.buffer() += v.as_bool() ? "true" : "false"; return;
+      case Type::int64: out_.buffer() += std::to_string(v.as_int()); return;
       case Type::float64:
-        if (std::isfinite(v.as_double())) append_double(buffer_, v.as_double(), false);  // else empty, as JSON's null
+        if (std::isfinite(v.as_double())) append_double(out_.buffer(), v.as_double(), false);  // else empty, as JSON's null
         return;
-      case Type::string: append_csv_field(buffer_, v.as_string(), delimiter_); return;
+      case Type::string: append_csv_field(out_.buffer(), v.as_string(), delimiter_); return;
       case Type::bytes: {
         std::string text;
         append_base64(text, v.as_string());
-        append_csv_field(buffer_, text, delimiter_);
+        append_csv_field(out_.buffer(), text, delimiter_);
         return;
       }
     }
   }
 
-  void drain() {
-    if (buffer_.empty() || !file_) return;
-    if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) fail("write");
-    buffer_.clear();
-  }
-
-  [[noreturn]] void fail(const char* what) const {
-    throw std::runtime_error(std::string("csv: cannot ") + what + " '" + path_ + "': " + std::strerror(errno));
-  }
-
   const Context& ctx_;
-  const std::string path_;
+  OutputFile out_;
   const bool append_;
   bool header_;
   char delimiter_ = ',';
-  std::FILE* file_ = nullptr;
-  std::string buffer_;
   std::vector<Field> fields_;           // the columns, from the first batch
   std::set<std::uint32_t> known_;       // fields already written or warned about
   std::vector<const Column*> columns_;  // per column, in the batch being written
