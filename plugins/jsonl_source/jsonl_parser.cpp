@@ -55,6 +55,7 @@ const char* type_word(od::json_type t) {
 void JsonlParser::parse(const TextBlock& block, std::vector<ParsedBatch>& out) {
   const char* text = block.data.get();
   std::size_t offset = 0;
+  counted_block_ = nullptr;  // a reused buffer holds a new block: count its lines afresh
   // The fast path up to a line it cannot vouch for; that line alone on the slow path (a
   // bad line is rejected there, with its exact position); then the fast path again.
   while (offset < block.size) {
@@ -85,7 +86,11 @@ std::size_t JsonlParser::parse_many(const TextBlock& block, std::size_t offset, 
   if (offset >= size) return size;
   od::document_stream stream;
   // A window as large as the rest of the block: one stage-1 pass, and no stage-1 thread.
-  if (many_.iterate_many(text + offset, size - offset, std::max<std::size_t>(size - offset, 64)).get(stream))
+  // The window is the block's capacity, the same for every block: simdjson reallocates its
+  // buffers (6 MiB for a 1 MiB window) whenever the window size changes, and fresh pages,
+  // unmapped again, cost more than the parse (page faults; TLB shootdowns across threads).
+  const std::size_t window = std::max<std::size_t>(block.capacity, 64);
+  if (many_.iterate_many(text + offset, size - offset, window).get(stream))
     return offset;
   // Where the previous document went, to take it back: an index, as `out` may grow.
   std::size_t last = SIZE_MAX;

@@ -1,32 +1,39 @@
 #pragma once
-// Worker threads that parse the blocks of one input while the source hands out the
-// records of earlier blocks: how read_jsonl uses every core on one big file. Results come
-// back in file order; memory is bounded by a window of blocks in flight.
-#include <condition_variable>
+// Parsing the blocks of one input ahead, as tasks on the run's own threads, while the source
+// hands out the records of earlier blocks: how read_jsonl uses every core on one big file.
+// Results come back in file order; memory is bounded by a window of blocks in flight.
+//
+// Tasks, not threads of our own: the engine's oneTBB arena already keeps one thread per core
+// busy, and parser threads beside it oversubscribed the cores (measured on 2 cores: two
+// parser threads made 200 MB parse slower than one, as idle oneTBB workers spun against
+// them). A source waiting for its next block helps parse it, or runs other nodes' work.
 #include <cstddef>
 #include <deque>
 #include <exception>
 #include <memory>
-#include <mutex>
-#include <thread>
 #include <vector>
+
+#include <oneapi/tbb/task_group.h>
 
 #include "block_reader.hpp"
 #include "json_fields.hpp"
+#include "jsonl_parser.hpp"
+#include "pool.hpp"
 
 namespace graph_runner::plugins {
 
 class ParsePool {
  public:
-  /// `reader` is read from the calling thread of next(), and must outlive the pool.
-  ParsePool(BlockReader& reader, std::size_t threads, std::size_t batch_records);
-  ~ParsePool();  // stops the workers (a block being parsed is finished first)
+  /// Parses up to `window` blocks ahead of the one handed out. `reader` is read from the
+  /// calling thread of next(), and must outlive the pool.
+  ParsePool(BlockReader& reader, std::size_t window, std::size_t batch_records);
+  ~ParsePool();  // waits for the blocks being parsed; those not started are skipped
   ParsePool(const ParsePool&) = delete;
   ParsePool& operator=(const ParsePool&) = delete;
 
-  /// The batches of the next block, in file order; false once every block is done. Sets
-  /// `error` when reading or parsing that block failed: `out` then holds the records before
-  /// the failure.
+  /// The batches of the next block, in file order; false once every block is done (or the
+  /// run was cancelled). Sets `error` when reading or parsing that block failed: `out` then
+  /// holds the records before the failure.
   bool next(std::vector<ParsedBatch>& out, std::exception_ptr& error);
 
  private:
@@ -34,19 +41,15 @@ class ParsePool {
     TextBlock block;
     std::vector<ParsedBatch> batches;
     std::exception_ptr error;
-    bool done = false;
+    tbb::task_group parsed;  // the job's one task
   };
   void fill();  // reads blocks until the window is full
-  void work(std::size_t batch_records);
 
   BlockReader& reader_;
   const std::size_t window_;
-  std::mutex mutex_;
-  std::condition_variable work_ready_, job_done_;
-  std::deque<std::shared_ptr<Job>> order_;  // every job not yet handed out, in file order
-  std::deque<std::shared_ptr<Job>> todo_;   // jobs no worker has started
-  bool input_ended_ = false, stopping_ = false;
-  std::vector<std::thread> threads_;
+  Pool<JsonlParser> parsers_;  // one per task running, reused
+  std::deque<std::unique_ptr<Job>> order_;  // every job not yet handed out, in file order
+  bool input_ended_ = false;
 };
 
 }  // namespace graph_runner::plugins

@@ -7,10 +7,10 @@
 // policy (Context::reject_input) as "FILE:LINE:COL: message", in file order: `fail` stops
 // the run once the records before it are out, `drop` and `route` go on reading.
 //
-// Files are read in blocks of 1 MiB of whole lines. With threads > 1, worker threads parse
-// blocks ahead while read() hands out the records of earlier ones, in file order: one big
-// file keeps every core busy. Standard input, and inputs of a few blocks, are parsed in
-// read() itself.
+// Files are read in blocks of 1 MiB of whole lines. With threads > 1, blocks are parsed ahead
+// as tasks on the run's threads while read() hands out the records of earlier ones, in file
+// order: one big file keeps every core busy. Standard input, and inputs of a few blocks, are
+// parsed in read() itself.
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -19,7 +19,8 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
+
+#include <oneapi/tbb/task_arena.h>
 
 #include "block_reader.hpp"
 #include "graph_runner/sdk.hpp"
@@ -54,10 +55,12 @@ class ReadJsonl : public Source {
     const bool stdin_used = std::find(paths.begin(), paths.end(), "-") != paths.end();
     const std::size_t bytes = total_bytes(paths);
     reader_.emplace(std::move(paths), block_bytes);
-    std::size_t threads = threads_ > 0 ? static_cast<std::size_t>(threads_) : std::thread::hardware_concurrency();
-    // Workers pay off from a few blocks on; standard input is parsed as it arrives.
+    const std::size_t threads = threads_ > 0 ? static_cast<std::size_t>(threads_)
+                                             : static_cast<std::size_t>(tbb::this_task_arena::max_concurrency());
+    // Parsing ahead pays off from a few blocks on; standard input is parsed as it arrives.
+    // Two blocks per thread in the window: one being parsed, one ready.
     if (threads > 1 && !stdin_used && bytes > 4 * block_bytes)
-      pool_ = std::make_unique<ParsePool>(*reader_, std::min<std::size_t>(threads, 16), ctx_.batch_size());
+      pool_ = std::make_unique<ParsePool>(*reader_, 2 * threads, ctx_.batch_size());
   }
 
   bool read(BatchBuilder& out) override {
@@ -118,7 +121,7 @@ PluginDescriptor describe_read_jsonl() {
   return PluginDescriptor::source<ReadJsonl>("read_jsonl", "JSON lines (one object per line) from files, a glob or stdin")
       .with_params({
           ParamSpec::string("path", "file, glob pattern (\"data/*.jsonl\", sorted) or \"-\" for stdin").mandatory(),
-          ParamSpec::integer("threads", "parser threads for inputs over 4 MiB; 0 = one per core, 1 = none")
+          ParamSpec::integer("threads", "blocks of an input over 4 MiB parsed at once, on the run's threads; 0 = one per thread of the run, 1 = no parsing ahead")
               .with_default(std::int64_t{0}).at_least(0).at_most(16),
       });
 }

@@ -20,8 +20,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size) std::memcpy(block.data.get(), data, size);
   block.file = "fuzz.jsonl";
   block.first_line = 1;
-  // Small batches, so that batch boundaries fall inside the input.
-  gp::JsonlParser parser(3);
+  // Small batches, so that batch boundaries fall inside the input. One parser for every
+  // input, as read_jsonl keeps one per thread: state left over from a block must not leak.
+  static gp::JsonlParser parser(3);
   std::vector<gp::ParsedBatch> batches;
   parser.parse(block, batches);
   for (auto& b : batches) {

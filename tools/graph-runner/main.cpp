@@ -29,11 +29,13 @@ Exit codes: 0 done, 1 run failed, 2 bad graph or usage, 124 timeout,
 
 int main(int argc, char** argv) {
   using namespace graph_runner::cli;
-  // A run allocates and frees batches from several threads at a high rate: keep freed heap
-  // memory for reuse instead of giving it back to the kernel and faulting it in again (that
-  // was half of a run's system time in tools/bench). Peak RSS is the same; it is not trimmed.
+#ifndef GRAPH_RUNNER_TBBMALLOC
+  // Without oneTBB's allocator (sanitizer builds): keep freed heap memory for reuse instead
+  // of giving it back to the kernel and faulting it in again (that was half of a run's
+  // system time in tools/bench). Peak RSS is the same; it is not trimmed.
   mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
   mallopt(M_TOP_PAD, 16 * 1024 * 1024);
+#endif
   CLI::App app{"Runs dataflow graphs of source, stage and sink plugins described in a TOML file.",
                "graph-runner"};
   app.set_version_flag("--version", version_line(), "Print the version and exit");
