@@ -41,10 +41,12 @@ void reject_assignment(const std::string& text) {
   }
 }
 
-// muParser reads `a, b` as two expressions and evaluates to the last one; filter and map use
-// one value, and is_condition() would judge the first (found by fuzzing: "x > 1, y" passed for
-// a condition yielding y). A comma belongs inside a function's parentheses only.
-void reject_top_level_comma(const std::string& text) {
+// Calls visit(c, next) for each character outside strings and parentheses (and the one
+// after it, or '\0'), in order, until it returns true; returns that position, or npos. An
+// unbalanced ')' counts as outside (only the comma check meets one: muParser rejects it, and
+// every string, before the condition check runs).
+template <class Visit>
+std::size_t find_top_level(const std::string& text, Visit visit) {
   bool quoted = false;
   int depth = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -53,31 +55,32 @@ void reject_top_level_comma(const std::string& text) {
     if (quoted) continue;
     if (c == '(') ++depth;
     if (c == ')') --depth;
-    if (c == ',' && depth <= 0)
-      throw ExpressionError("',' outside a function's parentheses would make two expressions; write one" +
-                            at(static_cast<int>(i), text));
+    if (depth <= 0 && visit(c, i + 1 < text.size() ? text[i + 1] : '\0')) return i;
   }
+  return std::string::npos;
+}
+
+// muParser reads `a, b` as two expressions and evaluates to the last one; filter and map use
+// one value, and is_condition() would judge the first (found by fuzzing: "x > 1, y" passed for
+// a condition yielding y). A comma belongs inside a function's parentheses only.
+void reject_top_level_comma(const std::string& text) {
+  if (const auto i = find_top_level(text, [](char c, char) { return c == ','; }); i != std::string::npos)
+    throw ExpressionError("',' outside a function's parentheses would make two expressions; write one" +
+                          at(static_cast<int>(i), text));
 }
 
 // Comparisons and logical operators bind more loosely than arithmetic, so one of them
 // outside any parentheses is the outermost operation, unless a ternary `?:` is.
 bool outermost_is_condition(const std::string& text) {
-  bool quoted = false, found = false;
-  int depth = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '"') quoted = !quoted;
-    if (quoted) continue;
-    if (c == '(') ++depth;
-    if (c == ')') --depth;
-    if (depth != 0) continue;
-    if (c == '?') return false;
-    const char next = i + 1 < text.size() ? text[i + 1] : '\0';
-    if (c == '<' || c == '>' || (c == '=' && next == '=') || (c == '!' && next == '=') ||
-        (c == '&' && next == '&') || (c == '|' && next == '|'))
-      found = true;
-  }
-  return found;
+  bool found = false;
+  const bool ternary = find_top_level(text, [&found](char c, char next) {
+                         if (c == '?') return true;
+                         if (c == '<' || c == '>' || (c == '=' && next == '=') || (c == '!' && next == '=') ||
+                             (c == '&' && next == '&') || (c == '|' && next == '|'))
+                           found = true;
+                         return false;
+                       }) != std::string::npos;
+  return found && !ternary;
 }
 
 }  // namespace

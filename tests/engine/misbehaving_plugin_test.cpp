@@ -2,6 +2,7 @@
 // the run ends -- never undefined behaviour (the asan preset runs these too).
 #include <algorithm>
 #include <atomic>
+#include <numeric>
 #include <thread>
 
 #include <catch2/catch.hpp>
@@ -90,15 +91,32 @@ class Blocker : public Stage {
   }
 };
 
+// seq, whose acknowledge() throws for every third batch (a broker that went away): a
+// std::exception, or with non_std = true an int.
+class AckThrows : public run_test::SeqSource {
+ public:
+  explicit AckThrows(Context& c) : SeqSource(c), non_std_(c.params().get_bool("non_std")) {}
+  void acknowledge(std::uint64_t batch) override {
+    if (batch % 3 != 1) return SeqSource::acknowledge(batch);
+    if (non_std_) throw 42;
+    throw std::runtime_error("broker unavailable");
+  }
+
+ private:
+  bool non_std_;
+};
+
 struct Outcome {
   RunResult result;
   std::string hung;  // what on_hung reported, if it was called
+  std::vector<std::string> warnings;  // "[node] message" of every warning logged
 };
 
-Outcome run_misbehaving(const std::string& stage_plugin, const std::string& extra = "", const std::string& graph = "") {
+Outcome run_misbehaving(const std::string& stage_plugin, const std::string& extra = "", const std::string& graph = "",
+                        const std::string& source = "plugin = \"seq\"") {
   const std::string toml = "[graph]\n" + graph + R"(
 [sources.numbers]
-plugin = "seq"
+)" + source + R"(
 count = 200
 batch_size = 10
 [stages.bad]
@@ -120,6 +138,9 @@ inputs = ["bad"]
   registry.add_static(PluginDescriptor::stage<LateEmitter>("late_emitter", "emits after its call returned"));
   registry.add_static(PluginDescriptor::stage<Blocker>("blocker", "blocks until released"));
   registry.add_static(PluginDescriptor::stage<RejectsOwnBatch>("rejects_own_batch", "rejects a row of its own batch"));
+  registry.add_static(PluginDescriptor::source<AckThrows>("ack_throws", "seq; acknowledge() throws for batch 1, 4, ...")
+                          .with_params({ParamSpec::integer("count", "records").with_default(std::int64_t{1000}),
+                                        ParamSpec::boolean("non_std", "throw an int").with_default(false)}));
   std::unique_ptr<CheckedGraph> checked;
   if (diags.empty()) checked = validate_graph(std::move(spec), registry, diags);
   INFO(diags.format());
@@ -127,7 +148,9 @@ inputs = ["bad"]
   Outcome o;
   RunOptions options;
   options.threads = 2;
-  options.log = [](const LogEvent&) {};
+  options.log = [&o](const LogEvent& e) {  // one call at a time
+    if (e.level == LogLevel::warn) o.warnings.push_back("[" + std::string(e.node) + "] " + std::string(e.message));
+  };
   options.on_hung = [&o](const std::string& message) {
     o.hung = message;
     release_blocker.store(true);  // what graph-runner does instead: report and _Exit
@@ -202,4 +225,39 @@ inputs = ["bad.errors"]
   std::vector<std::int64_t> expected;
   for (std::int64_t first = 0; first < 200; first += 10) expected.push_back(1000 + first);  // row 0 of each batch
   CHECK(routed == expected);
+}
+
+TEST_CASE("a source whose acknowledge() throws still gets every record delivered, and the failures are reported",
+          "[misbehaving]") {
+  {
+    std::lock_guard lock(run_test::probe().mutex);
+    run_test::probe().received.clear();
+  }
+  // 200 records in batches of 10: batches 1, 4, 7, 10, 13, 16 and 19 fail to acknowledge.
+  const Outcome o = run_misbehaving("slow_pass", "", "", "plugin = \"ack_throws\"");
+  INFO(o.result.error);
+  REQUIRE(o.result.status == RunStatus::completed);
+  std::vector<std::int64_t> received = run_test::received("all");
+  std::sort(received.begin(), received.end());
+  std::vector<std::int64_t> expected(200);
+  std::iota(expected.begin(), expected.end(), 0);
+  CHECK(received == expected);
+  CHECK(o.result.acknowledged_batches == 20);  // every token returned, so the run could finish
+  CHECK(o.result.ack_failures == 7);
+  CHECK_THAT(format_summary(o.result), Catch::Contains("20/20 batches acknowledged (7 failed: acknowledge() threw)"));
+  // The first failure is logged at once with its message; the rest within a second, or when the run ends.
+  REQUIRE_FALSE(o.warnings.empty());
+  CHECK_THAT(o.warnings.front(), Catch::StartsWith("[numbers] acknowledge() failed for 1 batch(es), which the source "
+                                                   "may deliver again (plugin 'ack_throws'); last error: batch ") &&
+                                     Catch::EndsWith(": broker unavailable"));
+  CHECK_THAT(o.warnings.back(), Catch::Contains("(7 in all)") || Catch::Contains("failed for 7 batch(es)"));
+}
+
+TEST_CASE("an acknowledge() throwing something not derived from std::exception is reported as such",
+          "[misbehaving]") {
+  const Outcome o = run_misbehaving("slow_pass", "", "", "plugin = \"ack_throws\"\nnon_std = true");
+  REQUIRE(o.result.status == RunStatus::completed);
+  CHECK(o.result.ack_failures == 7);
+  REQUIRE_FALSE(o.warnings.empty());
+  CHECK_THAT(o.warnings.front(), Catch::EndsWith(": an exception not derived from std::exception"));
 }

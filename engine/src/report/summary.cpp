@@ -61,11 +61,14 @@ std::string format_summary(const RunResult& r) {
   }
   char total[160];
   const double rate = r.wall_seconds > 0 ? static_cast<double>(produced) / r.wall_seconds : 0;
-  std::snprintf(total, sizeof total, "%s records in %.3f s (%s records/s), %llu/%llu batches acknowledged\n",
+  std::snprintf(total, sizeof total, "%s records in %.3f s (%s records/s), %llu/%llu batches acknowledged",
                 count(produced).c_str(), r.wall_seconds, count(static_cast<std::uint64_t>(rate)).c_str(),
                 static_cast<unsigned long long>(r.acknowledged_batches),
                 static_cast<unsigned long long>(r.source_batches));
-  return out + total;
+  out += total;
+  if (r.ack_failures > 0)  // the batches were delivered, but the source may deliver them again
+    out += " (" + count(r.ack_failures) + " failed: acknowledge() threw)";
+  return out + "\n";
 }
 
 }  // namespace graph_runner::engine

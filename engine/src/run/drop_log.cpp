@@ -19,9 +19,9 @@ void DropLog::flush() {
 
 void DropLog::report(Clock::time_point now) {
   last_line_ = now;
-  std::string line = "dropped " + std::to_string(unreported_) + " record(s)";
+  std::string line = std::string(wording_.what) + " " + std::to_string(unreported_) + " " + std::string(wording_.unit);
   if (unreported_ != total_) line += " since the last report (" + std::to_string(total_) + " in all)";
-  line += " under on_error = \"drop\" (plugin '" + plugin_ + "'); last error: " + last_error_;
+  line += std::string(wording_.why) + " (plugin '" + plugin_ + "'); last error: " + last_error_;
   unreported_ = 0;
   run_.log(LogLevel::warn, node_, line);
 }

@@ -2,7 +2,8 @@
 // on_error = "drop" is counted in the summary and logged, but at most once per second per
 // node: a stage dropping a million records must not write a million lines. Each line says
 // how many records were dropped since the previous one and the last error; flush() reports
-// the rest when the node closes.
+// the rest when the node closes. SourceGate logs failed acknowledgements the same way, with
+// other words (DropWording).
 #include <chrono>
 #include <cstdint>
 #include <mutex>
@@ -14,12 +15,20 @@
 
 namespace graph_runner::engine {
 
+// A line reads "<what> N <unit>[ since the last report (T in all)]<why> (plugin 'p');
+// last error: E".
+struct DropWording {
+  std::string_view what, unit, why;
+};
+inline constexpr DropWording on_error_drop{"dropped", "record(s)", " under on_error = \"drop\""};
+
 class DropLog {
  public:
   using Clock = std::chrono::steady_clock;
 
-  DropLog(RunState& run, std::string node, std::string plugin, Clock::duration interval = std::chrono::seconds(1))
-      : run_(run), node_(std::move(node)), plugin_(std::move(plugin)), interval_(interval) {}
+  DropLog(const RunState& run, std::string node, std::string plugin, DropWording wording = on_error_drop,
+          Clock::duration interval = std::chrono::seconds(1))
+      : run_(run), node_(std::move(node)), plugin_(std::move(plugin)), wording_(wording), interval_(interval) {}
 
   // `records` were dropped because of `error`.
   void dropped(std::uint64_t records, std::string_view error);
@@ -29,8 +38,9 @@ class DropLog {
  private:
   void report(Clock::time_point now);  // with mutex_ held
 
-  RunState& run_;
+  const RunState& run_;
   const std::string node_, plugin_;
+  const DropWording wording_;
   const Clock::duration interval_;
   std::mutex mutex_;
   std::optional<Clock::time_point> last_line_;

@@ -71,7 +71,8 @@ void FlowGraph::build_source(std::size_t i) {
   const CheckedNode& node = spec_.nodes[i];
   NodeRuntime& rt = *runtimes_[i];
   auto& limiter = n.make<flow::limiter_node<SourceBox>>(graph_, node.max_in_flight);
-  auto gate = std::make_shared<SourceGate>(limiter.decrementer(), &rt.source(), run_);
+  auto gate = std::make_shared<SourceGate>(limiter.decrementer(), &rt.source(), run_, node.spec->name,
+                                           node.spec->plugin);
   gates_.push_back(gate);
   gate_of_[i] = gate.get();
 

@@ -40,6 +40,7 @@ RunResult snapshot(const CheckedGraph& graph, const std::vector<std::unique_ptr<
       s.max_in_flight = graph.nodes[i].max_in_flight;
       r.source_batches += g->issued_count();
       r.acknowledged_batches += g->acknowledged();
+      r.ack_failures += g->ack_failures();
       r.max_in_flight_seen = std::max(r.max_in_flight_seen, g->max_in_flight());
     }
     r.nodes.push_back(std::move(s));
@@ -249,6 +250,7 @@ void run_in_arena(const CheckedGraph& graph, const RunOptions& options, RunState
     RunResult figures = snapshot(graph, nodes, &flow, started);
     result.source_batches = figures.source_batches;
     result.acknowledged_batches = figures.acknowledged_batches;
+    result.ack_failures = figures.ack_failures;
     result.max_in_flight_seen = figures.max_in_flight_seen;
     // After a cancellation no batch is acknowledged any more: what was read and not
     // acknowledged by then was abandoned in flight (an at-least-once source re-delivers it).

@@ -7,10 +7,12 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include <oneapi/tbb/flow_graph.h>
 
 #include "graph_runner/node.hpp"
+#include "run/drop_log.hpp"
 #include "run/run_state.hpp"
 
 namespace graph_runner::engine {
@@ -18,8 +20,10 @@ namespace graph_runner::engine {
 class SourceGate {
  public:
   // `decrementer` is the source's limiter_node::decrementer().
-  SourceGate(tbb::flow::receiver<tbb::flow::continue_msg>& decrementer, Source* source, const RunState& run)
-      : decrementer_(&decrementer), source_(source), run_(run) {}
+  SourceGate(tbb::flow::receiver<tbb::flow::continue_msg>& decrementer, Source* source, const RunState& run,
+             std::string node, std::string plugin)
+      : decrementer_(&decrementer), source_(source), run_(run),
+        ack_log_(run, std::move(node), std::move(plugin), ack_failed_wording) {}
 
   void issued() noexcept { issued_.fetch_add(1, std::memory_order_relaxed); }
 
@@ -38,30 +42,56 @@ class SourceGate {
     // flight): no acknowledgement then, so an at-least-once source delivers it again.
     if (closed_.load(std::memory_order_acquire) || run_.cancelled()) return;
     acknowledged_.fetch_add(1, std::memory_order_relaxed);
+    // A failed acknowledgement is counted and logged, but must not stop the token from returning.
     try {
       source_->acknowledge(batch);
+    } catch (const std::exception& e) {
+      ack_failed(batch, e.what());
     } catch (...) {
-      // An acknowledgement failure must not stop the token from returning.
+      ack_failed(batch, "an exception not derived from std::exception");
     }
     // Called from code, not through an edge: decrementer() edges are counted (FACTS.md).
     decrementer_->try_put(tbb::flow::continue_msg());
   }
 
   // After the run: tickets dropped later (a cancelled graph's buffers) are not acknowledged.
-  void close() noexcept { closed_.store(true, std::memory_order_release); }
+  // Logs the failed acknowledgements not reported yet.
+  void close() noexcept {
+    closed_.store(true, std::memory_order_release);
+    try {
+      ack_log_.flush();
+    } catch (...) {  // RunOptions::log threw: nothing left to tell it with
+    }
+  }
 
   std::size_t in_flight() const noexcept { return in_flight_.load(std::memory_order_relaxed); }
   std::size_t max_in_flight() const noexcept { return max_in_flight_.load(std::memory_order_relaxed); }
   std::uint64_t issued_count() const noexcept { return issued_.load(std::memory_order_relaxed); }
   std::uint64_t acknowledged() const noexcept { return acknowledged_.load(std::memory_order_relaxed); }
+  // acknowledge() calls that threw (counted in acknowledged() too: the batch was delivered).
+  std::uint64_t ack_failures() const noexcept { return ack_failures_.load(std::memory_order_relaxed); }
 
  private:
+  static constexpr DropWording ack_failed_wording{"acknowledge() failed for", "batch(es)",
+                                                  ", which the source may deliver again"};
+
+  // Logged at most once a second per source (DropLog), so a broker that is down for an hour
+  // does not write a line per batch.
+  void ack_failed(std::uint64_t batch, const char* what) noexcept {
+    ack_failures_.fetch_add(1, std::memory_order_relaxed);
+    try {
+      ack_log_.dropped(1, "batch " + std::to_string(batch) + ": " + what);
+    } catch (...) {  // RunOptions::log threw: the token must still return
+    }
+  }
+
   tbb::flow::receiver<tbb::flow::continue_msg>* decrementer_;
   Source* source_;
   const RunState& run_;
   std::atomic<bool> closed_{false};
   std::atomic<std::size_t> in_flight_{0}, max_in_flight_{0};
-  std::atomic<std::uint64_t> issued_{0}, acknowledged_{0};
+  std::atomic<std::uint64_t> issued_{0}, acknowledged_{0}, ack_failures_{0};
+  DropLog ack_log_;
 };
 
 class Ticket {
