@@ -1,7 +1,6 @@
 // What the engine does when things go wrong or the run is told to stop: error policies
 // balance exactly, retries back off, stalls are reported, stops drain and acknowledge.
 #include <atomic>
-#include <thread>
 
 #include <catch2/catch.hpp>
 
@@ -150,10 +149,7 @@ TEST_CASE("a stop request drains in-flight batches and acknowledges them", "[lif
   std::atomic<bool> stop{false};
   RunOptions options;
   options.stop_flag = &stop;
-  std::thread stopper([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    stop = true;
-  });
+  run_test::SetLater stopper(stop, std::chrono::milliseconds(300));
   Run r = run_graph_text(R"(
 [graph]
 batch_size = 10
@@ -167,7 +163,6 @@ inputs = ["numbers"]
 sleep_us = 1000
 )",
                          4, options);
-  stopper.join();
   CHECK(r.result.status == RunStatus::interrupted);
   CHECK(r.result.acknowledged_batches == r.result.source_batches);
   CHECK(sink_records("all") == r.node("numbers").records_out);
@@ -178,10 +173,7 @@ TEST_CASE("a stop that outlasts the grace period cancels and says what was aband
   std::atomic<bool> stop{false};
   RunOptions options;
   options.stop_flag = &stop;
-  std::thread stopper([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    stop = true;
-  });
+  run_test::SetLater stopper(stop, std::chrono::milliseconds(200));
   Run r = run_graph_text(R"(
 [graph]
 shutdown_grace_ms = 300
@@ -195,7 +187,6 @@ inputs = ["numbers"]
 sleep_us = 100000
 )",
                          4, options);
-  stopper.join();
   CHECK(r.result.status == RunStatus::interrupted);
   CHECK_THAT(r.log, Catch::Contains("grace period of 300 ms expired: cancelled with"));
   CHECK(r.result.wall_seconds < 3);

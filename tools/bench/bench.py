@@ -254,11 +254,11 @@ def bench_jsonl(r):
     if not os.path.exists(script):
         return None
     # The data helper's script (issue 7): prints one line per variant, "... <wall> s <N> MB/s ...".
-    env_cmd = ["env", "SIZE_MB=100", "ROUNDS=3", "bash", script, r.gr]
+    env_cmd = ["env", "SIZE_MB=200", "ROUNDS=5", "bash", script, r.gr]
     res = r.run("jsonl_read", env_cmd)
     out = {"output": res["stdout"][-600:]}
     for line in res["stdout"].splitlines():
-        m = re.match(r"\s*(graph-runner read_jsonl, \d+ cores?|read_jsonl alone \(no sink work\), 1 core)\s+[\d.]+ s\s+(\d+) MB/s.*?(\d+) MB/CPU-s", line)
+        m = re.match(r"\s*(graph-runner read_jsonl, \d+ cores?|read_jsonl alone \(no sink work\), \d+ cores?)\s+[\d.]+ s\s+(\d+) MB/s.*?(\d+) MB/CPU-s", line)
         if m:
             out[m.group(1)] = float(m.group(2))
             out[m.group(1) + " per CPU-second"] = float(m.group(3))

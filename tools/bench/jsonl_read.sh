@@ -7,8 +7,8 @@
 #   1 core                 graph-runner: read_jsonl (threads = 1) -> count, pinned to one CPU
 #   all cores              graph-runner: read_jsonl (threads = 0: blocks parsed ahead on every
 #                          thread of the run) -> count
-#   read_jsonl alone       read_jsonl -> bench_discard on one CPU: the parse without count's
-#                          checksum (when the bench plugins are built)
+#   read_jsonl alone       read_jsonl -> bench_discard, on one CPU and on all: the parse
+#                          without count's checksum (when the bench plugins are built)
 # and prints the median of each in MB/s of input. `count` checksums every field of every
 # record, so the graph-runner figures are end to end (parse, batches, a sink), not the parser
 # alone (plugins_tests "[read_jsonl_bench]" times the parser alone).
@@ -65,10 +65,11 @@ all_cores=$(graph 0)
 # The parse alone: the same source into bench_discard (a sink that does nothing), when the
 # bench plugins are built next to graph-runner (make bench builds them).
 bench_plugins=$(dirname "$gr")/../tools/bench/plugins
-parse_only=""
+parse_only="" parse_all=""
 if [ -e "$bench_plugins/libgr_bench.so" ]; then
-  parse_only=$work/parse_only.toml
+  parse_only=$work/parse_only.toml parse_all=$work/parse_all.toml
   sed 's/plugin = "count"/plugin = "bench_discard"/' "$one_core" > "$parse_only"
+  sed 's/plugin = "count"/plugin = "bench_discard"/' "$all_cores" > "$parse_all"
 fi
 
 measure() {  # runs "$@" with output discarded; prints "WALL:CPU" seconds (CPU = user + system)
@@ -88,6 +89,7 @@ for ((r = 0; r < rounds; r++)); do
   times[all]+="$(measure "$gr" run "$all_cores") "
   if [ -n "$parse_only" ]; then
     times[parse]+="$(measure taskset -c 0 "$gr" run --threads 1 --plugin-path "$bench_plugins" "$parse_only") "
+    times[parse_all]+="$(measure "$gr" run --plugin-path "$bench_plugins" "$parse_all") "
   fi
 done
 
@@ -109,4 +111,7 @@ report "cat > /dev/null" cat
 report "wc -l" wc
 report "graph-runner read_jsonl, 1 core" one
 report "graph-runner read_jsonl, $cpus cores" all
-if [ -n "$parse_only" ]; then report "read_jsonl alone (no sink work), 1 core" parse; fi
+if [ -n "$parse_only" ]; then
+  report "read_jsonl alone (no sink work), 1 core" parse
+  report "read_jsonl alone (no sink work), $cpus cores" parse_all
+fi
