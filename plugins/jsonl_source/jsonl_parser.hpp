@@ -16,7 +16,13 @@ namespace graph_runner::plugins {
 
 class JsonlParser {
  public:
-  explicit JsonlParser(std::size_t batch_records) : batch_records_(batch_records) {}
+  explicit JsonlParser(std::size_t batch_records) : batch_records_(batch_records) {
+    // The window covers the whole block, so simdjson never needs its stage-1 thread; but it
+    // started one whenever a block ended in an incomplete line (a thread per bad block).
+#ifdef SIMDJSON_THREADS_ENABLED
+    many_.threaded = false;
+#endif
+  }
 
   /// Appends the records of `block` to `out`, in batches of at most batch_records (the last
   /// batch of `out` is filled up first). Blank lines are skipped. A line that is not a JSON
