@@ -73,8 +73,9 @@ def plugin_section(p, notes):
     out = [heading, "", p["summary"][0].upper() + p["summary"][1:] + ".", ""]
     extra_ports = [x["name"] for x in p["ports"] if x["name"] not in ("out", "errors")]
     if p["ports_from_param"]:
-        out += [f"Output ports: `out`, one per key of `{p['ports_from_param']}`, and `errors` "
-                "(with `on_error = \"route\"`).", ""]
+        declared = "".join(f"`{x}`, " for x in extra_ports)
+        out += [f"Output ports: one per key of `{p['ports_from_param']}`, {declared}and `errors` "
+                "(with `on_error = \"route\"`). It has no `out` port: an input names one of these as `NODE.PORT`.", ""]
     elif extra_ports:
         out += ["Output ports: `out`, " + ", ".join(f"`{x}`" for x in extra_ports) +
                 " and `errors` (with `on_error = \"route\"`).", ""]

@@ -124,6 +124,19 @@ inputs = ["r.low", "r.errors", "r.high"]
                                                  "r.errors -> out", "r.high -> out"});
 }
 
+// route emits only on the ports its `routes` name and `default`: its plain name would read nothing.
+TEST_CASE("reading the default port of a node that emits only on named ports is an error", "[validate]") {
+  const std::string router = source_a +
+                             "[stages.r]\nplugin = \"router\"\ninputs = [\"a\"]\nroutes = { high = \"x > 1\" }\n";  // lines 3-6
+  graph_should_fail(router + "[sinks.b]\nplugin = \"count\"\ninputs = [\"r\"]\n",
+                    "9:11: node 'r' (plugin 'router') sends records only to its named ports (high): 'r' alone would read nothing",
+                    "read one of them, e.g. inputs = [\"r.high\"]");
+  graph_should_fail(router + "[sinks.b]\nplugin = \"count\"\ninputs = [\"r.out\"]\n", "9:11: node 'r' (plugin 'router')");
+  // Its named ports stay readable, and the node keeps "out" at port index 0 for the engine.
+  auto g = graph_should_load(router + "[sinks.b]\nplugin = \"count\"\ninputs = [\"r.high\"]\n");
+  CHECK(node_named(*g, "r").ports == std::vector<std::string>{"out", "high"});
+}
+
 TEST_CASE("an input names a node and one of its ports", "[validate]") {
   const std::string split = source_a + "[stages.s]\nplugin = \"split\"\ninputs = [\"a\"]\n";  // lines 3-5
   graph_should_fail(split + "[sinks.b]\nplugin = \"count\"\ninputs = [\"s.middle\"]\n",

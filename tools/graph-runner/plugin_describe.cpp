@@ -145,7 +145,7 @@ std::string describe_plugin(const engine::LoadedPlugin& plugin, const std::strin
   if (d.kind == NodeKind::sink) {
     out << "  (none: a sink has no outputs)\n\n";
   } else {
-    out << "  " << pad("out", key_width) << "the default port\n";
+    if (d.ports_from_param.empty()) out << "  " << pad("out", key_width) << "the default port\n";
     for (const auto& port : d.ports) out << "  " << pad(port, key_width) << "declared by the plugin\n";
     if (!d.ports_from_param.empty())
       out << "  " << pad("(keys)", key_width) << "one port per key of parameter '" << d.ports_from_param << "'\n";

@@ -49,7 +49,9 @@ struct GRAPH_RUNNER_API PluginDescriptor {
   /// When true one instance may be called concurrently and the default concurrency is
   /// unlimited; when false `concurrency = N` creates N instances and the default is 1.
   bool is_thread_safe = false;
-  /// Ports whose names come from a parameter (a string_map's keys), e.g. "routes".
+  /// Ports whose names come from a parameter (a string_map's keys), e.g. "routes". Such a
+  /// node emits only on its named ports: the graph validator refuses an input that reads
+  /// its default port `out` (it would receive nothing).
   std::string ports_from_param;
 
   std::function<std::unique_ptr<Source>(Context&)> create_source;

@@ -12,7 +12,8 @@ std::string at(const SourcePos& pos) { return std::to_string(pos.line) + ":" + s
 
 std::string join(const std::vector<std::string>& words) {
   std::string out;
-  for (const auto& w : words) out += (out.empty() ? "" : ", ") + w;
+  for (const auto& w : words)
+    if (!w.empty()) out += (out.empty() ? "" : ", ") + w;
   return out;
 }
 
@@ -114,6 +115,15 @@ class ShapeChecker {
     if (!ports_[from]) return CheckedEdge{from, 0, 0};  // its plugin failed: already reported
     const auto& ports = *ports_[from];
     auto port = std::find(ports.begin(), ports.end(), ref.port);
+    if (port == ports.end() && ref.port == "out" && ports.front() == silent_default_port) {
+      std::vector<std::string> named(ports.begin() + 1, ports.end());
+      named.erase(std::remove(named.begin(), named.end(), "errors"), named.end());
+      diags_.error(ref.pos, "node '" + producer.name + "' (plugin '" + producer.plugin +
+                                "') sends records only to its named ports (" + join(named) + "): '" + ref.node +
+                                "' alone would read nothing",
+                   named.empty() ? "" : "read one of them, e.g. inputs = [\"" + ref.node + "." + named.front() + "\"]");
+      return std::nullopt;
+    }
     if (port == ports.end()) {
       std::string hint = ref.port == "errors" && producer.on_error != ErrorPolicy::route
                              ? "set on_error = \"route\" on '" + producer.name + "' to send its failed records there"

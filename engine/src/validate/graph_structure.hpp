@@ -19,7 +19,11 @@ struct GraphShape {
 // sources have no inputs and stages and sinks have some, that a node with on_error = "route"
 // has its errors port read, and that there is no cycle.
 // `ports[i]` are node i's output ports, or nullopt when its plugin could not be loaded (its
-// ports are then not checked). Ties in the order keep file order.
+// ports are then not checked); silent_default_port in place of "out" marks a node that
+// emits only on named ports, whose default port must not be read. Ties in the order keep
+// file order.
+inline const std::string silent_default_port;  // "": no input can name it
+
 GraphShape check_graph_shape(const std::vector<NodeSpec>& nodes,
                              const std::vector<std::optional<std::vector<std::string>>>& ports, Diagnostics& diags);
 

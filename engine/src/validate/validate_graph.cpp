@@ -26,6 +26,9 @@ class GraphValidator {
     checked.params = check_params(node, d, diags_);
     ports = output_ports(node, d, checked.params);
     checked.ports = *ports;
+    // A plugin whose ports come from a parameter (route) emits only on those: its default
+    // port stays in the node's list (port indexes are fixed) but reading it is an error.
+    if (!d.ports_from_param.empty()) (*ports)[0] = silent_default_port;
     if (node.kind == NodeKind::source) {
       checked.concurrency = 1;  // read() is called serially
       checked.batch_size = source_setting(node, "batch_size", node.batch_size, graph.batch_size, 1);
