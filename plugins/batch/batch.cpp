@@ -5,9 +5,10 @@
 // timeout is checked by the engine's timer (Stage::tick), so it fires while no input
 // arrives, and again whenever an input arrives.
 //
-// Held records keep their source batches unacknowledged, so the source's max_in_flight
-// must cover `size` records: size <= max_in_flight * batch_size of the sources feeding it,
-// or a source waits for tokens the batch stage holds (until the timeout frees them).
+// Held records keep their source batches unacknowledged. When the sources feeding it have
+// all their max_in_flight batches held here (size > max_in_flight * batch_size, or a filter
+// in front thinned the batches), the graph goes idle and the engine calls flush(): the
+// partial batch goes out early, with a warning, rather than the run waiting for ever.
 #include <algorithm>
 #include <chrono>
 #include <vector>
@@ -34,6 +35,8 @@ class BatchStage : public Stage {
     batcher_.flush(ready_);
     send(out);
   }
+  // The engine found the sources waiting for the batches our held records keep in flight.
+  void flush(Emitter& out) override { finish(out); }
 
   // A tenth of the timeout (1..100 ms): a partial batch goes at most that late.
   std::chrono::milliseconds tick_interval() const override {
@@ -61,8 +64,8 @@ class BatchStage : public Stage {
 PluginDescriptor describe_batch() {
   return PluginDescriptor::stage<BatchStage>("batch", "regroups records into batches of `size`, or after `timeout_ms`")
       .with_params({
-          ParamSpec::integer("size", "records per output batch; at most the sources' max_in_flight x batch_size "
-                                     "(held records keep their source batches in flight)")
+          ParamSpec::integer("size", "records per output batch; held records keep their source batches in flight, so "
+                                     "a partial batch goes early when the sources' max_in_flight is used up")
               .with_default(std::int64_t{256})
               .at_least(1)
               .at_most(1 << 24),

@@ -37,8 +37,14 @@ void register_all(graph_runner::engine::PluginRegistry& registry) {
                           .with_params({ParamSpec::integer("fail_times", "").with_default(std::int64_t{1})})
                           .thread_safe());
   registry.add_static(PluginDescriptor::source<BlockedSource>("blocked", "one record, then blocks until stop()"));
+  registry.add_static(PluginDescriptor::source<BigSource>("big", "large records")
+                          .with_params({ParamSpec::integer("count", "records").with_default(std::int64_t{100}),
+                                        ParamSpec::integer("record_bytes", "bytes of `s`").with_default(std::int64_t{1000})}));
+  registry.add_static(PluginDescriptor::stage<Hoarder>("hoard", "holds every batch until finish()"));
+  registry.add_static(PluginDescriptor::stage<KeepOne>("keep_one", "keeps its first batch for ever"));
   registry.add_static(PluginDescriptor::sink<Collect>("collect", "records n")
-                          .with_params({ParamSpec::integer("sleep_us", "").with_default(std::int64_t{0})}));
+                          .with_params({ParamSpec::integer("sleep_us", "").with_default(std::int64_t{0}),
+                                        ParamSpec::integer("fail_at", "").with_default(std::int64_t{-1})}));
 }
 
 }  // namespace run_test

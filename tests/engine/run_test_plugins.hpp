@@ -137,9 +137,12 @@ class SlowPass : public Stage {
 class Collect : public Sink {
  public:
   explicit Collect(Context& c)
-      : sleep_us_(c.params().get_int("sleep_us")), name_(c.node_name()), n_(field("n")), error_(field("error")) {}
+      : sleep_us_(c.params().get_int("sleep_us")), fail_at_(c.params().get_int("fail_at")), name_(c.node_name()),
+        n_(field("n")), error_(field("error")) {}
   void write(const Batch& b) override {
     if (sleep_us_ > 0) std::this_thread::sleep_for(std::chrono::microseconds(sleep_us_));
+    for (std::size_t r = 0; r < b.size() && fail_at_ >= 0; ++r)  // the whole batch fails, nothing kept
+      if (b.get(r, n_).as_int() == fail_at_) throw std::runtime_error("cannot write n = " + std::to_string(fail_at_));
     std::lock_guard lock(probe().mutex);
     probe().last_write[name_] = std::chrono::steady_clock::now();
     for (std::size_t r = 0; r < b.size(); ++r) {
@@ -149,7 +152,7 @@ class Collect : public Sink {
   }
 
  private:
-  std::int64_t sleep_us_;
+  std::int64_t sleep_us_, fail_at_;
   std::string name_;
   Field n_, error_;
 };
@@ -217,6 +220,56 @@ class BlockedSource : public Source {
   bool sent_ = false, stopped_ = false;
   std::mutex mutex_;
   std::condition_variable woken_;
+};
+
+// `count` records of `record_bytes` bytes each (field `s`), numbered in `n`: for the byte bound.
+class BigSource : public Source {
+ public:
+  explicit BigSource(Context& c)
+      : count_(c.params().get_int("count")), text_(static_cast<std::size_t>(c.params().get_int("record_bytes")), 'x'),
+        n_(field("n")), s_(field("s")) {}
+  bool read(BatchBuilder& out) override {
+    while (!out.full() && next_ < count_) {
+      const std::size_t r = out.add_record();
+      out.set(r, n_, Value::of(next_++));
+      out.set(r, s_, out.string(text_));
+    }
+    return next_ < count_;
+  }
+
+ private:
+  std::int64_t count_, next_ = 0;
+  std::string text_;
+  Field n_, s_;
+};
+
+// Holds every batch until finish() and has no flush(): with more batches than the
+// source's max_in_flight, the source waits for tokens this stage never gives back.
+class Hoarder : public Stage {
+ public:
+  explicit Hoarder(Context&) {}
+  void process(const BatchPtr& in, Emitter&) override { held_.push_back(in); }
+  void finish(Emitter& out) override {
+    for (auto& b : held_) out.emit(std::move(b));
+    held_.clear();
+  }
+
+ private:
+  std::vector<BatchPtr> held_;
+};
+
+// Passes everything on but keeps the first batch for its own life: a plugin breaking the
+// contract that a batch is not kept past the call, which the end-of-run accounting catches.
+class KeepOne : public Stage {
+ public:
+  explicit KeepOne(Context&) {}
+  void process(const BatchPtr& in, Emitter& out) override {
+    if (!kept_) kept_ = in;
+    out.emit(in);
+  }
+
+ private:
+  BatchPtr kept_;
 };
 
 void register_all(graph_runner::engine::PluginRegistry& registry);

@@ -76,6 +76,15 @@ class GRAPH_RUNNER_API Stage {
   /// Emits and rejects like process(); an exception is handled by `on_error`. Ticks stop
   /// before finish() at the end of the stream, and when the run fails or is cancelled.
   virtual void tick(Emitter& out) { (void)out; }
+
+  /// SDK 1.2: emit now what this stage holds, without ending the stream. A held record
+  /// keeps its source batch unacknowledged, so a stage that holds records can leave its
+  /// sources waiting for max_in_flight to free up while nothing else can run. When the
+  /// graph goes idle like that, the engine calls flush() on every stage (never at the same
+  /// time as another call on this instance). A stage that holds records implements it as
+  /// finish() does; one that does not, and so leaves the sources waiting, fails the run
+  /// with a message naming the waiting sources.
+  virtual void flush(Emitter& out) { (void)out; }
 };
 
 /// Consumes batches.

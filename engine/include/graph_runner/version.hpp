@@ -8,9 +8,11 @@
 ///
 /// - 1.1: Stage::tick_interval() and Stage::tick() (timers); Context::reject_input()
 ///   (a source's bad input record goes through the node's `on_error`).
+/// - 1.2: Stage::flush() (the engine asks a stage for the records it holds when they keep
+///   the sources waiting).
 
 #define GRAPH_RUNNER_SDK_VERSION_MAJOR 1
-#define GRAPH_RUNNER_SDK_VERSION_MINOR 1
+#define GRAPH_RUNNER_SDK_VERSION_MINOR 2
 #define GRAPH_RUNNER_VERSION_STRING "0.1.0"
 
 namespace graph_runner {

@@ -23,6 +23,7 @@ constexpr ReservedKey reserved_keys[] = {
     {"ordered", stages},      {"partition_by", stages | sinks}, {"priority", stages | sinks},
     {"on_error", all},        {"retries", stages | sinks},    {"backoff_ms", stages | sinks},
     {"batch_size", sources},  {"linger_ms", sources},         {"max_in_flight", sources},
+    {"max_in_flight_bytes", sources},
     {"rate", sources},        {"burst", sources, true},       {"blocking", all},
 };
 
@@ -121,6 +122,7 @@ void read_reserved(NodeSpec& n, const std::string& k, const toml::node& v, const
   else if (k == "batch_size") assign(n.batch_size, r.integer(v, k, 1));
   else if (k == "linger_ms") assign(n.linger_ms, r.integer(v, k, 0));
   else if (k == "max_in_flight") assign(n.max_in_flight, r.integer(v, k, 1));
+  else if (k == "max_in_flight_bytes") assign(n.max_in_flight_bytes, r.integer(v, k, 1));
   else if (k == "rate") assign(n.rate, r.number(v, k, 0));
   else if (k == "burst") assign(n.burst, r.integer(v, k, 0));
   else if (k == "blocking") assign(n.blocking, r.boolean(v, k));

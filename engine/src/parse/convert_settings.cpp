@@ -7,7 +7,7 @@ namespace graph_runner::engine::parse_detail {
 namespace {
 
 const std::vector<std::string> graph_keys = {"name",          "description",       "threads",   "batch_size",
-                                             "linger_ms",     "max_in_flight",     "shutdown_grace_ms",
+                                             "linger_ms",     "max_in_flight",     "max_in_flight_bytes", "shutdown_grace_ms",
                                              "timeout_s",     "stall_timeout_s",   "plugin_path"};
 
 template <class T>
@@ -45,6 +45,7 @@ GraphSettings convert_settings(const toml::table& table, const std::filesystem::
     else if (k == "batch_size") assign(s.batch_size, r.integer(v, k, 1));
     else if (k == "linger_ms") assign(s.linger_ms, r.integer(v, k, 0));
     else if (k == "max_in_flight") assign(s.max_in_flight, r.integer(v, k, 1));
+    else if (k == "max_in_flight_bytes") { if (auto n = r.integer(v, k, 1)) s.max_in_flight_bytes = n; }
     else if (k == "shutdown_grace_ms") assign(s.shutdown_grace_ms, r.integer(v, k, 0));
     else if (k == "timeout_s") assign(s.timeout_s, r.number(v, k, 0));
     else if (k == "stall_timeout_s") assign(s.stall_timeout_s, r.number(v, k, 0));

@@ -41,7 +41,7 @@ struct NodeSpec {
   SourcePos on_error_pos;  // the on_error value (line 0 when not written)
   std::int64_t retries = 3;
   std::int64_t backoff_ms = 100;
-  std::optional<std::int64_t> batch_size, linger_ms, max_in_flight;
+  std::optional<std::int64_t> batch_size, linger_ms, max_in_flight, max_in_flight_bytes;
   std::optional<double> rate;  // records per second, sources only; 0 = unlimited
   std::optional<std::int64_t> burst;  // with rate: records that may go at once after a pause
   bool blocking = false;
@@ -58,6 +58,7 @@ struct GraphSettings {
   std::int64_t batch_size = 256;
   std::int64_t linger_ms = 5;
   std::int64_t max_in_flight = 64;
+  std::optional<std::int64_t> max_in_flight_bytes;  // per source; unset: sized to the machine
   std::int64_t shutdown_grace_ms = 5000;
   double timeout_s = 0;
   double stall_timeout_s = 30;

@@ -1,5 +1,6 @@
 #include "run/flow_graph.hpp"
 
+#include "run/batch_sizer.hpp"
 #include "run/flow_nodes.hpp"
 #include "run/source_pacer.hpp"
 
@@ -17,6 +18,7 @@ FlowGraph::FlowGraph(const CheckedGraph& graph, std::vector<std::unique_ptr<Node
       n->ports.push_back(std::make_unique<flow::broadcast_node<BatchPtr>>(graph_));
     nodes_.push_back(std::move(n));
   }
+  source_ended_ = std::make_unique<std::atomic<bool>[]>(spec_.nodes.size());
   consumers_.resize(spec_.nodes.size());
   gate_of_.resize(spec_.nodes.size(), nullptr);
   for (std::size_t i = 0; i < spec_.nodes.size(); ++i) consumers_[i].resize(spec_.nodes[i].ports.size());
@@ -37,6 +39,7 @@ FlowGraph::FlowGraph(const CheckedGraph& graph, std::vector<std::unique_ptr<Node
 
 FlowGraph::~FlowGraph() {
   stop_ticks();
+  settle();  // no task may run once the nodes it uses are destroyed
   close_gates();
 }
 
@@ -80,15 +83,20 @@ void FlowGraph::build_source(std::size_t i) {
     bool ended = false;
     std::uint64_t batch = 0, first_record = 0;
     SourcePacer pacer;
+    BatchSizer sizer;
   };
-  auto state = std::make_shared<State>(State{false, 0, 0, SourcePacer(node.rate, node.burst, SourcePacer::Clock::now())});
+  auto state = std::make_shared<State>(State{false, 0, 0, SourcePacer(node.rate, node.burst, SourcePacer::Clock::now()),
+                                             BatchSizer(node.batch_size, node.max_in_flight_bytes / node.max_in_flight)});
   auto& input = n.make<flow::input_node<SourceBox>>(
       graph_, [this, i, &rt, &node, gate, state](tbb::flow_control& fc) -> SourceBox {
-        if (state->ended || run_.stopping()) {
+        // Ends the source for good: counted once, when the input_node stops asking.
+        auto end = [&] {
           fc.stop();
-          return {};
-        }
-        BatchBuilder builder(node.batch_size), errors(node.batch_size);
+          if (!source_ended_[i].exchange(true)) sources_running_.fetch_sub(1, std::memory_order_acq_rel);
+          return SourceBox{};
+        };
+        if (state->ended || run_.stopping()) return end();
+        BatchBuilder builder(state->sizer.capacity()), errors(node.batch_size);
         bool more = true;
         std::size_t routed = 0;  // bad input records for port `errors` (Context::reject_input)
         do {
@@ -97,10 +105,7 @@ void FlowGraph::build_source(std::size_t i) {
         } while (more && builder.size() == 0 && routed == 0 && !run_.stopping());
         state->ended = !more;
         const std::size_t records = builder.size();
-        if (records == 0 && routed == 0) {
-          fc.stop();
-          return {};
-        }
+        if (records == 0 && routed == 0) return end();
         if (node.rate > 0 && records > 0) {
           // Sleeps in slices to see a stop request; the run's arena has a thread more for
           // every paced source (waiting_sources), so no CPU worker waits here.
@@ -123,6 +128,9 @@ void FlowGraph::build_source(std::size_t i) {
         ++state->batch;
         state->first_record += records;
         BatchPtr batch = builder.finish();
+        const std::size_t bytes = batch_bytes(*batch) + (error_batch ? batch_bytes(*error_batch) : 0);
+        ticket_ptr->set_bytes(bytes);
+        state->sizer.learn(bytes, records + routed);
         return std::make_shared<SourceItem>(SourceItem{std::move(batch), std::move(error_batch), ticket_ptr});
       });
   auto& unbox = n.make<flow::function_node<SourceBox, flow::continue_msg, flow::queueing_lightweight>>(
@@ -137,16 +145,14 @@ void FlowGraph::build_source(std::size_t i) {
   flow::make_edge(input, limiter);
   flow::make_edge(limiter, unbox);
   n.source = &input;
+  sources_running_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void FlowGraph::call(std::size_t i, const BatchPtr& in, std::size_t instance) {
   NodeRuntime& rt = *runtimes_[i];
-  if (rt.node().spec->kind == NodeKind::sink) {
-    rt.write(in, instance);
-    return;
-  }
   Outputs outputs;
-  rt.process(in, outputs, instance);
+  if (rt.node().spec->kind == NodeKind::sink) rt.write(in, outputs, instance);  // outputs: port `errors` only
+  else rt.process(in, outputs, instance);
   send(i, outputs);
 }
 
@@ -176,18 +182,79 @@ void FlowGraph::start() {
     if (n->source) n->source->activate();
 }
 
-void FlowGraph::wait() { graph_.wait_for_all(); }
+void FlowGraph::drain() {
+  std::uint64_t idle_at = UINT64_MAX;  // completed batches when the graph was last found idle
+  for (;;) {
+    graph_.wait_for_all();
+    if (run_.cancelled() || sources_running_.load(std::memory_order_acquire) == 0) return;
+    // No task runs and a source has not ended: it waits for a limiter token, and the
+    // batches holding the tokens sit in a stage (a batching stage's partial batch).
+    if (flush_held()) continue;
+    // Nothing was flushed. A stage timer may have emitted meanwhile, or a batch completed:
+    // then the next round sees it. Twice idle with no batch completed is a deadlock.
+    const std::uint64_t completed = completed_batches();
+    if (completed != idle_at) {
+      idle_at = completed;
+      continue;
+    }
+    run_.fail("deadlock: " + describe_waiting_sources() +
+              ", and no node is running or has a batch queued: the records of those batches are held by a stage "
+              "that does not emit them (Stage::flush emitted nothing); raise the source's max_in_flight, or "
+              "make the stage emit sooner");
+    return;
+  }
+}
+
+bool FlowGraph::flush_held() {
+  bool emitted = false;
+  for (std::size_t i = 0; i < spec_.nodes.size() && !run_.cancelled(); ++i) {
+    if (spec_.nodes[i].spec->kind != NodeKind::stage) continue;
+    Outputs outputs;
+    runtimes_[i]->flush(outputs);
+    if (outputs.empty()) continue;
+    emitted = true;
+    if (!warned_flush_) {  // once per run: it recurs every time the sources' window fills up
+      warned_flush_ = true;
+      run_.log(LogLevel::warn, spec_.nodes[i].spec->name,
+               "emitted what it held early: " + describe_waiting_sources() +
+                   " (held records keep their source batches in flight); raise max_in_flight or batch_size of "
+                   "the source to let the stage hold more");
+    }
+    send(i, outputs);
+  }
+  return emitted;
+}
+
+std::uint64_t FlowGraph::completed_batches() const {
+  std::uint64_t n = 0;
+  for (const auto& g : gates_) n += g->acknowledged() + g->abandoned();
+  return n;
+}
+
+std::string FlowGraph::describe_waiting_sources() const {
+  std::string out;
+  for (std::size_t i = 0; i < spec_.nodes.size(); ++i) {
+    const SourceGate* g = gate_of_[i];
+    if (!g || source_ended_[i].load()) continue;
+    out += (out.empty() ? "source '" : ", source '") + spec_.nodes[i].spec->name + "' waits with " +
+           std::to_string(g->in_flight()) + " of its max_in_flight = " + std::to_string(spec_.nodes[i].max_in_flight) +
+           " batches (of " + std::to_string(spec_.nodes[i].batch_size) + " records) in flight";
+  }
+  return out;
+}
 
 void FlowGraph::finish_stages() {
   stop_ticks();  // finish() is the last call a stage gets
-  for (std::size_t i = 0; i < spec_.nodes.size() && !run_.failed(); ++i) {
+  for (std::size_t i = 0; i < spec_.nodes.size() && !run_.cancelled(); ++i) {
     if (spec_.nodes[i].spec->kind != NodeKind::stage) continue;
     Outputs outputs;
     runtimes_[i]->finish(outputs);
     send(i, outputs);
-    graph_.wait_for_all();
+    drain();
   }
 }
+
+void FlowGraph::settle() { graph_.wait_for_all(); }
 
 void FlowGraph::close_gates() {
   for (auto& g : gates_) g->close();

@@ -11,7 +11,9 @@
 //            (FACTS.md: async_node + gateway + task_arena::enqueue)
 // Queueing policy everywhere: a `rejecting` node after a non-buffering one loses
 // messages (FACTS.md); memory stays bounded because the limiters bound the batches.
+#include <atomic>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <oneapi/tbb/flow_graph.h>
@@ -28,11 +30,17 @@ class FlowGraph {
   ~FlowGraph();
 
   void start();              // activates the sources and starts the stage timers
-  void wait();               // waits for every task of the graph
-  bool cancelled() { return graph_.is_cancelled(); }
+  // Runs until every source has ended and nothing is in flight, or the run is cancelled.
+  // oneTBB's wait_for_all() returning means only that no task runs right now: a source
+  // waiting for a limiter token is not a task. Idle with a source still waiting is
+  // resolved (stages flush what they hold) or reported as a deadlock (the run fails).
+  void drain();
   // End of stream, in topological order: each stage's finish(), drained before the next.
-  // Stops the stage timers first.
+  // Stops the stage timers first; a cancel stops it between two stages.
   void finish_stages();
+  // Waits for every task and every call still in the I/O arena (also after a cancel), so
+  // that nothing runs once it returns.
+  void settle();
   void close_gates();
   const std::vector<std::shared_ptr<SourceGate>>& gates() const noexcept { return gates_; }
   // The gate of source node i (nullptr for other nodes).
@@ -57,6 +65,11 @@ class FlowGraph {
   void call(std::size_t i, const BatchPtr& in, std::size_t instance = SIZE_MAX);
   void send(std::size_t i, Outputs& outputs);
   void deliver(std::size_t i, std::size_t port, const BatchPtr& batch);
+  // The graph is idle while a source waits for tokens: asks every stage to flush what it
+  // holds. False when nothing was emitted.
+  bool flush_held();
+  std::uint64_t completed_batches() const;  // over every source: acknowledged or abandoned
+  std::string describe_waiting_sources() const;
 
   const CheckedGraph& spec_;
   std::vector<std::unique_ptr<NodeRuntime>>& runtimes_;
@@ -68,6 +81,9 @@ class FlowGraph {
   std::vector<std::vector<std::vector<std::size_t>>> consumers_;  // [node][port] -> nodes fed
   std::unique_ptr<tbb::task_arena> io_arena_;                     // for blocking nodes
   std::unique_ptr<Ticker> ticker_;                                // stage timers, when any stage has one
+  std::atomic<std::size_t> sources_running_{0};                   // sources that have not ended
+  std::unique_ptr<std::atomic<bool>[]> source_ended_;             // [node]: the source's input_node stopped
+  bool warned_flush_ = false;
 };
 
 // Threads the I/O arena of blocking nodes needs (0 when the graph has none).

@@ -57,8 +57,13 @@ void FlowGraph::build_blocking(std::size_t i) {
   auto& async = n.make<Async>(
       graph_, flow::unlimited, [this, i, &limiter](const BatchPtr& in, Async::gateway_type& gateway) {
         gateway.reserve_wait();  // keeps wait_for_all() waiting for the call
-        io_arena_->enqueue([this, i, &limiter, in, &gateway] {
-          call(i, in);
+        // task_arena runs the functor as const: the batch sits in a holder it can let go of.
+        io_arena_->enqueue([this, i, &limiter, held = std::make_shared<BatchPtr>(in), &gateway] {
+          call(i, *held);
+          // The batch goes before the wait is released: its ticket may return a source's
+          // token, which must happen while wait_for_all() still waits (else the run could
+          // end, and the graph be destroyed, under a source task it starts).
+          held->reset();
           limiter.decrementer().try_put(flow::continue_msg());
           gateway.release_wait();
         });

@@ -39,7 +39,7 @@ void FlowGraph::tick_loop() {
   while (!t.stopped) {
     auto next = std::min_element(t.due.begin(), t.due.end(), [](const auto& a, const auto& b) { return a.next < b.next; });
     if (t.wake.wait_until(lock, next->next, [&] { return t.stopped; })) break;
-    if (run_.failed() || graph_.is_cancelled()) break;  // a failed or cancelled run ticks no more
+    if (run_.cancelled()) break;  // a failed or cancelled run ticks no more
     const auto now = Ticker::Clock::now();
     lock.unlock();
     graph_.reserve_wait();

@@ -131,6 +131,7 @@ NodeRuntime::NodeRuntime(const CheckedGraph& graph, std::size_t index, RunState&
     : graph_(graph), node_(graph.nodes[index]), run_(run), index_(index), plugin_(node_.plugin),
       emitter_(std::make_unique<PluginEmitter>(*this)), error_field_(field("error")),
       error_node_field_(field("error_node")), drop_log_(run, node_.spec->name, node_.spec->plugin) {
+  port_records_ = std::make_unique<std::atomic<std::uint64_t>[]>(node_.ports.size());
   for (std::size_t i = 0; i < node_.ports.size(); ++i)
     if (node_.ports[i] == "errors") errors_port_ = i;
   const bool shared = plugin_->descriptor.is_thread_safe || node_.spec->kind == NodeKind::source;
@@ -313,6 +314,14 @@ void NodeRuntime::tick(Outputs& out) {
   }
 }
 
+void NodeRuntime::flush(Outputs& out) {
+  if (node_.spec->kind != NodeKind::stage || plugin_->sdk_minor < 2) return;  // 1.0/1.1 vtables lack flush()
+  for (auto& inst : instances_) {
+    std::lock_guard serial(inst->calls);
+    guarded(nullptr, out, [&](Emitter& e) { inst->stage->flush(e); });
+  }
+}
+
 std::size_t NodeRuntime::take_rejected_inputs(BatchBuilder& b) {
   auto rejected = instances_.front()->context->take_rejected_inputs();
   if (rejected.empty()) return 0;
@@ -340,15 +349,13 @@ std::size_t NodeRuntime::take_rejected_inputs(BatchBuilder& b) {
   return rejected.size();
 }
 
-void NodeRuntime::write(const BatchPtr& in, std::size_t instance) {
+void NodeRuntime::write(const BatchPtr& in, Outputs& out, std::size_t instance) {
   queued_.fetch_sub(1, std::memory_order_relaxed);
   batches_in_.fetch_add(1, std::memory_order_relaxed);
   records_in_.fetch_add(in->size(), std::memory_order_relaxed);
-  Outputs unused;
   Instance* inst = acquire(instance);
-  guarded(in.get(), unused, [&](Emitter&) { inst->sink->write(*in); }, /*time_calls=*/true);
+  guarded(in.get(), out, [&](Emitter&) { inst->sink->write(*in); }, /*time_calls=*/true);
   release(inst, instance);
-  for (auto& o : unused) count_emitted(o.port, *o.batch);  // a sink only routes errors
 }
 
 Source& NodeRuntime::source() { return *instances_.front()->source; }
@@ -371,6 +378,7 @@ void NodeRuntime::close() {
 }
 
 void NodeRuntime::count_emitted(std::size_t port, const Batch& batch) noexcept {
+  port_records_[port].fetch_add(batch.size(), std::memory_order_relaxed);
   if (port == errors_port_) return;  // counted as routed
   batches_out_.fetch_add(1, std::memory_order_relaxed);
   records_out_.fetch_add(batch.size(), std::memory_order_relaxed);

@@ -56,13 +56,17 @@ class NodeRuntime {
   // Every instance's Stage::tick() under on_error, skipping an instance that is in a call
   // right now (it is ticked next time). Never throws.
   void tick(Outputs& out);
+  // Every instance's Stage::flush() (SDK 1.2) under on_error: the graph is idle with sources
+  // waiting for batches this stage may hold. Never throws.
+  void flush(Outputs& out);
   // Source: the bad input records read() reported since the last call (Context::reject_input),
   // counted under on_error; with `route` they are appended to `errors` (for port `errors`).
   // Returns how many were appended.
   std::size_t take_rejected_inputs(BatchBuilder& errors);
   std::size_t errors_port() const noexcept { return errors_port_; }
-  // Sink: write under on_error. Never throws.
-  void write(const BatchPtr& in, std::size_t instance = SIZE_MAX);
+  // Sink: write under on_error; a failed batch under `route` is appended to `out` (port
+  // `errors`). Never throws.
+  void write(const BatchPtr& in, Outputs& out, std::size_t instance = SIZE_MAX);
   // Sinks: flush and close every instance; sources: close. Errors fail the run.
   void close();
 
@@ -72,6 +76,8 @@ class NodeRuntime {
   void count_emitted(std::size_t port, const Batch& batch) noexcept;
 
   NodeStats stats() const;
+  // Records sent on each port (the errors port included), for the end-of-run accounting.
+  std::uint64_t records_sent(std::size_t port) const noexcept { return port_records_[port].load(std::memory_order_relaxed); }
   // Batches handed to this node and not yet started; calls running now.
   void enqueued(std::int64_t batches = 1) noexcept { queued_.fetch_add(batches, std::memory_order_relaxed); }
   std::int64_t queued() const noexcept { return queued_.load(std::memory_order_relaxed); }
@@ -110,6 +116,7 @@ class NodeRuntime {
 
   std::atomic<std::uint64_t> batches_in_{0}, records_in_{0}, batches_out_{0}, records_out_{0};
   std::atomic<std::uint64_t> errors_{0}, dropped_{0}, routed_{0}, retries_{0};
+  std::unique_ptr<std::atomic<std::uint64_t>[]> port_records_;  // one per port
   std::atomic<std::int64_t> busy_ns_{0}, queued_{0};
   std::atomic<std::size_t> running_{0}, max_running_{0};
   LatencyHistogram latency_;

@@ -11,6 +11,7 @@
 #include <oneapi/tbb/info.h>
 #include <oneapi/tbb/task_arena.h>
 
+#include "run/accounting.hpp"
 #include "run/flow_graph.hpp"
 #include "run/instantiate_graph.hpp"
 #include "run/node_runtime.hpp"
@@ -42,6 +43,7 @@ RunResult snapshot(const CheckedGraph& graph, const std::vector<std::unique_ptr<
       r.acknowledged_batches += g->acknowledged();
       r.ack_failures += g->ack_failures();
       r.max_in_flight_seen = std::max(r.max_in_flight_seen, g->max_in_flight());
+      r.max_in_flight_bytes_seen = std::max(r.max_in_flight_bytes_seen, g->max_in_flight_bytes());
     }
     r.nodes.push_back(std::move(s));
   }
@@ -237,11 +239,18 @@ void run_in_arena(const CheckedGraph& graph, const RunOptions& options, RunState
                      [&] { return snapshot(graph, nodes, &flow, started); });
       try {
         flow.start();
-        flow.wait();
-        if (!watch.cancelled() && !run.failed()) flow.finish_stages();
+        flow.drain();
+        if (run.enter(RunPhase::finishing)) {
+          run.log(LogLevel::debug, "", "every source ended and nothing is in flight: finishing");
+          flow.finish_stages();
+        }
       } catch (const std::exception& e) {
         run.fail(std::string("internal error: ") + e.what());
       }
+      // Also after a cancel: calls still running (a hung plugin is reported by the watchdog)
+      // end before anything is torn down.
+      flow.settle();
+      run.enter(RunPhase::closing);
       if (run.failed()) result.status = RunStatus::failed;
       else if (watch.timed_out()) result.status = RunStatus::timed_out;
       else if (watch.interrupted()) result.status = RunStatus::interrupted;
@@ -252,6 +261,7 @@ void run_in_arena(const CheckedGraph& graph, const RunOptions& options, RunState
     result.acknowledged_batches = figures.acknowledged_batches;
     result.ack_failures = figures.ack_failures;
     result.max_in_flight_seen = figures.max_in_flight_seen;
+    result.max_in_flight_bytes_seen = figures.max_in_flight_bytes_seen;
     // After a cancellation no batch is acknowledged any more: what was read and not
     // acknowledged by then was abandoned in flight (an at-least-once source re-delivers it).
     if (!cancel_reason.empty())
@@ -259,6 +269,12 @@ void run_in_arena(const CheckedGraph& graph, const RunOptions& options, RunState
                                       std::to_string(result.source_batches - result.acknowledged_batches) +
                                       " batch(es) abandoned in flight");
     flow.close_gates();
+    if (!run.cancelled())
+      for (const std::string& problem : check_accounting(graph, nodes, flow, /*drained=*/true)) {
+        if (result.error.empty()) result.error = problem;
+        else result.error += "\n" + problem;
+        result.status = RunStatus::failed;
+      }
   }
   // Sinks flush and close even after a failure: what they were given is kept.
   for (auto& n : nodes) {

@@ -68,6 +68,7 @@ struct RunResult {
   std::uint64_t source_batches = 0, acknowledged_batches = 0;
   std::uint64_t ack_failures = 0;  // acknowledged batches whose Source::acknowledge threw
   std::size_t max_in_flight_seen = 0;  // the most batches of any one source in flight at once
+  std::size_t max_in_flight_bytes_seen = 0;  // the most bytes of any one source's batches in flight at once
 };
 
 struct RunOptions {

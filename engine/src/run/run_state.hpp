@@ -1,6 +1,7 @@
 #pragma once
-// State shared by every node of one run: the stop flag plugins see, the first failure,
-// and the task_group_context that cancels the whole graph.
+// State shared by every node of one run: the run's phase (the one truth that the flow
+// graph, the watchdog, the stage timer and the sources consult), the stop flag plugins see,
+// the first failure, and the task_group_context that cancels the whole graph.
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -17,6 +18,16 @@
 
 namespace graph_runner::engine {
 
+// The run's lifecycle: running -> draining (a stop was requested: sources stop reading, what
+// is in flight drains) -> finishing (every source ended and nothing is in flight: stages'
+// finish() in order) -> closing (sinks flush and close). cancelled and failed are final:
+// once entered, no later step undoes them (a cancel sticks).
+enum class RunPhase : std::uint8_t { running, draining, finishing, closing, cancelled, failed };
+inline const char* phase_name(RunPhase phase) noexcept {
+  constexpr const char* names[] = {"running", "draining", "finishing", "closing", "cancelled", "failed"};
+  return names[static_cast<std::size_t>(phase)];
+}
+
 class RunState {
  public:
   RunState(std::function<void(const LogEvent&)> log, LogLevel log_level,
@@ -27,8 +38,23 @@ class RunState {
 
   tbb::task_group_context& context() noexcept { return context_; }
 
-  bool stopping() const noexcept { return stopping_.load(std::memory_order_relaxed); }
-  void request_stop() noexcept { stopping_.store(true, std::memory_order_relaxed); }
+  RunPhase phase() const noexcept { return phase_.load(std::memory_order_acquire); }
+  // Moves forward to `next` (running -> draining -> finishing -> closing); never out of
+  // cancelled or failed, never back. Returns whether the phase changed.
+  bool enter(RunPhase next) noexcept {
+    RunPhase now = phase_.load(std::memory_order_acquire);
+    while (now < next && now < RunPhase::cancelled)
+      if (phase_.compare_exchange_weak(now, next, std::memory_order_acq_rel)) return true;
+    return false;
+  }
+
+  // What plugins see as Context::stop_requested(): a stop was requested, or the run was
+  // cancelled or failed. Not set by the normal end of the stream.
+  bool stopping() const noexcept { return stopping_.load(std::memory_order_acquire); }
+  void request_stop() noexcept {
+    stopping_.store(true, std::memory_order_release);
+    enter(RunPhase::draining);
+  }
 
   // The first failure wins; the graph is cancelled at once (on_error = "fail").
   void fail(std::string message) {
@@ -36,18 +62,21 @@ class RunState {
       std::lock_guard lock(mutex_);
       if (!failed_) { failed_ = true; error_ = std::move(message); }
     }
-    cancel();
+    stopping_.store(true, std::memory_order_release);
+    phase_.store(RunPhase::failed, std::memory_order_release);
+    cancel_tasks();
   }
   // Hard stop (a failure, a second signal, the grace period over): batches still in flight
   // are abandoned, so they are no longer acknowledged to their sources (they were not
   // delivered), and waiting retries give up at once.
   void cancel() noexcept {
-    request_stop();
-    cancelled_.store(true, std::memory_order_release);
-    retry_timer_.cancel();
-    context_.cancel_group_execution();
+    stopping_.store(true, std::memory_order_release);
+    enter(RunPhase::cancelled);
+    cancel_tasks();
   }
-  bool cancelled() const noexcept { return cancelled_.load(std::memory_order_acquire); }
+  // Cancelled or failed: sticks for the rest of the run (the graph's context is made with
+  // concurrent_wait, so wait_for_all() does not reset it either).
+  bool cancelled() const noexcept { return phase() >= RunPhase::cancelled; }
   RetryTimer& retry_timer() noexcept { return retry_timer_; }
   bool failed() const {
     std::lock_guard lock(mutex_);
@@ -72,8 +101,17 @@ class RunState {
   }
 
  private:
-  tbb::task_group_context context_;
-  std::atomic<bool> stopping_{false}, cancelled_{false};
+  void cancel_tasks() noexcept {
+    retry_timer_.cancel();
+    context_.cancel_group_execution();
+  }
+
+  // concurrent_wait: graph::wait_for_all() would otherwise reset the context, and a cancel
+  // seen by one wait would be gone for the next (FACTS.md).
+  tbb::task_group_context context_{tbb::task_group_context::bound,
+                                   tbb::task_group_context::default_traits | tbb::task_group_context::concurrent_wait};
+  std::atomic<bool> stopping_{false};
+  std::atomic<RunPhase> phase_{RunPhase::running};
   RetryTimer retry_timer_;
   std::atomic<std::uint64_t> progress_{0};
   mutable std::mutex mutex_, log_mutex_;

@@ -3,6 +3,10 @@
 // user fixes a graph file in one round.
 #include "validate/validate_graph.hpp"
 
+#include <unistd.h>
+
+#include <algorithm>
+
 #include "validate/check_params.hpp"
 #include "validate/graph_structure.hpp"
 
@@ -34,6 +38,9 @@ class GraphValidator {
       checked.batch_size = source_setting(node, "batch_size", node.batch_size, graph.batch_size, 1);
       checked.linger_ms = source_setting(node, "linger_ms", node.linger_ms, graph.linger_ms, 0);
       checked.max_in_flight = source_setting(node, "max_in_flight", node.max_in_flight, graph.max_in_flight, 1);
+      checked.max_in_flight_bytes =
+          source_setting(node, "max_in_flight_bytes", node.max_in_flight_bytes,
+                         graph.max_in_flight_bytes.value_or(default_max_in_flight_bytes()), 1);
       checked.rate = node.rate.value_or(0);
       checked.burst = static_cast<std::size_t>(node.burst.value_or(0));
     } else if (node.concurrency) {
@@ -104,6 +111,13 @@ class GraphValidator {
 };
 
 }  // namespace
+
+std::int64_t default_max_in_flight_bytes() {
+  constexpr std::int64_t mib = 1 << 20;
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  const std::int64_t memory = pages > 0 && page > 0 ? static_cast<std::int64_t>(pages) * page : 4096 * mib;
+  return std::clamp<std::int64_t>(memory / 16, 64 * mib, 1024 * mib);
+}
 
 std::unique_ptr<CheckedGraph> validate_graph(GraphSpec spec, PluginRegistry& registry, Diagnostics& diags) {
   const std::size_t errors_before = diags.size();

@@ -26,9 +26,14 @@ struct CheckedNode {
   std::size_t concurrency = 1;     // 0 = unlimited
   // Sources only: effective settings (node override or graph default).
   std::size_t batch_size = 256, linger_ms = 5, max_in_flight = 64;
+  std::size_t max_in_flight_bytes = 0;  // the bound on the bytes of its batches in flight
   double rate = 0;
   std::size_t burst = 0;  // with rate: token bucket size in records (0 = one batch)
 };
+
+// max_in_flight_bytes when neither the source nor [graph] sets it: a sixteenth of the
+// machine's memory, between 64 MiB and 1 GiB (1 GiB on a 24 GiB machine).
+std::int64_t default_max_in_flight_bytes();
 
 struct CheckedGraph {
   GraphSpec spec;
