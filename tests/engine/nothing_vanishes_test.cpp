@@ -231,3 +231,39 @@ inputs = ["slow"]
   CHECK(r.result.max_in_flight_bytes_seen <= 4'000'000 + 200'000);  // plus at most one record's rounding per batch
   CHECK(r.result.max_in_flight_bytes_seen >= 1'000'000);            // and it did not starve the pipeline
 }
+
+TEST_CASE("a second signal during the finishing phase stops it: no later stage finishes", "[lifecycle][vanish]") {
+  // hold1's finish() sends its 20 held batches through a slow stage (30 ms each); the second
+  // signal comes during that drain. hold2's finish() must then never run: before, it still
+  // did and fed the sink, and the run went on for the whole slow drain.
+  std::atomic<bool> cancel{false};
+  graph_runner::engine::RunOptions options;
+  options.cancel_flag = &cancel;
+  run_test::SetLater second(cancel, std::chrono::milliseconds(150));
+  Run r = run_graph_text(R"(
+[graph]
+batch_size = 1
+[sources.gen]
+plugin = "seq"
+count = 20
+[stages.hold1]
+plugin = "hoard"
+inputs = ["gen"]
+[stages.slow]
+plugin = "slow_pass"
+inputs = ["hold1"]
+sleep_us = 30000
+[stages.hold2]
+plugin = "hoard"
+inputs = ["slow"]
+[sinks.out]
+plugin = "collect"
+inputs = ["hold2"]
+)",
+                         2, options);
+  INFO(r.log);
+  CHECK(r.result.status == RunStatus::interrupted);
+  CHECK(run_test::probe().received["out"].empty());
+  CHECK(r.node("slow").records_in < 20);
+  CHECK_THAT(r.log, Catch::Contains("second signal: cancelled with"));
+}
