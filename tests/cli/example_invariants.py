@@ -36,8 +36,8 @@ def check(metrics, final, stdout_lines, balances):
     for line in stdout_lines:
         m = COUNT_LINE.fullmatch(line)
         if m and m[1] in nodes and int(m[2]) != nodes[m[1]]["records_in"]:
-            failures.append(f"stdout {line!r}: expected {nodes[m[1]]['records_in']} records, "
-                            f"the sink's records_in")
+            failures.append(f"stdout {line!r}: {m[2]} records, expected the sink's records_in, "
+                            f"{nodes[m[1]]['records_in']}")
 
     for balance in balances:
         failures += check_balance(balance, nodes)

@@ -89,7 +89,7 @@ def file_digest(out_dir, name, graph_dir, workdir, failures):
     text = text.replace(graph_dir, "${GRAPH_DIR}")
     lines = sorted(text.splitlines())
     sorted_copy = os.path.join(workdir, name + ".sorted")
-    with open(sorted_copy, "w", encoding="utf-8") as f:  # to diff when the sha256 differs
+    with open(sorted_copy, "w", encoding="utf-8") as f:  # to show what changed when the sha256 does
         f.write("".join(line + "\n" for line in lines))
     sha = hashlib.sha256("".join(line + "\n" for line in lines).encode()).hexdigest()
     return f"file {name}: {len(lines)} lines, sorted sha256 {sha[:16]}"
@@ -113,11 +113,24 @@ def compare(golden, digest, workdir):
         f.write(digest)
     if expected is None:
         return f"no approved file yet: {golden}\n  actual: {actual} (review, then cp, or GRAPH_RUNNER_APPROVE=1)"
-    diff = difflib.unified_diff(expected.splitlines(), digest.splitlines(), "expected " + golden,
-                                "actual " + actual, lineterm="", n=0)
+    diff = list(difflib.unified_diff(expected.splitlines(), digest.splitlines(), "expected " + golden,
+                                     "actual " + actual, lineterm="", n=0))
+    changed = [m[1] for line in diff if (m := re.match(r"\+file (.+): ", line))]
     return "the run's digest differs from the approved one (- expected, + actual):\n" + "\n".join(diff) + \
-        f"\n  (a changed sorted sha256: diff {workdir}/NAME.sorted against a good run's;" \
-        " approve a reviewed change with GRAPH_RUNNER_APPROVE=1)"
+        "".join(content_diff(workdir, name) for name in changed) + \
+        "\n  approve a reviewed change with GRAPH_RUNNER_APPROVE=1"
+
+
+def content_diff(workdir, name):
+    """How a file's sorted lines differ from those of the last run that passed (in the build tree)."""
+    passed, now = (os.path.join(workdir, name + suffix) for suffix in (".sorted.passed", ".sorted"))
+    if not os.path.exists(passed) or not os.path.exists(now):
+        return f"\n  {name}: no passing run's copy to compare with; its sorted lines are in {now}"
+    with open(passed, encoding="utf-8") as a, open(now, encoding="utf-8") as b:
+        diff = list(difflib.unified_diff(a.read().splitlines(), b.read().splitlines(), passed, now,
+                                         lineterm="", n=0))
+    shown = "\n".join(line[:200] for line in diff[:12]) + ("\n..." if len(diff) > 12 else "")
+    return f"\n  {name}, sorted, since the last run that passed:\n{shown}"
 
 
 def main():
@@ -163,6 +176,8 @@ def main():
             print("FAIL:", failure)
         print("--- stdout ---\n" + p.stdout + "--- stderr ---\n" + p.stderr, end="")
         return 1
+    for name in args.file:  # what a later failure's content diff compares with
+        shutil.copyfile(os.path.join(args.workdir, name + ".sorted"), os.path.join(args.workdir, name + ".sorted.passed"))
     print(f"ok: {stem} produced what was approved ({len(digest) - 2} facts)")
     return 0
 
