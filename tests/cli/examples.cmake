@@ -19,7 +19,8 @@ set(example_csv-to-jsonl --file users.jsonl)
 # Whole-batch failures draw again on each call (chaos counts attempts across calls), so which
 # batches fail depends on the order of the calls: only the balance is fixed.
 set(example_errors-drop --vary flaky.out flaky.errors flaky.dropped total.in --stdout-mask ${count_line_mask}
-  --balance "numbers.out = total.in + flaky.dropped" --balance "flaky.errors = flaky.dropped")
+  --balance "numbers.out = total.in + flaky.dropped" --balance "flaky.errors = flaky.dropped"
+  --balance "flaky.dropped >= 1")
 set(example_errors-fail)
 # Every batch gets through in the end (the count line is exact); how many tries it took varies.
 set(example_errors-retry --vary flaky.retries --balance "flaky.retries >= 1")
