@@ -55,7 +55,7 @@ def summary_digest(stderr, vary, failures):
     if header is None:
         failures.append("no summary table on stderr")
         return [], None
-    digest, final = [], None
+    digest, final, cells_seen = [], None, set()
     for line in lines[header + 1:]:
         m = FINAL.fullmatch(line)
         if m:
@@ -66,9 +66,12 @@ def summary_digest(stderr, vary, failures):
             failures.append(f"summary row with fewer than 10 cells: {line!r}")
             continue
         for k, column in enumerate(SUMMARY_COLUMNS):
+            cells_seen.add(f"{cells[0]}.{column}")
             if f"{cells[0]}.{column}" in vary:
                 cells[4 + k] = "~"
         digest.append("node " + " ".join(cells[:10]))
+    for cell in sorted(vary - cells_seen):
+        failures.append(f"--vary {cell}: no such cell in the summary (NODE.COLUMN, COLUMN one of {SUMMARY_COLUMNS})")
     if final is None:
         failures.append("no final line 'N records in T s (R records/s), A/B batches acknowledged'")
         return digest, None
