@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""Runs one example graph and checks what it produces, not only that it ran.
+
+    example_run.py GRAPH_RUNNER GRAPH GOLDEN WORKDIR [--vary NODE.COLUMN...]
+        [--stdout-mask REGEX...] [--file NAME...] [--balance "A.x = B.y + C.z"...]
+        [--exactly-once OUT:FIELD INPUT[:FIELD]...]...
+
+The run's deterministic figures form a digest, compared line by line with the approved
+GOLDEN (tests/cli/golden/examples/STEM.txt): stdout (count's `NAME: N records, checksum HEX`
+lines), the summary table's counts per node, the final line's batches acknowledged, and each
+--file of $OUT_DIR as its line count and the sha256 of its sorted lines (order-insensitive:
+stages run concurrently). What varies from run to run is masked as "~": --vary a summary
+cell, --stdout-mask a part of a stdout line. On a difference the digest is written to
+WORKDIR/STEM.txt.actual; after a review, GRAPH_RUNNER_APPROVE=1 writes it to GOLDEN.
+
+Checked from --metrics-json whatever the golden says (example_invariants.py): the run
+completed with every batch acknowledged, each stage's records in = out + dropped + routed
+(a filter may also leave records out), each count line agrees with its sink's records_in,
+every --balance holds, and each --exactly-once output holds every input record once.
+"""
+import argparse
+import difflib
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import example_invariants
+
+SUMMARY_COLUMNS = ["in", "out", "errors", "dropped", "routed", "retries"]
+FINAL = re.compile(r"(\d+) records in [0-9.]+ s \([0-9.]+[kMG]? records/s\), (\d+)/(\d+) batches acknowledged(.*)")
+
+
+def parse_args():
+    p = argparse.ArgumentParser()
+    p.add_argument("graph_runner")
+    p.add_argument("graph")
+    p.add_argument("golden")
+    p.add_argument("workdir")
+    p.add_argument("--vary", nargs="+", default=[], metavar="NODE.COLUMN")
+    p.add_argument("--stdout-mask", nargs="+", default=[], metavar="REGEX")
+    p.add_argument("--file", nargs="+", default=[], metavar="NAME")
+    p.add_argument("--balance", action="append", default=[])
+    p.add_argument("--exactly-once", action="append", nargs="+", default=[], metavar="OUT:FIELD INPUT")
+    return p.parse_args()
+
+
+def summary_digest(stderr, vary, failures):
+    """The table's rows without the timing columns: name plugin kind conc in out ... retries."""
+    lines = [line for line in stderr.splitlines() if not line.startswith("[")]  # log lines
+    header = next((i for i, line in enumerate(lines) if line.split()[:2] == ["node", "plugin"]), None)
+    if header is None:
+        failures.append("no summary table on stderr")
+        return [], None
+    digest, final, cells_seen = [], None, set()
+    for line in lines[header + 1:]:
+        m = FINAL.fullmatch(line)
+        if m:
+            final = m
+            break
+        cells = line.split()
+        if len(cells) < 10:
+            failures.append(f"summary row with fewer than 10 cells: {line!r}")
+            continue
+        for k, column in enumerate(SUMMARY_COLUMNS):
+            cells_seen.add(f"{cells[0]}.{column}")
+            if f"{cells[0]}.{column}" in vary:
+                cells[4 + k] = "~"
+        digest.append("node " + " ".join(cells[:10]))
+    for cell in sorted(vary - cells_seen):
+        failures.append(f"--vary {cell}: no such cell in the summary (NODE.COLUMN, COLUMN one of {SUMMARY_COLUMNS})")
+    if final is None:
+        failures.append("no final line 'N records in T s (R records/s), A/B batches acknowledged'")
+        return digest, None
+    digest.append(f"final {final[1]} records, {final[2]}/{final[3]} batches acknowledged{final[4]}")
+    return digest, final
+
+
+def file_digest(out_dir, name, graph_dir, workdir, failures):
+    """Line count and sha256 of the sorted lines; paths of the checkout written as ${GRAPH_DIR}."""
+    path = os.path.join(out_dir, name)
+    if not os.path.exists(path):
+        failures.append(f"the run did not write {path}")
+        return f"file {name}: missing"
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    if text and not text.endswith("\n"):
+        failures.append(f"{path}: the last line is not terminated (a partial write?)")
+    text = text.replace(graph_dir, "${GRAPH_DIR}")
+    lines = sorted(text.splitlines())
+    sorted_copy = os.path.join(workdir, name + ".sorted")
+    with open(sorted_copy, "w", encoding="utf-8") as f:  # to show what changed when the sha256 does
+        f.write("".join(line + "\n" for line in lines))
+    sha = hashlib.sha256("".join(line + "\n" for line in lines).encode()).hexdigest()
+    return f"file {name}: {len(lines)} lines, sorted sha256 {sha[:16]}"
+
+
+def compare(golden, digest, workdir):
+    """Returns a failure message, or None when the digest is the approved one."""
+    expected = None
+    if os.path.exists(golden):
+        with open(golden, encoding="utf-8") as f:
+            expected = f.read()
+    if digest == expected:
+        return None
+    if os.environ.get("GRAPH_RUNNER_APPROVE") == "1":
+        with open(golden, "w", encoding="utf-8") as f:
+            f.write(digest)
+        print(f"approved: {golden} now holds this run's digest")
+        return None
+    actual = os.path.join(workdir, os.path.basename(golden) + ".actual")
+    with open(actual, "w", encoding="utf-8") as f:
+        f.write(digest)
+    if expected is None:
+        return f"no approved file yet: {golden}\n  actual: {actual} (review, then cp, or GRAPH_RUNNER_APPROVE=1)"
+    diff = list(difflib.unified_diff(expected.splitlines(), digest.splitlines(), "expected " + golden,
+                                     "actual " + actual, lineterm="", n=0))
+    changed = [m[1] for line in diff if (m := re.match(r"\+file (.+): ", line))]
+    return "the run's digest differs from the approved one (- expected, + actual):\n" + "\n".join(diff) + \
+        "".join(content_diff(workdir, name) for name in changed) + \
+        "\n  approve a reviewed change with GRAPH_RUNNER_APPROVE=1"
+
+
+def content_diff(workdir, name):
+    """How a file's sorted lines differ from those of the last run that passed (in the build tree)."""
+    passed, now = (os.path.join(workdir, name + suffix) for suffix in (".sorted.passed", ".sorted"))
+    if not os.path.exists(passed) or not os.path.exists(now):
+        return f"\n  {name}: no passing run's copy to compare with; its sorted lines are in {now}"
+    with open(passed, encoding="utf-8") as a, open(now, encoding="utf-8") as b:
+        diff = list(difflib.unified_diff(a.read().splitlines(), b.read().splitlines(), passed, now,
+                                         lineterm="", n=0))
+    shown = "\n".join(line[:200] for line in diff[:12]) + ("\n..." if len(diff) > 12 else "")
+    return f"\n  {name}, sorted, since the last run that passed:\n{shown}"
+
+
+def main():
+    args = parse_args()
+    stem = os.path.splitext(os.path.basename(args.graph))[0]
+    graph_dir = os.path.dirname(os.path.abspath(args.graph))
+    out_dir = os.path.join(args.workdir, "out")
+    shutil.rmtree(out_dir, ignore_errors=True)  # every file checked is this run's
+    os.makedirs(out_dir)
+    metrics_path = os.path.join(args.workdir, "metrics.json")
+    command = [args.graph_runner, "run", args.graph, "--metrics-json", metrics_path]
+    p = subprocess.run(command, env=dict(os.environ, OUT_DIR=out_dir), capture_output=True, text=True, timeout=60)
+
+    failures = []
+    if p.returncode != 0:
+        failures.append(f"exit code {p.returncode}, expected 0")
+    digest = [f"# What graphs/{stem}.toml produces (tests/cli/example_run.py; \"~\": varies from run to run)",
+              "# node NAME PLUGIN KIND CONC IN OUT ERRORS DROPPED ROUTED RETRIES: a row of the summary table"]
+    stdout_lines = p.stdout.splitlines()
+    for line in stdout_lines:
+        for mask in args.stdout_mask:
+            line = re.sub(mask, "~", line)
+        digest.append("stdout " + line)
+    rows, final = summary_digest(p.stderr, set(args.vary), failures)
+    digest += rows
+    digest += [file_digest(out_dir, name, graph_dir, args.workdir, failures) for name in args.file]
+
+    if os.path.exists(metrics_path):
+        with open(metrics_path, encoding="utf-8") as f:
+            metrics = json.load(f)
+        failures += example_invariants.check(metrics, final, stdout_lines, args.balance)
+        for spec in args.exactly_once:
+            failures += example_invariants.exactly_once(out_dir, spec)
+    else:
+        failures.append(f"the run did not write {metrics_path}")
+
+    mismatch = compare(args.golden, "\n".join(digest) + "\n", args.workdir)
+    if mismatch:
+        failures.append(mismatch)
+    if failures:
+        print("command: OUT_DIR=" + out_dir + " " + " ".join(command))
+        for failure in failures:
+            print("FAIL:", failure)
+        print("--- stdout ---\n" + p.stdout + "--- stderr ---\n" + p.stderr, end="")
+        return 1
+    for name in args.file:  # what a later failure's content diff compares with
+        shutil.copyfile(os.path.join(args.workdir, name + ".sorted"), os.path.join(args.workdir, name + ".sorted.passed"))
+    print(f"ok: {stem} produced what was approved ({len(digest) - 2} facts)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

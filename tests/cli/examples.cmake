@@ -1,0 +1,50 @@
+# Included by CMakeLists.txt (uses gr, graphs, example_graphs): every example graph runs and
+# produces what was approved, tests/cli/golden/examples/STEM.txt (see example_run.py): its
+# count lines, its summary counts, all batches acknowledged, its output files (line count and
+# sorted sha256), and the invariants of the run's --metrics-json. A new graphs/*.toml fails
+# with "no approved file yet" until its digest is reviewed and approved:
+#   GRAPH_RUNNER_APPROVE=1 ctest --test-dir BUILD -R 'example\.STEM\.runs'   (then review git diff)
+# Below, per example, what varies from run to run (masked, then checked by a balance) and
+# what else to check.
+find_package(Python3 COMPONENTS Interpreter REQUIRED)
+set(example_golden ${CMAKE_CURRENT_SOURCE_DIR}/golden/examples)
+set(example_data ${graphs}/data)
+set(count_line_mask [=[[0-9]+ records, checksum [0-9a-f]+]=])
+
+# Sensors at three rates: which records arrive is fixed, their order and batches are not.
+set(example_concurrent-processor --file hot-readings.jsonl
+  --balance "north.out + south.out + west.out = validate.in"
+  --balance "split.out = hot.in + normal.in")
+set(example_csv-to-jsonl --file users.jsonl)
+# Whole-batch failures draw again on each call (chaos counts attempts across calls), so which
+# batches fail depends on the order of the calls: only the balance is fixed.
+set(example_errors-drop --vary flaky.out flaky.errors flaky.dropped total.in --stdout-mask ${count_line_mask}
+  --balance "numbers.out = total.in + flaky.dropped" --balance "flaky.errors = flaky.dropped"
+  --balance "flaky.dropped >= 1")
+set(example_errors-fail)
+# Every batch gets through in the end (the count line is exact); how many tries it took varies.
+set(example_errors-retry --vary flaky.retries --balance "flaky.retries >= 1")
+# Single records fail by (seed, position): exact counts, and the balance.
+set(example_errors-route --balance "numbers.out = good.in + flaky.routed" --balance "rejects.in = flaky.routed")
+# Paced at 1,000/s into batches by size or time: every event is sent once, whatever the batches.
+set(example_event-batching --file sent-events.jsonl
+  --exactly-once sent-events.jsonl:id ${example_data}/events.jsonl:id)
+# The stdout sink's five sample records depend on which source's batch comes first.
+set(example_fan-out-fan-in --stdout-mask [[^{.*}$]])
+# Rate-limited, blocking: every line of the three inputs is uploaded once.
+set(example_multi-stage-upload --file uploaded.jsonl
+  --exactly-once uploaded.jsonl:line ${example_data}/logs/api.log ${example_data}/logs/worker.log ${example_data}/events.jsonl
+  --balance "receipts.in = audit.in")
+set(example_quickstart)
+set(example_user-filter --file rich-users.jsonl no-balance.jsonl --balance "rich.routed = unknown.in")
+
+foreach(graph ${example_graphs})
+  get_filename_component(stem ${graph} NAME_WE)
+  set(workdir ${CMAKE_CURRENT_BINARY_DIR}/work/example.${stem}.runs)
+  file(MAKE_DIRECTORY ${workdir})
+  add_test(NAME cli.example.${stem}.runs
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/example_run.py ${gr} ${graph}
+      ${example_golden}/${stem}.txt ${workdir} ${example_${stem}}
+    WORKING_DIRECTORY ${workdir})
+  set_tests_properties(cli.example.${stem}.runs PROPERTIES TIMEOUT 60)
+endforeach()
