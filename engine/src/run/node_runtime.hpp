@@ -70,6 +70,9 @@ class NodeRuntime {
   Source& source();
   bool read(BatchBuilder& builder);
   void count_emitted(std::size_t port, const Batch& batch) noexcept;
+  // Records sent to a port no node reads (the node has unread = "drop"; validation refuses
+  // such a port otherwise): counted as dropped by this node, not as sent.
+  void dropped_unread(std::size_t records) noexcept { dropped_.fetch_add(records, std::memory_order_relaxed); }
 
   NodeStats stats() const;
   // Batches handed to this node and not yet started; calls running now.
