@@ -1,54 +1,147 @@
 #include "output_file.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <stdexcept>
 #include <system_error>
 
 namespace graph_runner::plugins {
 
+struct OutputFile::Shared {
+  std::string key;  // in the registry below
+  std::mutex mutex;
+  int fd = -1;
+  bool owns_fd = true;   // false for stdout, which stays open
+  bool regular = false;  // a regular file: a half-written batch can be cut off again
+  std::shared_ptr<void> state;
+  ~Shared() {
+    if (owns_fd && fd >= 0) ::close(fd);
+  }
+};
+
+namespace {
+
+// The files open in this plugin library, by plugin name and absolute path. Entries live as
+// long as an OutputFile holds them.
+struct Registry {
+  std::mutex mutex;
+  std::map<std::string, std::weak_ptr<void>> files;
+};
+Registry& registry() {
+  static Registry r;
+  return r;
+}
+
+std::string registry_key(const std::string& plugin, const std::string& path) {
+  if (path == "-") return plugin + "\n-";
+  std::error_code ec;
+  const std::filesystem::path absolute = std::filesystem::absolute(path, ec);
+  return plugin + "\n" + (ec ? path : absolute.lexically_normal().string());
+}
+
+}  // namespace
+
 OutputFile::~OutputFile() {
-  if (file_ && file_ != stdout) std::fclose(file_);
+  try {
+    close();
+  } catch (...) {
+    // an aborted run: the error of a close nobody asked for is not reported
+  }
 }
 
-void OutputFile::open(bool append) {
+bool OutputFile::open(bool append) {
+  const std::string key = registry_key(plugin_, path_);
+  std::lock_guard lock(registry().mutex);
+  std::weak_ptr<void>& slot = registry().files[key];
+  if (auto existing = slot.lock()) {
+    shared_ = std::static_pointer_cast<Shared>(existing);
+    return false;
+  }
+  auto shared = std::make_shared<Shared>();
+  shared->key = key;
   if (is_stdout()) {
-    file_ = stdout;
-    return;
+    shared->fd = STDOUT_FILENO;
+    shared->owns_fd = false;
+  } else {
+    const std::filesystem::path parent = std::filesystem::path(path_).parent_path();
+    if (!parent.empty()) {
+      std::error_code ec;
+      std::filesystem::create_directories(parent, ec);
+      if (ec) throw std::runtime_error(plugin_ + ": cannot create folder '" + parent.string() + "': " + ec.message());
+    }
+    shared->fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0666);
+    if (shared->fd < 0) fail("open", errno);
+    struct stat st {};
+    shared->regular = ::fstat(shared->fd, &st) == 0 && S_ISREG(st.st_mode);
   }
-  const std::filesystem::path parent = std::filesystem::path(path_).parent_path();
-  if (!parent.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(parent, ec);
-    if (ec) throw std::runtime_error(plugin_ + ": cannot create folder '" + parent.string() + "': " + ec.message());
-  }
-  file_ = std::fopen(path_.c_str(), append ? "ab" : "wb");
-  if (!file_) fail("open");
+  slot = shared;
+  shared_ = std::move(shared);
+  return true;
 }
 
-void OutputFile::drain() {
-  if (buffer_.empty() || !file_) return;
-  if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) fail("write");
+std::mutex& OutputFile::shared_mutex() {
+  if (!shared_) throw std::logic_error(plugin_ + ": '" + path_ + "' written before it was opened");
+  return shared_->mutex;
+}
+
+std::shared_ptr<void>& OutputFile::shared_state_slot() {
+  if (!shared_) throw std::logic_error(plugin_ + ": '" + path_ + "' used before it was opened");
+  return shared_->state;
+}
+
+void OutputFile::write() {
+  if (buffer_.empty()) return;
+  std::lock_guard lock(shared_mutex());
+  write_locked();
+}
+
+void OutputFile::write_locked() {
+  if (buffer_.empty()) return;
+  const Shared& s = *shared_;
+  if (!s.owns_fd) std::fflush(stdout);  // what the process printed through stdio goes first
+  // We are the file's only writer (under the lock), so its end is where this batch starts.
+  const off_t start = s.regular ? ::lseek(s.fd, 0, SEEK_END) : -1;
+  std::size_t done = 0;
+  while (done < buffer_.size()) {
+    const ssize_t n = ::write(s.fd, buffer_.data() + done, buffer_.size() - done);
+    if (n > 0) {
+      done += static_cast<std::size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    const int error = n < 0 ? errno : EIO;
+    buffer_.clear();  // the batch failed: its bytes must not go out with the next one
+    if (done > 0 && start >= 0 && ::ftruncate(s.fd, start) == 0) ::lseek(s.fd, start, SEEK_SET);
+    fail("write", error);
+  }
   buffer_.clear();
 }
 
-void OutputFile::flush() {
-  drain();
-  if (file_ && std::fflush(file_) != 0) fail("write");
-}
-
 void OutputFile::close() {
-  flush();
-  if (file_ && file_ != stdout && std::fclose(file_) != 0) {
-    file_ = nullptr;
-    fail("close");
+  if (!shared_) return;
+  buffer_.clear();  // every write() emptied it; what is left belongs to a failed batch
+  std::shared_ptr<Shared> shared = std::move(shared_);
+  bool last = false;
+  {
+    std::lock_guard lock(registry().mutex);  // no instance joins meanwhile
+    last = shared.use_count() == 1;
+    if (last) registry().files.erase(shared->key);
   }
-  file_ = nullptr;
+  if (!last || !shared->owns_fd) return;
+  const int fd = shared->fd;
+  shared->fd = -1;
+  if (::close(fd) != 0) fail("close", errno);
 }
 
-void OutputFile::fail(const char* what) const {
-  throw std::runtime_error(plugin_ + ": cannot " + what + " '" + path_ + "': " + std::strerror(errno));
+void OutputFile::fail(const char* what, int error) const {
+  throw std::runtime_error(plugin_ + ": cannot " + what + " '" + path_ + "': " + std::strerror(error));
 }
 
 }  // namespace graph_runner::plugins

@@ -1,8 +1,19 @@
 #pragma once
 // The output side of the file sinks (jsonl, csv): a path or "-" for stdout, its folder
-// created on open, records formatted into a buffer that is written in chunks of about
-// 64 KiB, and every I/O failure thrown with the plugin's name, the path and errno's text.
-#include <cstdio>
+// created on open, every I/O failure thrown with the plugin's name, the path and errno's text.
+//
+// Delivery: a sink encodes a batch into buffer(), then write() hands those bytes to the OS in
+// one write(2) before returning. The engine acknowledges a batch when Sink::write returns, so
+// nothing may wait in a user-space buffer, and a full disk fails the write() of the batch that
+// did not fit (its on_error applies), never a later flush. A batch that fails half-written is
+// cut off a regular file again: the file holds whole batches only.
+//
+// Sharing: the instances of one node (`concurrency = N`, `partition_by`) - and any sinks of the
+// same plugin writing the same path - share one open file. The first open creates or truncates
+// it, each batch is written whole under a mutex (batches never interleave inside a line), and
+// the last close closes it.
+#include <memory>
+#include <mutex>
 #include <string>
 
 namespace graph_runner::plugins {
@@ -10,28 +21,49 @@ namespace graph_runner::plugins {
 class OutputFile {
  public:
   OutputFile(std::string plugin, std::string path) : plugin_(std::move(plugin)), path_(std::move(path)) {}
-  ~OutputFile();  // closes without flushing: close() was not called, the run was aborted
+  ~OutputFile();  // leaves the shared file without writing what buffer() holds (the run was aborted)
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
 
   const std::string& path() const noexcept { return path_; }
   bool is_stdout() const noexcept { return path_ == "-"; }
-  void open(bool append);
-  // Format records into buffer(), then call wrote() to pass a full chunk on to the file.
+  // Opens the file, or joins the sink instance that has it open already. True when this call
+  // opened it: decisions about the file's start (a CSV header) belong to that instance.
+  bool open(bool append);
+  // This instance's encoding buffer, reused from batch to batch.
   std::string& buffer() noexcept { return buffer_; }
-  void wrote() {
-    if (buffer_.size() >= chunk_bytes) drain();
+  // Writes buffer() to the OS (one write(2), looping only on a short write) and clears it,
+  // also when the write fails.
+  void write();
+  // Runs `f()` under the shared file's lock: for state that the instances share and the
+  // file's order depends on (a CSV header, which must precede every row).
+  template <class F>
+  void locked(F&& f) {
+    std::lock_guard lock(shared_mutex());
+    f();
   }
-  void flush();
-  void close();  // flushes; stdout stays open
+  // write(), for a caller inside locked().
+  void write_holding_lock() { write_locked(); }
+  // State of type T shared by every instance of this file, made on first use. Call it
+  // inside locked().
+  template <class T>
+  T& shared_state() {
+    std::shared_ptr<void>& state = shared_state_slot();
+    if (!state) state = std::make_shared<T>();
+    return *static_cast<T*>(state.get());
+  }
+  void flush() { write(); }  // nothing waits in our buffer after write(); kept for the Sink API
+  void close();              // leaves the shared file; the last instance closes it
 
  private:
-  static constexpr std::size_t chunk_bytes = 1 << 16;
-  void drain();
-  [[noreturn]] void fail(const char* what) const;
+  struct Shared;
+  std::mutex& shared_mutex();
+  std::shared_ptr<void>& shared_state_slot();
+  void write_locked();
+  [[noreturn]] void fail(const char* what, int error) const;
 
   const std::string plugin_, path_;
-  std::FILE* file_ = nullptr;
+  std::shared_ptr<Shared> shared_;
   std::string buffer_;
 };
 

@@ -2,13 +2,10 @@
 // are the header and the columns of every row; a field that appears only later is left out
 // (with a warning, once). Fields are quoted per RFC 4180 when needed, and also when read_csv
 // would otherwise read them back as another type ("42" the string, "" the empty string).
-#include <cerrno>
+// Each batch reaches the OS before write() returns (see output_file.hpp).
 #include <cmath>
-#include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <set>
-#include <stdexcept>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -37,46 +34,71 @@ class CsvSink : public Sink {
   void open() override {
     // Appending to a file that already has rows: it already has its header too.
     std::error_code ec;
-    if (append_ && !out_.is_stdout() && std::filesystem::file_size(out_.path(), ec) > 0 && !ec) header_ = false;
-    out_.open(append_);
+    const bool has_rows =
+        append_ && !out_.is_stdout() && std::filesystem::file_size(out_.path(), ec) > 0 && !ec;
+    if (!out_.open(append_)) return;  // joined the instance that opened the file and decided
+    out_.locked([&] { out_.shared_state<Columns>().header = header_ && !has_rows; });
   }
 
   void write(const Batch& batch) override {
     if (batch.empty()) return;
-    if (fields_.empty()) start(batch);
+    std::string& text = out_.buffer();
+    text.clear();  // a retried batch is encoded again from the start
+    if (fields_.empty() || has_new_fields(batch)) out_.locked([&] { learn_columns(batch); });
     columns_.clear();
     for (Field f : fields_) columns_.push_back(batch.find(f));
-    warn_about_new_fields(batch);
     for (std::size_t row = 0; row < batch.size(); ++row) {
       for (std::size_t j = 0; j < columns_.size(); ++j) {
-        if (j > 0) out_.buffer() += delimiter_;
+        if (j > 0) text += delimiter_;
         if (columns_[j]) append_value(columns_[j]->values[row]);
       }
-      out_.buffer() += '\n';
+      text += '\n';
     }
-    out_.wrote();
+    out_.write();
   }
 
   void flush() override { out_.flush(); }
   void close() override { out_.close(); }
 
  private:
-  void start(const Batch& batch) {
-    for (const auto& c : batch.columns()) {
-      fields_.push_back(c->field);
-      known_.insert(c->field.id);
-    }
-    if (!header_) return;
-    for (std::size_t j = 0; j < fields_.size(); ++j) {
-      if (j > 0) out_.buffer() += delimiter_;
-      append_csv_field(out_.buffer(), field_name(fields_[j]), delimiter_);
-    }
-    out_.buffer() += '\n';
+  // What the instances writing one file share (concurrency = N): the columns come from the
+  // first batch any of them writes, and the header goes out once, before any row.
+  struct Columns {
+    bool header = true;  // wanted: decided by the instance that opened the file
+    bool header_written = false;
+    std::vector<Field> fields;
+    std::set<std::uint32_t> known;  // fields written or warned about
+  };
+
+  bool has_new_fields(const Batch& batch) const {
+    for (const auto& c : batch.columns())
+      if (!known_.count(c->field.id)) return true;
+    return false;
   }
 
-  void warn_about_new_fields(const Batch& batch) {
+  // Under the file's lock, so the header goes out before any instance's rows. A header
+  // that failed to be written is tried again with the next batch (a retry).
+  void learn_columns(const Batch& batch) {
+    Columns& shared = out_.shared_state<Columns>();
+    if (shared.fields.empty()) {
+      for (const auto& c : batch.columns()) {
+        shared.fields.push_back(c->field);
+        shared.known.insert(c->field.id);
+      }
+    }
+    if (shared.header && !shared.header_written) {
+      std::string& text = out_.buffer();
+      for (std::size_t j = 0; j < shared.fields.size(); ++j) {
+        if (j > 0) text += delimiter_;
+        append_csv_field(text, field_name(shared.fields[j]), delimiter_);
+      }
+      text += '\n';
+      out_.write_holding_lock();
+      shared.header_written = true;
+    }
+    fields_ = shared.fields;
     for (const auto& c : batch.columns()) {
-      if (!known_.insert(c->field.id).second) continue;
+      if (!known_.insert(c->field.id).second || !shared.known.insert(c->field.id).second) continue;
       ctx_.log(LogLevel::warn, "field '" + std::string(field_name(c->field)) +
                                    "' is not a column (the header comes from the first batch); it is not written");
     }
@@ -105,8 +127,8 @@ class CsvSink : public Sink {
   const bool append_;
   bool header_;
   char delimiter_ = ',';
-  std::vector<Field> fields_;           // the columns, from the first batch
-  std::set<std::uint32_t> known_;       // fields already written or warned about
+  std::vector<Field> fields_;           // a copy of Columns::fields, once known
+  std::set<std::uint32_t> known_;       // fields this instance saw in Columns::known
   std::vector<const Column*> columns_;  // per column, in the batch being written
 };
 

@@ -1,11 +1,6 @@
 // jsonl: writes one JSON object per record to a file (or stdout), fields in column order.
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <filesystem>
-#include <stdexcept>
+// Each batch reaches the OS before write() returns (see output_file.hpp).
 #include <string>
-#include <system_error>
 #include <vector>
 
 #include "format.hpp"
@@ -32,6 +27,7 @@ class Jsonl : public Sink {
       names_.push_back(prefix + ':');
     }
     std::string& text = out_.buffer();
+    text.clear();  // a retried batch is encoded again from the start
     for (std::size_t row = 0; row < batch.size(); ++row) {
       text += '{';
       for (std::size_t i = 0; i < columns.size(); ++i) {
@@ -41,7 +37,7 @@ class Jsonl : public Sink {
       }
       text += "}\n";
     }
-    out_.wrote();
+    out_.write();
   }
 
   void flush() override { out_.flush(); }

@@ -109,6 +109,7 @@ TEST_CASE("ports: out, declared ports, ports named by a parameter, then errors",
   auto g = graph_should_load(source_a + R"([stages.s]
 plugin = "split"
 inputs = ["a"]
+unread = "drop"
 [stages.r]
 plugin = "router"
 inputs = ["s.right", "s.left"]
@@ -135,6 +136,30 @@ TEST_CASE("reading the default port of a node that emits only on named ports is 
   // Its named ports stay readable, and the node keeps "out" at port index 0 for the engine.
   auto g = graph_should_load(router + "[sinks.b]\nplugin = \"count\"\ninputs = [\"r.high\"]\n");
   CHECK(node_named(*g, "r").ports == std::vector<std::string>{"out", "high"});
+}
+
+// Records sent to a port nobody reads would vanish uncounted (issue 13).
+TEST_CASE("a port no node reads is an error at the node, unless it says unread = \"drop\"", "[validate][unread]") {
+  const std::string split = source_a + "[stages.s]\nplugin = \"split\"\ninputs = [\"a\"]\n";  // lines 3-5
+  graph_should_fail(split + "[sinks.b]\nplugin = \"count\"\ninputs = [\"s.left\"]\n",
+                    "3:1: stage 's' sends records to ports 's', 's.right' that no node reads",
+                    "read them (e.g. inputs = [\"s\"]), or set unread = \"drop\" on 's' to drop what reaches unread ports on "
+                    "purpose (counted as dropped)");
+  graph_should_fail(split + "[sinks.b]\nplugin = \"count\"\ninputs = [\"s\", \"s.left\"]\n",
+                    "3:1: stage 's' sends records to port 's.right' that no node reads",
+                    "read it (e.g. inputs = [\"s.right\"])");
+  // A source's default port too.
+  graph_should_fail(source_a + "[sources.c]\nplugin = \"generate\"\n[sinks.b]\nplugin = \"count\"\ninputs = [\"a\"]\n",
+                    "3:1: source 'c' sends records to port 'c' that no node reads");
+  graph_should_load(split + "unread = \"drop\"\n[sinks.b]\nplugin = \"count\"\ninputs = [\"s.left\"]\n");
+  graph_should_load(split + "[sinks.b]\nplugin = \"count\"\ninputs = [\"s\", \"s.left\", \"s.right\"]\n");
+  // Only "drop" is a value, and only sources and stages have ports to leave unread.
+  graph_should_fail(split + "unread = \"keep\"\n", "6:10: 'unread' must be \"drop\", got 'keep'");
+  graph_should_fail(source_a + "[sinks.b]\nplugin = \"count\"\ninputs = [\"a\"]\nunread = \"drop\"\n",
+                    "6:1: 'unread' is not allowed on a sink: it applies to sources and stages");
+  // A route-only node's default port receives nothing: it needs no reader.
+  const std::string router = source_a + "[stages.r]\nplugin = \"router\"\ninputs = [\"a\"]\nroutes = { high = \"x > 1\" }\n";
+  graph_should_load(router + "[sinks.b]\nplugin = \"count\"\ninputs = [\"r.high\"]\n");
 }
 
 TEST_CASE("an input names a node and one of its ports", "[validate]") {

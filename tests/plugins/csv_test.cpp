@@ -150,6 +150,32 @@ TEST_CASE("csv writes the first batch's fields as header and leaves later new fi
   CHECK(read_file(path) == "a;b\n1;\"x;y\"\n;z\n2\n");  // appended without a second header
 }
 
+TEST_CASE("csv instances writing one path share one file, columns and header", "[plugins][csv]") {
+  // concurrency = N makes N instances; the second must neither truncate the file nor write a
+  // header of its own, and the columns are those of the first batch any instance wrote.
+  TempDir dir;
+  const auto path = (dir.path() / "shared.csv").string();
+  gt::SinkHarness a(describe_csv(), {{"path", path}});
+  gt::SinkHarness b(describe_csv(), {{"path", path}});
+  a.open();
+  b.open();
+  b.write(gt::make_batch({{{"a", 1}, {"b", 2}}}));
+  a.write(gt::make_batch({{{"b", 3}, {"a", 4}, {"c", 5}}}));  // b's columns; c is not one
+  CHECK(read_file(path) == "a,b\n1,2\n4,3\n");                 // written before close
+  b.write(gt::make_batch({{{"c", 6}}}));                       // c: warned once for the file
+  a.close();
+  b.close();
+  CHECK(read_file(path) == "a,b\n1,2\n4,3\n,\n");
+  CHECK(a.context().logs().size() + b.context().logs().size() == 1);
+}
+
+TEST_CASE("csv fails the write() of a batch that cannot be written (/dev/full)", "[plugins][csv]") {
+  gt::SinkHarness full(describe_csv(), {{"path", "/dev/full"}});
+  full.open();
+  CHECK_THROWS_WITH(full.write(gt::make_batch({{{"n", 1}}})), "csv: cannot write '/dev/full': No space left on device");
+  CHECK_NOTHROW(full.close());
+}
+
 TEST_CASE("read_csv hands bad rows to Context::reject_input with FILE:LINE and reads on", "[plugins][csv]") {
   TempDir dir;
   auto path = write(dir.path() / "rows.csv", "n,s\n1,a\n2,b,extra\nx,\"multi\nline\"\n4,d\n");

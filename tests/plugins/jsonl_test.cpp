@@ -1,3 +1,7 @@
+#include <sys/resource.h>
+
+#include <csignal>
+
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
@@ -88,8 +92,75 @@ TEST_CASE("jsonl reports I/O errors with the path and the system's reason", "[pl
   gt::SinkHarness blocked(describe_jsonl(), {{"path", (file / "out.jsonl").string()}});
   CHECK_THROWS_WITH(blocked.open(), Catch::Contains("jsonl: cannot create folder '" + file.string() + "'"));
 
+  // The batch that does not fit fails in its own write(), not at a later flush (issue 13).
   gt::SinkHarness full(describe_jsonl(), {{"path", "/dev/full"}});
   full.open();
-  full.write(gt::make_batch({{{"n", 1}}}));
-  CHECK_THROWS_WITH(full.flush(), "jsonl: cannot write '/dev/full': No space left on device");
+  CHECK_THROWS_WITH(full.write(gt::make_batch({{{"n", 1}}})), "jsonl: cannot write '/dev/full': No space left on device");
+  CHECK_THROWS_WITH(full.write(gt::make_batch({{{"n", 2}}})), "jsonl: cannot write '/dev/full': No space left on device");
+  CHECK_NOTHROW(full.flush());  // nothing of the failed batches is left to write
+  CHECK_NOTHROW(full.close());
+}
+
+TEST_CASE("jsonl hands each batch to the OS before write() returns", "[plugins][jsonl]") {
+  // The engine acknowledges a batch when write() returns: the file must have it by then.
+  TempDir dir;
+  const auto path = dir.path() / "now.jsonl";
+  gt::SinkHarness sink(describe_jsonl(), {{"path", path.string()}});
+  sink.open();
+  sink.write(gt::make_batch({{{"n", 1}}, {{"n", 2}}}));
+  CHECK(read_file(path) == "{\"n\":1}\n{\"n\":2}\n");
+  sink.write(gt::make_batch({{{"n", 3}}}));
+  CHECK(read_file(path) == "{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n");
+  sink.flush();
+  sink.close();
+  CHECK(read_file(path) == "{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n");
+}
+
+TEST_CASE("jsonl instances writing one path share the file: the second does not truncate it", "[plugins][jsonl]") {
+  // concurrency = N makes N instances of a sink that is not thread-safe (issue 13).
+  TempDir dir;
+  const auto path = dir.path() / "shared.jsonl";
+  gt::SinkHarness a(describe_jsonl(), {{"path", path.string()}});
+  gt::SinkHarness b(describe_jsonl(), {{"path", path.string()}});
+  a.open();
+  a.write(gt::make_batch({{{"n", 1}}}));
+  b.open();
+  b.write(gt::make_batch({{{"n", 2}}}));
+  a.write(gt::make_batch({{{"n", 3}}}));
+  a.close();
+  b.write(gt::make_batch({{{"n", 4}}}));  // still open for b
+  b.close();
+  CHECK(read_file(path) == "{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n{\"n\":4}\n");
+  // Once every instance closed it, the next run replaces the file again.
+  gt::run_sink(describe_jsonl(), {{"path", path.string()}}, {gt::make_batch({{{"n", 5}}})});
+  CHECK(read_file(path) == "{\"n\":5}\n");
+}
+
+TEST_CASE("jsonl cuts a batch that failed half-written off the file: it holds whole batches", "[plugins][jsonl]") {
+  // A file size limit makes the kernel write part of the batch, then refuse the rest (EFBIG),
+  // as a disk filling up in the middle of a batch does.
+  TempDir dir;
+  const auto path = dir.path() / "cut.jsonl";
+  gt::SinkHarness sink(describe_jsonl(), {{"path", path.string()}});
+  sink.open();
+  sink.write(gt::make_batch({{{"n", 1}}}));
+  rlimit saved{};
+  REQUIRE(::getrlimit(RLIMIT_FSIZE, &saved) == 0);
+  auto* saved_handler = std::signal(SIGXFSZ, SIG_IGN);  // else the process is killed
+  rlimit limited = saved;
+  limited.rlim_cur = 20;  // "{"n":1}\n" is 8 bytes: 12 more fit
+  REQUIRE(::setrlimit(RLIMIT_FSIZE, &limited) == 0);
+  std::string error;
+  try {
+    sink.write(gt::make_batch({{{"n", 2}}, {{"n", 3}}, {{"n", 4}}}));
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  ::setrlimit(RLIMIT_FSIZE, &saved);
+  std::signal(SIGXFSZ, saved_handler);
+  CHECK_THAT(error, Catch::Contains("jsonl: cannot write '" + path.string() + "': File too large"));
+  CHECK(read_file(path) == "{\"n\":1}\n");  // not the 12 bytes that went out
+  sink.write(gt::make_batch({{{"n", 5}}}));
+  sink.close();
+  CHECK(read_file(path) == "{\"n\":1}\n{\"n\":5}\n");
 }

@@ -25,6 +25,7 @@ constexpr ReservedKey reserved_keys[] = {
     {"batch_size", sources},  {"linger_ms", sources},         {"max_in_flight", sources},
     {"max_in_flight_bytes", sources},
     {"rate", sources},        {"burst", sources, true},       {"blocking", all},
+    {"unread", sources | stages},
 };
 
 unsigned mask_of(NodeKind kind) {
@@ -64,6 +65,15 @@ void read_on_error(NodeSpec& n, const toml::node& v, const ValueReader& r) {
     n.on_error = static_cast<ErrorPolicy>(it - names.begin());
     n.on_error_pos = r.pos(v);
   }
+}
+
+void read_unread(NodeSpec& n, const toml::node& v, const ValueReader& r) {
+  auto s = r.string(v, "unread");
+  if (!s) return;
+  if (*s == "drop") n.drop_unread = true;
+  else
+    r.error(r.pos(v), "'unread' must be \"drop\", got '" + *s + "'",
+            "unread = \"drop\" drops what reaches ports no node reads; leave it out to have such ports reported");
 }
 
 void read_concurrency(NodeSpec& n, const toml::node& v, const ValueReader& r) {
@@ -126,6 +136,7 @@ void read_reserved(NodeSpec& n, const std::string& k, const toml::node& v, const
   else if (k == "rate") assign(n.rate, r.number(v, k, 0));
   else if (k == "burst") assign(n.burst, r.integer(v, k, 0));
   else if (k == "blocking") assign(n.blocking, r.boolean(v, k));
+  else if (k == "unread") read_unread(n, v, r);
 }
 
 // A parameter value: bool, int, number, string, list of strings or table of strings (the

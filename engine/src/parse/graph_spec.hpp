@@ -45,6 +45,9 @@ struct NodeSpec {
   std::optional<double> rate;  // records per second, sources only; 0 = unlimited
   std::optional<std::int64_t> burst;  // with rate: records that may go at once after a pause
   bool blocking = false;
+  // unread = "drop": records a source or stage sends to a port no node reads are dropped on
+  // purpose (counted as dropped); without it such a port is a graph error.
+  bool drop_unread = false;
 
   // Every other key: a plugin parameter, with the position of its value.
   std::map<std::string, ParamValue> params;

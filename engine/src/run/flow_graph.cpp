@@ -59,6 +59,10 @@ std::size_t waiting_sources(const CheckedGraph& graph) {
 }
 
 void FlowGraph::deliver(std::size_t i, std::size_t port, const BatchPtr& batch) {
+  if (consumers_[i][port].empty()) {  // unread = "drop": nothing reads this port
+    runtimes_[i]->dropped_unread(batch->size());
+    return;
+  }
   runtimes_[i]->count_emitted(port, *batch);
   for (std::size_t consumer : consumers_[i][port]) runtimes_[consumer]->enqueued();
   nodes_[i]->ports[port]->try_put(batch);

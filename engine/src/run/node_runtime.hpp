@@ -74,6 +74,9 @@ class NodeRuntime {
   Source& source();
   bool read(BatchBuilder& builder);
   void count_emitted(std::size_t port, const Batch& batch) noexcept;
+  // Records sent to a port no node reads (the node has unread = "drop"; validation refuses
+  // such a port otherwise): counted as dropped by this node, not as sent.
+  void dropped_unread(std::size_t records) noexcept { dropped_.fetch_add(records, std::memory_order_relaxed); }
 
   NodeStats stats() const;
   // Records sent on each port (the errors port included), for the end-of-run accounting.

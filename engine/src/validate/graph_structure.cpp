@@ -30,7 +30,10 @@ class ShapeChecker {
     for (std::size_t i = 0; i < nodes_.size(); ++i)
       if (active_[i]) check_inputs(i);
     for (std::size_t i = 0; i < nodes_.size(); ++i)
-      if (active_[i]) check_errors_consumed(i);
+      if (active_[i]) {
+        check_errors_consumed(i);
+        check_ports_read(i);
+      }
     order();
     return std::move(shape_);
   }
@@ -73,7 +76,11 @@ class ShapeChecker {
     std::set<std::pair<std::size_t, std::size_t>> seen;
     for (const InputRef& ref : node.inputs) {
       auto from = resolve(ref);
-      if (!from) continue;
+      if (!from) {  // reported; the node it names (or any node, for an unknown name) is not read as meant
+        if (auto it = index_.find(ref.node); it != index_.end()) misread_.insert(it->second);
+        else unknown_input_ = true;
+        continue;
+      }
       if (!seen.insert({from->from, from->port}).second) {
         diags_.error(ref.pos, "input '" + input_text(ref) + "' is listed twice");
         continue;
@@ -96,6 +103,31 @@ class ShapeChecker {
                  "on_error = \"route\" on '" + node.name + "', but nothing reads '" + node.name + ".errors'",
                  "add a node with inputs = [\"" + node.name + ".errors\"] (e.g. a jsonl sink), or choose on_error = "
                  "\"drop\" or \"fail\"");
+  }
+
+  // Records sent to a port that no node reads would vanish uncounted: each such port must be
+  // read, or the node says unread = "drop" (the engine then counts them as dropped). Port
+  // `errors` is check_errors_consumed's; a route-only node's default port gets nothing.
+  void check_ports_read(std::size_t i) {
+    const NodeSpec& node = nodes_[i];
+    // After a wrong input, the error is that input's: the fix there may read these ports.
+    if (node.kind == NodeKind::sink || node.drop_unread || !ports_[i] || misread_.count(i) || unknown_input_) return;
+    const auto& ports = *ports_[i];
+    std::vector<std::string> unread;
+    for (std::size_t p = 0; p < ports.size(); ++p) {
+      if (ports[p] == silent_default_port || ports[p] == "errors") continue;
+      const bool read = std::any_of(edges_.begin(), edges_.end(),
+                                    [&](const Edge& e) { return e.edge.from == i && e.edge.port == p; });
+      if (!read) unread.push_back("'" + (p == 0 ? node.name : node.name + "." + ports[p]) + "'");
+    }
+    if (unread.empty()) return;
+    const std::string example = unread.front().substr(1, unread.front().size() - 2);
+    diags_.error(node.pos,
+                 std::string(node_kind_name(node.kind)) + " '" + node.name + "' sends records to " +
+                     (unread.size() == 1 ? "port " : "ports ") + join(unread) + " that no node reads",
+                 std::string(unread.size() == 1 ? "read it" : "read them") + " (e.g. inputs = [\"" + example +
+                     "\"]), or set unread = \"drop\" on '" + node.name +
+                     "' to drop what reaches unread ports on purpose (counted as dropped)");
   }
 
   // The producing node and port of one input, or nullopt after reporting why not.
@@ -225,6 +257,8 @@ class ShapeChecker {
   std::map<std::string, std::size_t> index_;
   std::vector<std::string> names_;
   std::vector<Edge> edges_;
+  std::set<std::size_t> misread_;  // nodes named by an input that could not be resolved
+  bool unknown_input_ = false;     // an input names no node
   GraphShape shape_;
 };
 

@@ -17,7 +17,8 @@ struct GraphShape {
 
 // Checks duplicate names, every input (known node, not a sink, a port that node has), that
 // sources have no inputs and stages and sinks have some, that a node with on_error = "route"
-// has its errors port read, and that there is no cycle.
+// has its errors port read, that every other port of a source or stage is read unless the
+// node has unread = "drop", and that there is no cycle.
 // `ports[i]` are node i's output ports, or nullopt when its plugin could not be loaded (its
 // ports are then not checked); silent_default_port in place of "out" marks a node that
 // emits only on named ports, whose default port must not be read. Ties in the order keep
