@@ -192,3 +192,25 @@ TEST_CASE("read_csv hands bad rows to Context::reject_input with FILE:LINE and r
   CHECK(rejected[1].first == "x,\"multi\nline\"");  // the whole record, over both lines
   CHECK(rejected[1].second == path + ":4: column 'n': 'x' is not a valid int");
 }
+
+TEST_CASE("read_csv hands a record over max_record_bytes to on_error, one long line or a quoted field over many",
+          "[plugins][csv]") {
+  TempDir dir;
+  std::string many_lines = "3,\"";
+  for (int i = 0; i < 20; ++i) many_lines += "a line of a long quoted field\n";
+  auto path = write(dir.path() / "long.csv",
+                    "n,s\n1,ok\n2," + std::string(500, 'x') + "\n" + many_lines + "end\"\n4,fine\n");
+  gt::SourceHarness h(describe_read_csv(), {{"path", path}, {"max_record_bytes", 100}}, {.on_error = "drop"});
+  h.open();
+  auto b = h.read();
+  CHECK(gt::ints(b, "n") == std::vector<std::int64_t>{1, 4});  // reading goes on after each
+  auto rejected = h.context().rejected_inputs();
+  REQUIRE(rejected.size() == 2);
+  CHECK(rejected[0].second == path + ":3: record of 502 bytes exceeds max_record_bytes = 100");
+  CHECK(rejected[1].second == path + ":4: record of at least 122 bytes exceeds max_record_bytes = 100");
+  CHECK_THAT(rejected[1].first, Catch::StartsWith("3,\"a line of a long quoted field\na line"));
+  // A header over the limit is a bad file.
+  auto wide_header = write(dir.path() / "header.csv", std::string(200, 'h') + "\n1\n");
+  CHECK(error_reading({{"path", wide_header}, {"max_record_bytes", 100}}) ==
+        wide_header + ":1: record of 200 bytes exceeds max_record_bytes = 100 (the header)");
+}
