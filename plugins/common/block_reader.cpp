@@ -19,9 +19,11 @@ namespace {
 
 constexpr std::size_t max_free_buffers = 16;
 
-// Newlines in [p, p + n). std::count vectorizes poorly here (64-bit lane counters): it
-// cost 10% of read_jsonl's time. Eight bytes at a time instead, with one 8-bit counter per
-// byte lane, summed every 255 words before a lane can overflow.
+}  // namespace
+
+// std::count vectorizes poorly here (64-bit lane counters): it cost 10% of read_jsonl's
+// time. Eight bytes at a time instead, with one 8-bit counter per byte lane, summed every
+// 255 words before a lane can overflow.
 std::uint64_t count_newlines(const char* p, std::size_t n) {
   constexpr std::uint64_t ones = 0x0101010101010101ULL, low7 = 0x7F7F7F7F7F7F7F7FULL, newlines = ones * '\n';
   std::uint64_t total = 0;
@@ -43,10 +45,43 @@ std::uint64_t count_newlines(const char* p, std::size_t n) {
   return total;
 }
 
+namespace {
+
+// Where in text[0, n) the first line longer than `max` bytes (without its "\n") starts, or
+// npos. Jumps with memrchr over max + 1 bytes: a newline in that window ends every line
+// before it in time, so a block costs about n / max calls, not one per line.
+std::size_t find_long_line(const char* text, std::size_t n, std::size_t max) {
+  std::size_t line = 0;
+  while (n - line > max) {
+    const void* nl = ::memrchr(text + line, '\n', max + 1);
+    if (!nl) return line;
+    line = static_cast<std::size_t>(static_cast<const char*>(nl) - text) + 1;
+  }
+  return std::string::npos;
+}
+
 }  // namespace
 
-BlockReader::BlockReader(std::vector<std::string> paths, std::size_t block_bytes)
-    : paths_(std::move(paths)), block_bytes_(block_bytes) {}
+std::string OversizedRecord::head_of(std::string_view text) {
+  if (text.size() <= head_bytes) return std::string(text);
+  std::size_t n = head_bytes;
+  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;  // text[n] continues a character
+  return std::string(text.substr(0, n));
+}
+
+std::string OversizedRecord::message() const {
+  std::string m = file;
+  m += ':';
+  m += std::to_string(line);
+  m += complete ? ": record of " : ": record of at least ";
+  m += std::to_string(bytes);
+  m += " bytes exceeds max_record_bytes = ";
+  m += std::to_string(limit);
+  return m;
+}
+
+BlockReader::BlockReader(std::vector<std::string> paths, std::size_t block_bytes, std::size_t max_record_bytes)
+    : paths_(std::move(paths)), block_bytes_(block_bytes), max_record_bytes_(std::max<std::size_t>(max_record_bytes, 1)) {}
 
 BlockReader::~BlockReader() { close_current(); }
 
@@ -72,9 +107,20 @@ bool BlockReader::open_next() {
   if (!pipe_) ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
   eof_ = false;
   file_start_ = true;
+  skipping_ = false;
   line_ = 1;
   carry_.clear();
   return true;
+}
+
+// A block, unless the carried line needs more: doubled as it grows, but straight to
+// max_record_bytes + 1 (enough to tell that a line is too long) from half of that on, so
+// that the carry and the new buffer together stay about max_record_bytes + a block.
+std::size_t BlockReader::capacity_for(std::size_t carry) const noexcept {
+  if (2 * carry <= block_bytes_) return block_bytes_;
+  const std::size_t enough = max_record_bytes_ + 1;
+  const std::size_t want = 2 * carry <= enough / 2 ? 2 * carry : enough;
+  return std::max({want, carry, block_bytes_});
 }
 
 std::unique_ptr<char[]> BlockReader::buffer(std::size_t capacity, std::size_t& got) {
@@ -89,6 +135,7 @@ std::unique_ptr<char[]> BlockReader::buffer(std::size_t capacity, std::size_t& g
   } else {
     got = capacity;
   }
+  largest_buffer_ = std::max(largest_buffer_, got);
   return std::unique_ptr<char[]>(new char[got + TextBlock::padding]);
 }
 
@@ -98,48 +145,104 @@ void BlockReader::recycle(TextBlock&& block) {
   if (free_.size() < max_free_buffers) free_.push_back(std::move(block.data));
 }
 
+bool BlockReader::fill(char* p, std::size_t capacity, std::size_t& size, int wait_ms) {
+  bool got_input = false;
+  while (!eof_ && size < capacity) {
+    if (pipe_ && got_input) break;  // a pipe: take what has arrived, do not wait for more
+    if (pipe_ && wait_ms >= 0) {
+      pollfd pfd{fd_, POLLIN, 0};
+      const int ready = ::poll(&pfd, 1, wait_ms);
+      if (ready < 0 && errno != EINTR) fail("read", file_, errno);
+      if (ready <= 0) break;
+    }
+    const ssize_t n = ::read(fd_, p + size, capacity - size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail("read", file_, errno);
+    if (n == 0) eof_ = true;
+    size += static_cast<std::size_t>(n);
+    got_input = true;
+  }
+  return got_input;
+}
+
+void BlockReader::take_oversized(const char* data, std::size_t at, std::size_t size) {
+  const std::string_view rest(data + at, size - at);
+  const std::size_t nl = rest.find('\n');
+  oversized_.file = file_;
+  oversized_.line = line_;
+  oversized_.limit = max_record_bytes_;
+  oversized_.complete = nl != std::string_view::npos || eof_;
+  oversized_.bytes = nl != std::string_view::npos ? nl : rest.size();
+  oversized_.head = OversizedRecord::head_of(rest.substr(0, oversized_.bytes));
+  if (nl != std::string_view::npos) {
+    carry_.assign(rest.substr(nl + 1));
+    ++line_;
+  } else {
+    carry_.clear();
+    skipping_ = !eof_;
+  }
+  if (eof_ && carry_.empty()) close_current();
+}
+
+bool BlockReader::skip_oversized(int wait_ms) {
+  std::size_t capacity, size = 0;
+  TextBlock scratch;
+  scratch.data = buffer(block_bytes_, capacity);
+  scratch.capacity = capacity;
+  const bool got_input = fill(scratch.data.get(), capacity, size, wait_ms);
+  if (const void* nl = std::memchr(scratch.data.get(), '\n', size)) {
+    const char* after = static_cast<const char*>(nl) + 1;
+    carry_.assign(after, static_cast<std::size_t>(scratch.data.get() + size - after));
+    skipping_ = false;
+    ++line_;
+  } else if (eof_) {
+    skipping_ = false;
+  }
+  if (eof_ && !skipping_ && carry_.empty()) close_current();
+  recycle(std::move(scratch));
+  return got_input || !pipe_;
+}
+
 BlockReader::Status BlockReader::next(TextBlock& block, int wait_ms) {
   for (;;) {
     if (fd_ < 0 && !open_next()) return Status::end;
-    // A new buffer starting with the carried partial line; a line longer than a block
-    // doubles the buffer until it fits.
-    std::size_t capacity;
-    auto data = buffer(std::max(block_bytes_, 2 * carry_.size()), capacity);
-    std::size_t size = carry_.size();
-    std::memcpy(data.get(), carry_.data(), size);
-    bool got_input = false;
-    while (!eof_ && size < capacity) {
-      if (pipe_ && got_input) break;  // a pipe: take what has arrived, do not wait for more
-      if (pipe_ && wait_ms >= 0) {
-        pollfd p{fd_, POLLIN, 0};
-        const int ready = ::poll(&p, 1, wait_ms);
-        if (ready < 0 && errno != EINTR) fail("read", file_, errno);
-        if (ready <= 0) break;
-      }
-      const ssize_t n = ::read(fd_, data.get() + size, capacity - size);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) fail("read", file_, errno);
-      if (n == 0) eof_ = true;
-      size += static_cast<std::size_t>(n);
-      got_input = true;
+    if (skipping_) {
+      if (!skip_oversized(wait_ms)) return Status::waiting;
+      continue;
     }
+    // A new buffer starting with the carried partial line.
+    TextBlock read;
+    read.data = buffer(capacity_for(carry_.size()), read.capacity);
+    std::size_t size = carry_.size();
+    std::memcpy(read.data.get(), carry_.data(), size);
+    if (carry_.capacity() > block_bytes_) std::string().swap(carry_);  // a long line's memory goes back now
+    const bool got_input = fill(read.data.get(), read.capacity, size, wait_ms);
+    const char* data = read.data.get();
     std::size_t start = 0;
     if (file_start_ && (size >= 3 || eof_)) {
       file_start_ = false;
-      if (size >= 3 && std::memcmp(data.get(), "\xEF\xBB\xBF", 3) == 0) start = 3;
+      if (size >= 3 && std::memcmp(data, "\xEF\xBB\xBF", 3) == 0) start = 3;
     }
     // Whole lines only: the block ends after its last newline, unless the file has ended.
     std::size_t end = size;
     if (!eof_) {
-      const void* last = size > start ? ::memrchr(data.get() + start, '\n', size - start) : nullptr;
-      end = last ? static_cast<std::size_t>(static_cast<const char*>(last) - data.get()) + 1 : start;
+      const void* last = size > start ? ::memrchr(data + start, '\n', size - start) : nullptr;
+      end = last ? static_cast<std::size_t>(static_cast<const char*>(last) - data) + 1 : start;
     }
-    carry_.assign(data.get() + end, size - end);
+    // A line too long: one of the whole lines (only possible in a block longer than the
+    // limit), or the unfinished one when it already has more bytes than the limit.
+    std::size_t too_long = find_long_line(data + start, end - start, max_record_bytes_);
+    if (too_long != std::string::npos) too_long += start;
+    else if (size - end > max_record_bytes_) too_long = end;
+    if (too_long == start) {
+      take_oversized(data, start, size);
+      recycle(std::move(read));
+      return Status::oversized;
+    }
+    if (too_long != std::string::npos) end = too_long;  // the lines before it first
+    carry_.assign(data + end, size - end);
     if (end == start) {  // no complete line yet
-      TextBlock unused;
-      unused.data = std::move(data);
-      unused.capacity = capacity;
-      recycle(std::move(unused));
+      recycle(std::move(read));
       if (eof_) {
         close_current();
         continue;
@@ -147,9 +250,9 @@ BlockReader::Status BlockReader::next(TextBlock& block, int wait_ms) {
       if (pipe_ && !got_input) return Status::waiting;
       continue;
     }
-    if (start > 0) std::memmove(data.get(), data.get() + start, end - start);
-    block.data = std::move(data);
-    block.capacity = capacity;
+    if (start > 0) std::memmove(read.data.get(), data + start, end - start);
+    block.data = std::move(read.data);
+    block.capacity = read.capacity;
     block.size = end - start;
     std::memset(block.data.get() + block.size, 0, TextBlock::padding);
     block.file = file_;

@@ -1,10 +1,13 @@
 #pragma once
 // Reading files in blocks of whole lines, for parsers that work on many lines at once
-// (read_jsonl hands a block to simdjson's iterate_many, or to a worker thread).
+// (read_jsonl hands a block to simdjson's iterate_many, or to a worker thread), and for
+// LineReader (lines, read_csv). The one place that bounds the length of a line: a record
+// longer than max_record_bytes is reported, not held (see OversizedRecord).
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace graph_runner::plugins {
@@ -20,39 +23,89 @@ struct TextBlock {
   std::string_view text() const noexcept { return {data.get(), size}; }
 };
 
+/// The number of "\n" in [p, p + n), fast (a block's lines, bad lines' line numbers).
+std::uint64_t count_newlines(const char* p, std::size_t n);
+
+/// The default of the sources' `max_record_bytes` parameter: 1 MiB.
+inline constexpr std::size_t default_max_record_bytes = std::size_t{1} << 20;
+
+/// A line longer than the reader's max_record_bytes (without its "\n"): skipped up to its
+/// newline, and reported in its place so that the source hands it to its `on_error`.
+struct OversizedRecord {
+  /// How much of its text is kept for the error record (Context::reject_input's `input`).
+  static constexpr std::size_t head_bytes = 1024;
+  std::string file;
+  std::uint64_t line = 0;
+  std::size_t bytes = 0;        // its length, or as much as was seen when !complete
+  bool complete = false;        // its end was seen before it was reported
+  std::size_t limit = 0;        // the reader's max_record_bytes
+  std::string head;             // its first bytes, at most head_bytes (cut at a UTF-8 character)
+
+  /// "FILE:LINE: record of [at least ]N bytes exceeds max_record_bytes = M".
+  std::string message() const;
+  /// The first head_bytes of `text` at most, not cutting a UTF-8 character in two (an error
+  /// record with half a character would be invalid UTF-8 in a JSON sink).
+  static std::string head_of(std::string_view text);
+};
+
 /// Reads files one after the other (see expand_input_paths) in blocks of about
-/// `block_bytes` of whole lines; a longer line gets a block of its own. A UTF-8 byte order
-/// mark at the start of a file is skipped. Used from one thread, except recycle().
+/// `block_bytes` of whole lines; a longer line gets a block of its own, up to
+/// `max_record_bytes`. A UTF-8 byte order mark at the start of a file is skipped. Used from
+/// one thread, except recycle().
+///
+/// Memory: a line longer than max_record_bytes is never held whole. The reader holds at most
+/// about max_record_bytes + one block of it, reports it (Status::oversized), then discards
+/// the rest of it block by block up to its newline, and reads on from there.
 class BlockReader {
  public:
-  enum class Status { block, waiting, end };
+  enum class Status { block, oversized, waiting, end };
 
-  explicit BlockReader(std::vector<std::string> paths, std::size_t block_bytes = std::size_t{1} << 20);
+  explicit BlockReader(std::vector<std::string> paths, std::size_t block_bytes = std::size_t{1} << 20,
+                       std::size_t max_record_bytes = default_max_record_bytes);
   ~BlockReader();
   BlockReader(const BlockReader&) = delete;
   BlockReader& operator=(const BlockReader&) = delete;
 
-  /// The next block. `waiting`: standard input or a pipe had no complete line within
-  /// `wait_ms` (< 0: wait as long as it takes). Throws std::runtime_error naming the file
-  /// when it cannot be opened or read.
+  /// The next block, or the next line too long to hold (then see oversized(); `block` is
+  /// left alone). `waiting`: standard input or a pipe had no complete line within `wait_ms`
+  /// (< 0: wait as long as it takes). Throws std::runtime_error naming the file when it
+  /// cannot be opened or read.
   Status next(TextBlock& block, int wait_ms = -1);
+  /// The record of the last Status::oversized, valid until the next call of next().
+  const OversizedRecord& oversized() const noexcept { return oversized_; }
   /// Gives a block's buffer back for reuse, from any thread (buffers of 1 MiB are costly
   /// to allocate: fresh pages fault in one by one).
   void recycle(TextBlock&& block);
 
+  std::size_t max_record_bytes() const noexcept { return max_record_bytes_; }
+  /// The capacity of the largest buffer allocated so far: what the memory bound is about.
+  std::size_t largest_buffer() const noexcept { return largest_buffer_; }
+
  private:
   bool open_next();
   void close_current() noexcept;
+  std::size_t capacity_for(std::size_t carry) const noexcept;
   std::unique_ptr<char[]> buffer(std::size_t capacity, std::size_t& got);
+  // Reads into [p + size, p + capacity) until full, the end of the file, or (a pipe) what
+  // has arrived; false when a pipe had nothing within wait_ms.
+  bool fill(char* p, std::size_t capacity, std::size_t& size, int wait_ms);
+  // The line at data[at...] is too long: sets oversized_, then skips it.
+  void take_oversized(const char* data, std::size_t at, std::size_t size);
+  // Discards the rest of an oversized line, up to its newline; false: a pipe is waiting.
+  bool skip_oversized(int wait_ms);
 
   std::vector<std::string> paths_;
   std::size_t next_path_ = 0;
   const std::size_t block_bytes_;
+  const std::size_t max_record_bytes_;
   int fd_ = -1;
   bool pipe_ = false, eof_ = false, file_start_ = false;
+  bool skipping_ = false;      // inside an oversized line, discarding up to its newline
   std::string file_;
   std::uint64_t line_ = 1;     // number of the next line of the file
   std::string carry_;          // the start of a line not yet complete
+  OversizedRecord oversized_;
+  std::size_t largest_buffer_ = 0;
   std::mutex free_mutex_;
   std::vector<std::unique_ptr<char[]>> free_;  // recycled buffers of block_bytes_
 };

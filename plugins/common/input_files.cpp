@@ -1,8 +1,6 @@
 #include "input_files.hpp"
 
-#include <fcntl.h>
 #include <glob.h>
-#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -43,106 +41,39 @@ std::vector<std::string> expand_input_paths(const std::string& path) {
   return files;
 }
 
-LineReader::LineReader(std::vector<std::string> paths, std::size_t chunk_bytes)
-    : paths_(std::move(paths)),
-      buffer_(std::make_unique<char[]>(chunk_bytes + padding)),  // zeroed: padding bytes are defined
-      capacity_(chunk_bytes),
-      begin_(buffer_.get()),
-      end_(buffer_.get()) {}
-
-LineReader::~LineReader() { close_current(); }
-
-void LineReader::close_current() noexcept {
-  if (fd_ > 0) ::close(fd_);  // fd 0 (stdin) stays open for the process
-  fd_ = -1;
-}
-
-bool LineReader::open_next() {
-  close_current();
-  if (next_path_ >= paths_.size()) return false;
-  const std::string& path = paths_[next_path_++];
-  if (path == "-") {
-    fd_ = 0;
-    display_name_ = "<stdin>";
-  } else {
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) fail("open", path, errno);
-    display_name_ = path;
-  }
-  struct stat st;
-  pipe_ = ::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode);
-  if (!pipe_) ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
-  begin_ = end_ = buffer_.get();
-  scanned_ = 0;
-  eof_ = false;
-  file_start_ = true;
-  line_no_ = 0;
-  return true;
-}
-
-bool LineReader::fill(int wait_ms) {
-  // Keep the unfinished line: move it to the front, or grow the buffer for a long line.
-  const std::size_t pending = static_cast<std::size_t>(end_ - begin_);
-  if (begin_ != buffer_.get()) {
-    std::memmove(buffer_.get(), begin_, pending);
-    begin_ = buffer_.get();
-    end_ = begin_ + pending;
-  }
-  if (pending == capacity_) {
-    auto bigger = std::make_unique<char[]>(2 * capacity_ + padding);
-    std::memcpy(bigger.get(), buffer_.get(), pending);
-    buffer_ = std::move(bigger);
-    capacity_ *= 2;
-    begin_ = buffer_.get();
-    end_ = begin_ + pending;
-  }
-  if (pipe_ && wait_ms >= 0) {
-    pollfd p{fd_, POLLIN, 0};
-    const int ready = ::poll(&p, 1, wait_ms);
-    if (ready == 0) return false;
-    if (ready < 0 && errno != EINTR) fail("read", display_name_, errno);
-    if (ready < 0) return false;
-  }
-  ssize_t n;
-  do {
-    n = ::read(fd_, end_, capacity_ - pending);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) fail("read", display_name_, errno);
-  if (n == 0) eof_ = true;
-  end_ += n;
-  std::memset(end_, 0, padding);  // bytes after the data are defined, for simdjson and valgrind
-  if (file_start_ && (end_ - begin_ >= 3 || eof_)) {
-    file_start_ = false;
-    if (end_ - begin_ >= 3 && std::memcmp(begin_, "\xEF\xBB\xBF", 3) == 0) begin_ += 3;
-  }
-  return true;
-}
+LineReader::LineReader(std::vector<std::string> paths, std::size_t max_record_bytes, std::size_t block_bytes)
+    : blocks_(std::move(paths), block_bytes, max_record_bytes) {}
 
 LineReader::Status LineReader::next(std::string_view& line, int wait_ms) {
   for (;;) {
-    if (fd_ >= 0) {
-      const std::size_t available = static_cast<std::size_t>(end_ - begin_);
-      const void* nl = scanned_ < available ? std::memchr(begin_ + scanned_, '\n', available - scanned_) : nullptr;
-      if (nl || (eof_ && available > 0)) {
-        const char* stop = nl ? static_cast<const char*>(nl) : end_;
-        std::size_t size = static_cast<std::size_t>(stop - begin_);
-        if (size > 0 && begin_[size - 1] == '\r') --size;
-        line = std::string_view(begin_, size);
-        begin_ = nl ? static_cast<char*>(const_cast<void*>(nl)) + 1 : end_;
-        scanned_ = 0;
-        file_start_ = false;
-        ++line_no_;
-        return Status::line;
-      }
-      scanned_ = available;
-      if (eof_) {
-        close_current();
-        continue;
-      }
-      if (!fill(wait_ms)) return Status::waiting;
-      continue;
+    if (pos_ < block_.size) {
+      const char* p = block_.data.get() + pos_;
+      const std::size_t left = block_.size - pos_;
+      const void* nl = std::memchr(p, '\n', left);
+      std::size_t size = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - p) : left;
+      pos_ += nl ? size + 1 : size;
+      if (size > 0 && p[size - 1] == '\r') --size;
+      line = std::string_view(p, size);
+      ++line_no_;
+      return Status::line;
     }
-    if (!open_next()) return Status::end;
+    if (block_.data) {  // done with this block: its buffer goes back before the next is read
+      blocks_.recycle(std::move(block_));
+      block_.data.reset();
+    }
+    block_.size = pos_ = 0;
+    switch (blocks_.next(block_, wait_ms)) {
+      case BlockReader::Status::block:
+        file_ = block_.file;
+        line_no_ = block_.first_line - 1;
+        continue;
+      case BlockReader::Status::oversized:
+        file_ = blocks_.oversized().file;
+        line_no_ = blocks_.oversized().line;
+        return Status::oversized;
+      case BlockReader::Status::waiting: return Status::waiting;
+      case BlockReader::Status::end: return Status::end;
+    }
   }
 }
 

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "block_reader.hpp"
+
 namespace graph_runner::plugins {
 
 /// The files a source's `path` names, in reading order:
@@ -25,46 +27,34 @@ std::vector<std::string> expand_input_paths(const std::string& path);
 /// Reads files one after the other and hands out their lines as views into its buffer:
 /// no copy per line. A line excludes its "\n" (and a "\r" before it); the last line of a
 /// file needs no newline. A UTF-8 byte order mark at the start of a file is skipped.
+/// Lines are read in blocks (BlockReader), which also bounds their length: a line longer
+/// than `max_record_bytes` is Status::oversized, not a line.
 class LineReader {
  public:
-  /// Bytes after the end of every line that may be read (simdjson's SIMDJSON_PADDING).
-  static constexpr std::size_t padding = 64;
-  enum class Status { line, waiting, end };
+  enum class Status { line, oversized, waiting, end };
 
-  explicit LineReader(std::vector<std::string> paths, std::size_t chunk_bytes = std::size_t{1} << 20);
-  ~LineReader();
-  LineReader(const LineReader&) = delete;
-  LineReader& operator=(const LineReader&) = delete;
+  explicit LineReader(std::vector<std::string> paths, std::size_t max_record_bytes = default_max_record_bytes,
+                      std::size_t block_bytes = std::size_t{1} << 20);
 
-  /// The next line. `waiting`: standard input or a pipe had no complete line within
-  /// `wait_ms` (never returned for regular files, or when wait_ms < 0). `end`: every file
-  /// is read. The view is valid until the next call. Throws std::runtime_error when a
+  /// The next line. `oversized`: the next line was too long; oversized() says where, and
+  /// reading goes on after it. `waiting`: standard input or a pipe had no complete line
+  /// within `wait_ms` (never returned for regular files, or when wait_ms < 0). `end`: every
+  /// file is read. The view is valid until the next call. Throws std::runtime_error when a
   /// file cannot be opened or read.
   Status next(std::string_view& line, int wait_ms = -1);
 
   /// The file of the line last returned ("<stdin>" for "-"), and its 1-based number.
-  const std::string& file() const noexcept { return display_name_; }
+  const std::string& file() const noexcept { return file_; }
   std::uint64_t line_no() const noexcept { return line_no_; }
-  /// How many bytes from line.data() may be read (line.size() + at least `padding`).
-  std::size_t capacity_from(std::string_view line) const noexcept {
-    return static_cast<std::size_t>(buffer_.get() + capacity_ + padding - line.data());
-  }
+  /// The line of the last Status::oversized.
+  const OversizedRecord& oversized() const noexcept { return blocks_.oversized(); }
+  const BlockReader& blocks() const noexcept { return blocks_; }
 
  private:
-  bool open_next();
-  void close_current() noexcept;
-  bool fill(int wait_ms);  // false: a pipe had nothing within wait_ms
-
-  std::vector<std::string> paths_;
-  std::size_t next_path_ = 0;
-  std::unique_ptr<char[]> buffer_;
-  std::size_t capacity_;
-  char* begin_;               // first byte not yet returned
-  char* end_;                 // end of the bytes read
-  std::size_t scanned_ = 0;   // bytes after begin_ known to hold no '\n'
-  int fd_ = -1;
-  bool pipe_ = false, eof_ = false, file_start_ = false;
-  std::string display_name_;
+  BlockReader blocks_;
+  TextBlock block_;
+  std::size_t pos_ = 0;  // the first byte of block_ not yet handed out
+  std::string file_;
   std::uint64_t line_no_ = 0;
 };
 

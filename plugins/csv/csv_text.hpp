@@ -31,6 +31,15 @@ class CsvSplitter {
   const std::vector<CsvField>& fields() const noexcept { return fields_; }
   /// True while a quoted field is open (the record continues on the next line).
   bool in_quotes() const noexcept { return state_ == State::quoted; }
+  /// Forgets the record being read: the next feed() starts a new one.
+  void reset() noexcept { state_ = State::start; }
+  /// Drops the text kept of an unfinished record but not its quote state: feeding on finds
+  /// where a record too long to keep ends, without holding it.
+  void drop_text() noexcept {
+    text_.clear();
+    ends_.clear();
+    quoted_fields_.clear();
+  }
 
  private:
   enum class State { start, unquoted, quoted, quote_in_quoted };

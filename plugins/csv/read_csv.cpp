@@ -2,11 +2,12 @@
 // names the columns (or `columns` does, with header = false); quoting per RFC 4180, so a
 // quoted field may hold the delimiter, doubled quotes and newlines. Column types are
 // declared (`types = { age = "int" }`) or inferred per value (see csv_value).
-// A bad row (more fields than columns, a value that is not of its declared type) goes to the
+// A bad row (another number of fields than columns, unless ragged = "null" fills short rows;
+// a value that is not of its declared type; a record over max_record_bytes) goes to the
 // node's on_error policy (Context::reject_input) as "FILE:LINE: message"; a bad file (an
-// unclosed quote at its end, a header that disagrees with `columns` or `types`) fails the read.
+// unclosed quote at its end, a header that disagrees with `columns` or `types`, a header
+// over max_record_bytes) fails the read.
 #include <atomic>
-#include <exception>
 #include <utility>
 #include <optional>
 #include <stdexcept>
@@ -16,6 +17,7 @@
 #include "csv_text.hpp"
 #include "graph_runner/sdk.hpp"
 #include "input_files.hpp"
+#include "line_source.hpp"
 
 namespace graph_runner::plugins {
 namespace {
@@ -35,6 +37,8 @@ class ReadCsv : public Source {
         path_(c.params().get_string("path")),
         header_(c.params().get_bool("header")),
         names_(c.params().get_string_list("columns")),
+        ragged_null_(c.params().get_string("ragged") == "null"),
+        max_record_bytes_(max_record_bytes_of(c)),
         splitter_(delimiter_of(c)) {
     if (path_.empty()) c.param_error("path", "path is empty; use \"-\" for standard input");
     if (!header_ && names_.empty()) c.param_error("columns", "with header = false, `columns` names the columns");
@@ -45,11 +49,11 @@ class ReadCsv : public Source {
     }
   }
 
-  void open() override { reader_.emplace(expand_input_paths(path_)); }
+  void open() override { reader_.emplace(expand_input_paths(path_), max_record_bytes_); }
 
   bool read(BatchBuilder& out) override {
     if (!reader_) open();
-    if (failure_) std::rethrow_exception(std::exchange(failure_, nullptr));
+    bad_.rethrow();  // a bad row under on_error = "fail", after the rows before it went out
     std::fill(columns_.begin(), columns_.end(), nullptr);  // a new builder: look the columns up again
     const std::size_t first = out.size();
     std::size_t row = first;
@@ -59,34 +63,53 @@ class ReadCsv : public Source {
       if (stopped_.load(std::memory_order_relaxed)) return finish(out, row, false);
       const auto status = reader_->next(line, deadline.wait_ms(row > first));
       if (status == LineReader::Status::end) {
-        if (splitter_.in_quotes())
+        if (splitter_.in_quotes() && !skipping_)
           throw std::runtime_error(position(record_line_) + ": a quoted field is not closed before the end of the file");
         return finish(out, row, false);
       }
       if (status == LineReader::Status::waiting) break;
       if (reader_->line_no() == 1) start_file();
+      if (status == LineReader::Status::oversized) {
+        if (!reject_too_long(oversized_line(), row > first)) return finish(out, row, true);
+        continue;
+      }
       const bool continued = splitter_.in_quotes();
       if (!continued) {
         if (line.empty()) continue;  // blank lines separate nothing
         record_line_ = reader_->line_no();
+        skipping_ = false;
       }
       const bool complete = splitter_.feed(line);
+      if (skipping_) {  // the rest of a record too long to keep
+        splitter_.drop_text();
+        continue;
+      }
       if (!complete || continued) {  // a record over several lines: kept whole in case it is bad
         if (!continued) record_text_.clear();
         else record_text_ += '\n';
         record_text_ += line;
       }
-      if (!complete) continue;  // a quoted field goes on to the next line
+      if (!complete) {  // a quoted field goes on to the next line
+        if (record_text_.size() <= max_record_bytes_) continue;
+        // Too long: rejected now, and skipped to the record's end without keeping it.
+        const OversizedRecord r = oversized_record(record_text_.size(), false);
+        skipping_ = true;
+        splitter_.drop_text();
+        record_text_.clear();
+        if (!reject_too_long(r, row > first)) return finish(out, row, true);
+        continue;
+      }
       if (expect_header_) {
         use_header();
         continue;
       }
-      try {
-        if (add_record(out, row, continued ? std::string_view(record_text_) : line)) ++row;
-      } catch (...) {  // a bad row under on_error = "fail": the rows before it go out first
-        if (row == first) throw;
-        failure_ = std::current_exception();
-        return finish(out, row, true);
+      const std::string_view text = continued ? std::string_view(record_text_) : line;
+      if (continued && text.size() > max_record_bytes_) {
+        if (!reject_too_long(oversized_record(text.size(), true), row > first)) return finish(out, row, true);
+      } else if (auto error = add_record(out, row)) {
+        if (!bad_.reject(ctx_, text, *error, row > first)) return finish(out, row, true);
+      } else {
+        ++row;
       }
     }
     return finish(out, row, true);
@@ -102,9 +125,44 @@ class ReadCsv : public Source {
 
   std::string position(std::uint64_t line) const { return file_ + ":" + std::to_string(line); }
 
+  // The record being read (from record_line_, its text so far in record_text_) is longer
+  // than max_record_bytes.
+  OversizedRecord oversized_record(std::size_t bytes, bool complete) const {
+    OversizedRecord r;
+    r.file = file_;
+    r.line = record_line_;
+    r.bytes = bytes;
+    r.complete = complete;
+    r.limit = max_record_bytes_;
+    r.head = OversizedRecord::head_of(record_text_);
+    return r;
+  }
+
+  // A record too long is a bad record; a header too long, a bad file. False: the batch ends
+  // here (on_error = "fail"; the failure follows).
+  bool reject_too_long(const OversizedRecord& r, bool batch_has_records) {
+    if (expect_header_) throw std::runtime_error(r.message() + " (the header)");
+    return bad_.reject(ctx_, r, batch_has_records);
+  }
+
+  // The reader skipped a line over max_record_bytes. It ends the record it belongs to (its
+  // quotes were not seen); a record that began on earlier lines is reported from its start.
+  OversizedRecord oversized_line() {
+    const OversizedRecord& line = reader_->oversized();
+    const bool continued = splitter_.in_quotes() && !skipping_;
+    splitter_.reset();
+    skipping_ = false;
+    if (!continued) return line;
+    record_text_ += '\n';
+    record_text_ += line.head;
+    return oversized_record(record_text_.size() - line.head.size() + line.bytes, false);
+  }
+
   void start_file() {
-    if (splitter_.in_quotes())
+    if (splitter_.in_quotes() && !skipping_)
       throw std::runtime_error(position(record_line_) + ": a quoted field is not closed before the end of the file");
+    splitter_.reset();
+    skipping_ = false;
     file_ = reader_->file();
     expect_header_ = header_;
     if (!header_) set_columns(names_);
@@ -148,24 +206,22 @@ class ReadCsv : public Source {
     columns_.assign(fields_.size(), nullptr);
   }
 
-  // Adds the splitter's fields as record `row`; false when the row is bad (it was handed to
-  // Context::reject_input, which throws under on_error = "fail").
-  bool add_record(BatchBuilder& out, std::size_t row, std::string_view text) {
+  // Adds the splitter's fields as record `row`; or says why the row is bad (nothing of it is
+  // stored then).
+  std::optional<std::string> add_record(BatchBuilder& out, std::size_t row) {
     const auto& values = splitter_.fields();
-    if (values.size() > fields_.size()) {
-      ctx_.reject_input(text, position(record_line_) + ": " + std::to_string(values.size()) + " fields, but there are " +
-                                  std::to_string(fields_.size()) + " columns");
-      return false;
-    }
+    // More fields than columns is always bad (a value would be lost); fewer only unless
+    // ragged = "null" fills them.
+    if (values.size() > fields_.size() || (values.size() < fields_.size() && !ragged_null_))
+      return position(record_line_) + ": row has " + std::to_string(values.size()) + " fields, " +
+             (header_ ? "the header has " : "`columns` names ") + std::to_string(fields_.size());
     // Every value is converted before any is stored: a bad row leaves no trace in `out`.
     row_values_.clear();
     for (std::size_t j = 0; j < values.size(); ++j) {
       std::optional<Value> v = csv_value(values[j], types_[j], out);
-      if (!v) {
-        ctx_.reject_input(text, position(record_line_) + ": column '" + std::string(field_name(fields_[j])) + "': '" +
-                                    std::string(values[j].text) + "' is not a valid " + type_word(types_[j]));
-        return false;
-      }
+      if (!v)
+        return position(record_line_) + ": column '" + std::string(field_name(fields_[j])) + "': '" +
+               std::string(values[j].text) + "' is not a valid " + type_word(types_[j]);
       row_values_.push_back(*v);
     }
     // Fewer fields than columns: the rest are null (the columns are padded at the next set).
@@ -175,7 +231,7 @@ class ReadCsv : public Source {
       if (column->size() < row) column->resize(row);
       column->push_back(row_values_[j]);
     }
-    return true;
+    return std::nullopt;
   }
 
   static const char* type_word(CsvType t) {
@@ -191,6 +247,8 @@ class ReadCsv : public Source {
   const std::string path_;
   const bool header_;
   const std::vector<std::string> names_;
+  const bool ragged_null_;
+  const std::size_t max_record_bytes_;
   std::vector<std::pair<std::string, CsvType>> declared_;
   CsvSplitter splitter_;
   std::optional<LineReader> reader_;
@@ -198,8 +256,9 @@ class ReadCsv : public Source {
   bool expect_header_ = false;
   std::uint64_t record_line_ = 0;
   std::string record_text_;        // a record that spans lines, so far
+  bool skipping_ = false;          // in a record too long to keep, up to its end
   std::vector<Value> row_values_;  // the record being added
-  std::exception_ptr failure_;     // thrown at the next read()
+  BadRecords bad_;
   std::vector<Field> fields_;
   std::vector<CsvType> types_;
   std::vector<std::vector<Value>*> columns_;  // in the current builder, per column
@@ -220,6 +279,12 @@ PluginDescriptor describe_read_csv() {
                                 "are inferred per value (int, double, true/false, else string; empty = null)")
               .with_default(StringMap{}),
           ParamSpec::string("delimiter", "field separator: one character, or \"\\t\" for tab").with_default(","),
+          ParamSpec::string("ragged",
+                            "a row with fewer fields than columns: \"error\" = a bad row for on_error, \"null\" = "
+                            "the missing fields are null; more fields than columns is always a bad row")
+              .with_default("error")
+              .one_of({"error", "null"}),
+          max_record_bytes_param(),
       });
 }
 

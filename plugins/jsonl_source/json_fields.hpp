@@ -22,9 +22,15 @@ struct ParsedBatch {
   std::size_t rows = 0;
   std::size_t capacity = 256;  // records it will hold at most: columns reserve this much
   std::shared_ptr<Arena> arena = std::make_shared<Arena>();
-  /// Bad lines met before this batch's records (after the previous batch's): their text
-  /// and "FILE:LINE:COL: what is wrong", for Context::reject_input, in file order.
-  std::vector<std::pair<std::string, std::string>> bad_before;
+  /// Bad lines among this batch's records, in file order, for Context::reject_input: each
+  /// after `row` of the batch's records, with its text and "FILE:LINE:COL: what is wrong".
+  /// Kept in the batch rather than starting a new one: a batch per bad line made 0.5 % of
+  /// bad lines cost 5x the batches downstream.
+  struct BadLine {
+    std::size_t row;
+    std::string input, error;
+  };
+  std::vector<BadLine> bad_lines;
 
   /// Drops the values record `row` got so far (a record that failed half way).
   void truncate(std::size_t row) {

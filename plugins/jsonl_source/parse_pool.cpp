@@ -16,11 +16,13 @@ void ParsePool::fill() {
     auto job = std::make_unique<Job>();
     Job& j = *job;
     try {
-      if (reader_.next(j.block) == BlockReader::Status::end) {
+      const auto status = reader_.next(j.block);
+      if (status == BlockReader::Status::end) {
         input_ended_ = true;
         return;
       }
-      j.parsed.run([this, &j] {
+      if (status == BlockReader::Status::oversized) j.batches.push_back(oversized_batch(reader_.oversized()));
+      else j.parsed.run([this, &j] {
         try {
           auto parser = parsers_.acquire();
           parser->parse(j.block, j.batches);

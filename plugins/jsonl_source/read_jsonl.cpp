@@ -3,9 +3,10 @@
 //   numbers  -> int when the number is an integer that fits int64, else double;
 //   strings, true/false, null -> string, bool, null;
 //   nested objects and arrays -> a string holding their JSON text, as written.
-// Blank lines are skipped. A line that is not one JSON object goes to the node's on_error
-// policy (Context::reject_input) as "FILE:LINE:COL: message", in file order: `fail` stops
-// the run once the records before it are out, `drop` and `route` go on reading.
+// Blank lines are skipped. A line that is not one JSON object, or is longer than
+// max_record_bytes, goes to the node's on_error policy (Context::reject_input) as
+// "FILE:LINE[:COL]: message", in file order: `fail` stops the run once the records before it
+// are out, `drop` and `route` go on reading.
 //
 // Files are read in blocks of 1 MiB of whole lines. With threads > 1, blocks are parsed ahead
 // as tasks on the run's threads while read() hands out the records of earlier ones, in file
@@ -26,6 +27,7 @@
 #include "graph_runner/sdk.hpp"
 #include "input_files.hpp"
 #include "jsonl_parser.hpp"
+#include "line_source.hpp"
 #include "parse_pool.hpp"
 
 namespace graph_runner::plugins {
@@ -46,7 +48,7 @@ class ReadJsonl : public Source {
  public:
   explicit ReadJsonl(Context& c)
       : ctx_(c), path_(c.params().get_string("path")), threads_(c.params().get_int("threads")),
-        parser_(c.batch_size()) {
+        max_record_bytes_(max_record_bytes_of(c)), parser_(c.batch_size()) {
     if (path_.empty()) c.param_error("path", "path is empty; use \"-\" for standard input");
   }
 
@@ -54,7 +56,7 @@ class ReadJsonl : public Source {
     std::vector<std::string> paths = expand_input_paths(path_);
     const bool stdin_used = std::find(paths.begin(), paths.end(), "-") != paths.end();
     const std::size_t bytes = total_bytes(paths);
-    reader_.emplace(std::move(paths), block_bytes);
+    reader_.emplace(std::move(paths), block_bytes, max_record_bytes_);
     const std::size_t threads = threads_ > 0 ? static_cast<std::size_t>(threads_)
                                              : static_cast<std::size_t>(tbb::this_task_arena::max_concurrency());
     // Parsing ahead pays off from a few blocks on; standard input is parsed as it arrives.
@@ -65,14 +67,19 @@ class ReadJsonl : public Source {
 
   bool read(BatchBuilder& out) override {
     if (!reader_) open();
+    bad_.rethrow();  // a bad line under on_error = "fail", after the records before it
     for (;;) {
       while (!ready_.empty()) {
         ParsedBatch& front = ready_.front();
-        // The bad lines before this batch's records, in file order. Under `fail` the first
-        // one throws: the records before it went out in earlier calls.
-        if (!front.bad_before.empty()) {
-          auto bad = std::exchange(front.bad_before, {});
-          for (const auto& [line, error] : bad) ctx_.reject_input(line, error);
+        // The bad lines among this batch's records. Under `fail` the first one throws: the
+        // records before it go out first, and the failure with the next call.
+        for (const auto& bad : std::exchange(front.bad_lines, {})) {
+          if (bad_.reject(ctx_, bad.input, bad.error, bad.row > 0)) continue;
+          front.rows = bad.row;
+          front.truncate(bad.row);
+          front.move_into(out);
+          ready_.clear();
+          return true;
         }
         if (front.rows > 0) {
           front.move_into(out);
@@ -93,8 +100,12 @@ class ReadJsonl : public Source {
         const auto status = reader_->next(block, 100);
         if (status == BlockReader::Status::end) return false;
         if (status == BlockReader::Status::waiting) return true;
-        parser_.parse(block, batches);
-        reader_->recycle(std::move(block));
+        if (status == BlockReader::Status::oversized) {
+          batches.push_back(oversized_batch(reader_->oversized()));
+        } else {
+          parser_.parse(block, batches);
+          reader_->recycle(std::move(block));
+        }
       }
       for (auto& b : batches) ready_.push_back(std::move(b));
     }
@@ -107,11 +118,13 @@ class ReadJsonl : public Source {
   Context& ctx_;
   const std::string path_;
   const std::int64_t threads_;
+  const std::size_t max_record_bytes_;
   std::optional<BlockReader> reader_;
   std::unique_ptr<ParsePool> pool_;  // declared after reader_: destroyed before it
   JsonlParser parser_;               // without a pool
   std::deque<ParsedBatch> ready_;
-  std::exception_ptr error_;
+  std::exception_ptr error_;  // a read error, after the records before it
+  BadRecords bad_;
   std::atomic<bool> stopped_{false};
 };
 
@@ -123,6 +136,7 @@ PluginDescriptor describe_read_jsonl() {
           ParamSpec::string("path", "file, glob pattern (\"data/*.jsonl\", sorted) or \"-\" for stdin").mandatory(),
           ParamSpec::integer("threads", "blocks of an input over 4 MiB parsed at once, on the run's threads; 0 = one per thread of the run, 1 = no parsing ahead")
               .with_default(std::int64_t{0}).at_least(0).at_most(16),
+          max_record_bytes_param(),
       });
 }
 

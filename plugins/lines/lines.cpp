@@ -1,12 +1,14 @@
 // lines: a source of text lines from files, a glob of files, or standard input; one
 // record per line with the text in field `line` (and, with position = true, the `file` and
-// 1-based `line_no` it came from).
+// 1-based `line_no` it came from). A line longer than `max_record_bytes` is a bad record
+// for the node's `on_error`, skipped to its newline.
 #include <atomic>
 #include <optional>
 #include <string>
 
 #include "graph_runner/sdk.hpp"
 #include "input_files.hpp"
+#include "line_source.hpp"
 
 namespace graph_runner::plugins {
 namespace {
@@ -16,6 +18,7 @@ class Lines : public Source {
   explicit Lines(Context& c)
       : ctx_(c),
         path_(c.params().get_string("path")),
+        max_record_bytes_(max_record_bytes_of(c)),
         skip_empty_(c.params().get_bool("skip_empty")),
         position_(c.params().get_bool("position")),
         line_(field(c.params().get_string("field"))),
@@ -25,10 +28,11 @@ class Lines : public Source {
     if (c.params().get_string("field").empty()) c.param_error("field", "the field name is empty");
   }
 
-  void open() override { reader_.emplace(expand_input_paths(path_)); }
+  void open() override { reader_.emplace(expand_input_paths(path_), max_record_bytes_); }
 
   bool read(BatchBuilder& out) override {
     if (!reader_) open();
+    bad_.rethrow();
     std::vector<Value>& text = out.column(line_);
     std::vector<Value>* files = position_ ? &out.column(file_) : nullptr;
     std::vector<Value>* numbers = position_ ? &out.column(line_no_) : nullptr;
@@ -40,6 +44,10 @@ class Lines : public Source {
       const auto status = reader_->next(line, deadline.wait_ms(!text.empty()));
       if (status == LineReader::Status::end) return false;
       if (status == LineReader::Status::waiting) break;
+      if (status == LineReader::Status::oversized) {
+        if (!bad_.reject(ctx_, reader_->oversized(), !text.empty())) break;
+        continue;
+      }
       if (skip_empty_ && line.empty()) continue;
       text.push_back(out.string(line));
       if (position_) {
@@ -55,11 +63,13 @@ class Lines : public Source {
   void stop() override { stopped_.store(true, std::memory_order_relaxed); }
 
  private:
-  const Context& ctx_;
+  Context& ctx_;
   const std::string path_;
+  const std::size_t max_record_bytes_;
   const bool skip_empty_, position_;
   const Field line_, file_, line_no_;
   std::optional<LineReader> reader_;
+  BadRecords bad_;
   std::atomic<bool> stopped_{false};
 };
 
@@ -73,6 +83,7 @@ PluginDescriptor describe_lines() {
           ParamSpec::boolean("skip_empty", "skip empty lines").with_default(false),
           ParamSpec::boolean("position", "add `file` (string) and `line_no` (int, from 1) to each record")
               .with_default(false),
+          max_record_bytes_param(),
       });
 }
 

@@ -1,5 +1,5 @@
 // Fuzz target: read_jsonl's block parser (plugins/jsonl_source/jsonl_parser.*). A block of
-// lines parses into records and bad lines (ParsedBatch::bad_before, each message naming
+// lines parses into records and bad lines (ParsedBatch::bad_lines, each message naming
 // FILE:LINE); every batch must still convert into a batch.
 #include <cstddef>
 #include <cstdint>
@@ -26,8 +26,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<gp::ParsedBatch> batches;
   parser.parse(block, batches);
   for (auto& b : batches) {
-    for (const auto& bad : b.bad_before)
-      if (bad.second.rfind("fuzz.jsonl:", 0) != 0) __builtin_trap();  // every message names the file
+    for (const auto& bad : b.bad_lines) {
+      if (bad.error.rfind("fuzz.jsonl:", 0) != 0) __builtin_trap();  // every message names the file
+      if (bad.row > b.rows) __builtin_trap();                         // among the batch's records
+    }
     graph_runner::BatchBuilder out(b.capacity);
     b.move_into(out);
     (void)out.finish();

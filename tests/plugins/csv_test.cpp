@@ -88,16 +88,44 @@ TEST_CASE("read_csv applies declared types and names file, line and column of a 
                   ParamError);
 }
 
-TEST_CASE("read_csv reports rows with too many fields and unclosed quotes with their line", "[plugins][csv]") {
+TEST_CASE("read_csv reports rows with another number of fields than the header, and unclosed quotes, with their line",
+          "[plugins][csv]") {
   TempDir dir;
   auto wide = write(dir.path() / "wide.csv", "a,b\n1,2\n1,2,3\n");
-  CHECK(error_reading({{"path", wide}}) == wide + ":3: 3 fields, but there are 2 columns");
+  CHECK(error_reading({{"path", wide}}) == wide + ":3: row has 3 fields, the header has 2");
+  CHECK(error_reading({{"path", wide}, {"ragged", "null"}}) == wide + ":3: row has 3 fields, the header has 2");
   auto open = write(dir.path() / "open.csv", "a,b\n1,2\n3,\"never\nclosed\n");
   CHECK(error_reading({{"path", open}}) == open + ":3: a quoted field is not closed before the end of the file");
-  auto narrow = write(dir.path() / "narrow.csv", "a,b,c\n1\n");
-  auto b = gt::run_source(describe_read_csv(), {{"path", narrow}});
-  CHECK(gt::ints(b, "a") == std::vector<std::int64_t>{1});
-  CHECK(gt::column(b, "c")[0].is_null());  // missing trailing fields are null
+  auto narrow = write(dir.path() / "narrow.csv", "a,b,c\n1,2,3\n1\n");
+  CHECK(error_reading({{"path", narrow}}) == narrow + ":3: row has 1 fields, the header has 3");
+  auto headerless = write(dir.path() / "headerless.csv", "1,2\n");
+  CHECK(error_reading({{"path", headerless}, {"header", false}, {"columns", std::vector<std::string>{"a", "b", "c"}}}) ==
+        headerless + ":1: row has 2 fields, `columns` names 3");
+}
+
+TEST_CASE("read_csv with ragged = \"null\" fills a short row with nulls, and still rejects a long one",
+          "[plugins][csv]") {
+  TempDir dir;
+  auto path = write(dir.path() / "ragged.csv", "a,b,c\n1\n2,x\n3,y,z,extra\n4,w,v\n");
+  gt::SourceHarness h(describe_read_csv(), {{"path", path}, {"ragged", "null"}}, {.on_error = "drop"});
+  h.open();
+  auto b = h.read();
+  CHECK(gt::ints(b, "a") == std::vector<std::int64_t>{1, 2, 4});
+  auto bs = gt::column(b, "b");
+  REQUIRE(bs.size() == 3);
+  CHECK(bs[0].is_null());
+  CHECK(bs[1].as_string() == "x");
+  auto cs = gt::column(b, "c");
+  REQUIRE(cs.size() == 3);
+  CHECK(cs[0].is_null());  // missing trailing fields are null
+  CHECK(cs[1].is_null());
+  CHECK(cs[2].as_string() == "v");
+  auto rejected = h.context().rejected_inputs();
+  REQUIRE(rejected.size() == 1);
+  CHECK(rejected[0].first == "3,y,z,extra");  // an extra field is never dropped silently
+  CHECK(rejected[0].second == path + ":4: row has 4 fields, the header has 3");
+  CHECK_THROWS_WITH(gt::run_source(describe_read_csv(), {{"path", path}, {"ragged", "fill"}}),
+                    Catch::Contains("'fill' is not one of the allowed values"));
 }
 
 TEST_CASE("read_csv reads a glob of files, each with its own header, and headerless files", "[plugins][csv]") {
@@ -186,7 +214,29 @@ TEST_CASE("read_csv hands bad rows to Context::reject_input with FILE:LINE and r
   auto rejected = h.context().rejected_inputs();
   REQUIRE(rejected.size() == 2);
   CHECK(rejected[0].first == "2,b,extra");
-  CHECK(rejected[0].second == path + ":3: 3 fields, but there are 2 columns");
+  CHECK(rejected[0].second == path + ":3: row has 3 fields, the header has 2");
   CHECK(rejected[1].first == "x,\"multi\nline\"");  // the whole record, over both lines
   CHECK(rejected[1].second == path + ":4: column 'n': 'x' is not a valid int");
+}
+
+TEST_CASE("read_csv hands a record over max_record_bytes to on_error, one long line or a quoted field over many",
+          "[plugins][csv]") {
+  TempDir dir;
+  std::string many_lines = "3,\"";
+  for (int i = 0; i < 20; ++i) many_lines += "a line of a long quoted field\n";
+  auto path = write(dir.path() / "long.csv",
+                    "n,s\n1,ok\n2," + std::string(500, 'x') + "\n" + many_lines + "end\"\n4,fine\n");
+  gt::SourceHarness h(describe_read_csv(), {{"path", path}, {"max_record_bytes", 100}}, {.on_error = "drop"});
+  h.open();
+  auto b = h.read();
+  CHECK(gt::ints(b, "n") == std::vector<std::int64_t>{1, 4});  // reading goes on after each
+  auto rejected = h.context().rejected_inputs();
+  REQUIRE(rejected.size() == 2);
+  CHECK(rejected[0].second == path + ":3: record of 502 bytes exceeds max_record_bytes = 100");
+  CHECK(rejected[1].second == path + ":4: record of at least 122 bytes exceeds max_record_bytes = 100");
+  CHECK_THAT(rejected[1].first, Catch::StartsWith("3,\"a line of a long quoted field\na line"));
+  // A header over the limit is a bad file.
+  auto wide_header = write(dir.path() / "header.csv", std::string(200, 'h') + "\n1\n");
+  CHECK(error_reading({{"path", wide_header}, {"max_record_bytes", 100}}) ==
+        wide_header + ":1: record of 200 bytes exceeds max_record_bytes = 100 (the header)");
 }

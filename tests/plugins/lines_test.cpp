@@ -67,7 +67,7 @@ TEST_CASE("lines keeps a line longer than its read buffer whole", "[plugins][lin
   TempDir dir;
   const std::string long_line(3 << 20, 'x');  // the reader starts with 1 MiB and grows
   auto path = write(dir.path() / "long.txt", "short\n" + long_line + "\nend\n");
-  auto batches = gt::run_source(describe_lines(), {{"path", path}});
+  auto batches = gt::run_source(describe_lines(), {{"path", path}, {"max_record_bytes", 4 << 20}});
   auto text = gt::strings(batches, "line");
   REQUIRE(text.size() == 3);
   CHECK(text[1] == long_line);
@@ -89,4 +89,26 @@ TEST_CASE("lines names the path when a file is missing or a glob matches nothing
   const auto pattern = (dir.path() / "*.nothing").string();
   CHECK_THROWS_WITH(gt::run_source(describe_lines(), {{"path", pattern}}), "no file matches '" + pattern + "'");
   CHECK_THROWS_AS(gt::run_source(describe_lines(), {{"path", ""}}), ParamError);
+}
+
+TEST_CASE("lines hands a line over max_record_bytes to on_error with its size and line, and reads on",
+          "[plugins][lines]") {
+  TempDir dir;
+  auto path = write(dir.path() / "huge.txt", "first\n" + std::string(5 << 20, 'x') + "\nlast\n");
+  gt::SourceHarness h(describe_lines(), {{"path", path}}, {.on_error = "drop"});
+  h.open();
+  CHECK(gt::strings(h.read(), "line") == std::vector<std::string>{"first", "last"});
+  auto rejected = h.context().rejected_inputs();
+  REQUIRE(rejected.size() == 1);
+  CHECK(rejected[0].second == path + ":2: record of at least 1048577 bytes exceeds max_record_bytes = 1048576");
+  CHECK(rejected[0].first == std::string(1024, 'x'));  // the error record holds its first 1 KiB only
+
+  // Under the default on_error = "fail": the lines before it go out, then the run fails.
+  gt::SourceHarness failing(describe_lines(), {{"path", path}, {"max_record_bytes", 100}});
+  failing.open();
+  auto before = failing.next();
+  REQUIRE(before);
+  CHECK(gt::strings(before, "line") == std::vector<std::string>{"first"});
+  CHECK_THROWS_WITH(failing.next(), Catch::StartsWith(path + ":2: record of at least ") &&
+                                        Catch::EndsWith(" bytes exceeds max_record_bytes = 100"));
 }

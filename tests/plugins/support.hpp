@@ -86,4 +86,10 @@ inline std::string read_file(const std::filesystem::path& p) {
   return s.str();
 }
 
+// Writes `text` to `p` (bytes as given) and returns the path as a string.
+inline std::string write_file(const std::filesystem::path& p, const std::string& text) {
+  std::ofstream(p, std::ios::binary) << text;
+  return p.string();
+}
+
 }  // namespace plugin_tests

@@ -265,6 +265,21 @@ def bench_jsonl(r):
     return out
 
 
+def bench_jsonl_bad(r):
+    """read_jsonl on 0.5 % truncated lines against the clean file (issue 13: target <= 1.3x)."""
+    script = os.path.join(HERE, "jsonl_bad_lines.sh")
+    res = r.run("jsonl_bad_lines", ["env", "LINES=200000", "ROUNDS=5", "bash", script, r.gr])
+    out = {"output": res["stdout"][-600:]}
+    for line in res["stdout"].splitlines():
+        m = re.match(r"bad / clean: ([\d.]+)x", line)
+        if m:
+            out["bad_vs_clean"] = float(m.group(1))
+        m = re.match(r"(garbage(?:_one_line)?)\s+([\d.]+) CPU-s", line)
+        if m:
+            out[m.group(1) + "_cpu_s"] = float(m.group(2))
+    return out
+
+
 def machine():
     model = ""
     with open("/proc/cpuinfo") as f:
@@ -330,6 +345,12 @@ def table(res):
                 sink = "" if label.startswith("read_jsonl alone") else " -> count"
                 rows.append((f"JSONL {label.replace(' per CPU-second', ', per CPU-s')}{sink} (target >= 500 per core)",
                              f"{mb:6.0f} {unit}"))
+    jb = res.get("jsonl_bad")
+    if jb and "bad_vs_clean" in jb:
+        rows.append(("JSONL 0.5 % bad lines / clean, CPU (target <= 1.3)",
+                     f"{jb['bad_vs_clean']:6.2f}x  {target(jb['bad_vs_clean'] <= 1.3)}"))
+        rows.append(("JSONL 10 MB of random bytes, with | without newlines",
+                     f"{jb.get('garbage_cpu_s', 0):.2f} | {jb.get('garbage_one_line_cpu_s', 0):.2f} CPU-s"))
     width = max(len(a) for a, _ in rows) + 2
     return "\n".join(f"{a:<{width}}{b}" for a, b in rows)
 
@@ -355,7 +376,8 @@ def main():
                  ("backpressure", lambda: bench_backpressure(r, max(1, rounds - 2))),
                  ("batch_sweep", lambda: bench_batch_sweep(r, [1, 4, 16, 64, 256, 1024, 4096])),
                  ("validate", lambda: bench_validate(r, 11)),
-                 ("jsonl", lambda: bench_jsonl(r))]
+                 ("jsonl", lambda: bench_jsonl(r)),
+                 ("jsonl_bad", lambda: bench_jsonl_bad(r))]
         for name, step in steps:
             t = time.time()
             res[name] = step()
