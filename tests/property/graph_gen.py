@@ -57,6 +57,10 @@ class Node:
     def keeps_order(self):
         """Does the graph promise that this node passes each source's records in order?"""
         shape = self.shape()
+        if self.plugin == "batch" and self.concurrency() != 1:
+            # Instances hold records across calls: `ordered` orders each call's output, but a
+            # later call of one instance may send records older than another's.
+            return False
         if shape == "ordered":
             return True
         if shape == "priority":

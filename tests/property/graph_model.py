@@ -144,12 +144,12 @@ def expected_sinks(graph, produced, probes=None, dropped=None):
     [records its probe sink got]} or None; dropped: {node: dropped count from the metrics}."""
     ports = {}  # (node, port) -> [Copy]
     result = {}
-    paths = {}  # (path, hop) -> path + (hop,): one tuple per way, not per record
+    paths = {}  # (path, node, port) -> the path one hop further: one tuple per way, not per record
     for node in graph.nodes.values():
         keeps = node.keeps_order()
 
         def step(c, port="out", rec=None, node=node, keeps=keeps):  # one hop further
-            key = (c.path, port)
+            key = (c.path, node.name, port)
             path = paths.get(key)
             if path is None:
                 path = paths[key] = c.path + (f"{node.name}.{port}",)

@@ -19,6 +19,7 @@ with its first differences. Replay it with --seed N --count 1.
 from __future__ import annotations
 
 import argparse
+import collections
 import concurrent.futures
 import json
 import os
@@ -96,7 +97,8 @@ def start_and_maybe_interrupt(g, cmd, out_dir, stdout, stderr, timeout):
 
 
 def check_run(g, proc, sent, out_dir, stderr_text, metrics):
-    """The failures of one finished run (empty: it passed)."""
+    """(failures of one finished run (empty: it passed), how it ended: "completed",
+    "interrupted, exact" (every batch drained) or "interrupted, partial")."""
     failures = []
     rc = proc.returncode
     if rc < 0:
@@ -110,12 +112,12 @@ def check_run(g, proc, sent, out_dir, stderr_text, metrics):
     if metrics is None:
         failures.append("no --metrics-json file")
         if rc < 0 or not interrupted:
-            return failures
+            return failures, "no metrics"
     sources = g.sources()
     counts = {s.name: s.params["count"] for s in sources}
     produced, exact, dropped = dict(counts), True, None
     if metrics is not None:
-        nodes = metrics["nodes"]
+        nodes = {n["name"]: n for n in metrics["nodes"]}
         dropped = {n: v["dropped"] for n, v in nodes.items()}
         status = metrics["status"]
         acked, emitted = metrics["acknowledged_batches"], metrics["source_batches"]
@@ -142,10 +144,11 @@ def check_run(g, proc, sent, out_dir, stderr_text, metrics):
         expected = expected_sinks(g, produced, None, None)
     for name, records in got.items():
         failures += compare(name, expected[name], records, exact=exact)
-        if metrics is not None and metrics["nodes"][name]["records_in"] != len(records):
-            failures.append(f"sink '{name}': metrics count {metrics['nodes'][name]['records_in']} records in, "
+        if metrics is not None and nodes[name]["records_in"] != len(records):
+            failures.append(f"sink '{name}': metrics count {nodes[name]['records_in']} records in, "
                             f"its file holds {len(records)}")
-    return failures
+    outcome = "completed" if not interrupted else "interrupted, exact" if exact else "interrupted, partial"
+    return failures, outcome
 
 
 def run_one(seed, runner, work, timeout, keep):
@@ -162,6 +165,7 @@ def run_one(seed, runner, work, timeout, keep):
     with open(d / "stdout.txt", "wb") as so, open(d / "stderr.txt", "wb") as se:
         proc, sent, seconds = start_and_maybe_interrupt(g, cmd, out_dir, so, se, timeout)
     stderr_text = (d / "stderr.txt").read_text(errors="replace")
+    outcome = "hung"
     if proc is None:
         failures = [f"hung: still running after {timeout:.0f} s (killed)"]
     else:
@@ -169,13 +173,16 @@ def run_one(seed, runner, work, timeout, keep):
             metrics = json.loads(metrics_file.read_text())
         except (OSError, ValueError):
             metrics = None
-        failures = check_run(g, proc, sent, out_dir, stderr_text, metrics)
+        try:
+            failures, outcome = check_run(g, proc, sent, out_dir, stderr_text, metrics)
+        except Exception as e:  # a bug of the checker, or output it cannot read: still a failure with a seed
+            failures, outcome = [f"checker error: {type(e).__name__}: {e}"], "checker error"
     if failures:
         tail = "\n".join(stderr_text.strip().splitlines()[-8:])
         failures.append(f"stderr (last lines):\n{tail}")
     elif not keep:
         shutil.rmtree(d, ignore_errors=True)
-    return seed, failures, seconds, features(g), graph_file
+    return seed, failures, seconds, features(g), graph_file, outcome
 
 
 def main():
@@ -193,11 +200,13 @@ def main():
     work.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     failed = []
+    outcomes = collections.Counter()
     seeds = range(args.seed, args.seed + args.count)
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         futures = [pool.submit(run_one, s, runner, work, args.timeout_per_graph, args.keep) for s in seeds]
         for f in concurrent.futures.as_completed(futures):
-            seed, failures, seconds, feats, graph_file = f.result()
+            seed, failures, seconds, feats, graph_file, outcome = f.result()
+            outcomes[outcome] += 1
             if not failures:
                 continue
             failed.append((seed, failures[0].splitlines()[0], feats))
@@ -210,6 +219,7 @@ def main():
     elapsed = time.monotonic() - started
     print(f"random graphs: {args.count - len(failed)}/{args.count} passed (seeds {args.seed}..{args.seed + args.count - 1}) "
           f"in {elapsed:.1f} s; work folder {work}")
+    print("  runs: " + ", ".join(f"{n} {what}" for what, n in sorted(outcomes.items())))
     for seed, first, feats in sorted(failed):
         print(f"  seed {seed}: {first} | {feats}")
     if not failed and not args.work:
