@@ -109,25 +109,28 @@ def _chaos_outputs(node, incoming, probes, dropped):
             if node.reserved["on_error"] == "route":
                 err_port.append(Copy(_with_error(c.rec, node), c.path, c.ordered))
         return out_port, err_port
-    waiting = collections.defaultdict(list)
-    for c in incoming:
-        waiting[norm(c.rec)].append(c)
-    got_out = probes[(node.name, "out")]
-    got_err = probes.get((node.name, "errors"), [])
-    for port, got, strip in (("out", got_out, False), ("errors", got_err, True)):
-        for rec in got:
-            key = dict(rec)
-            if strip:
-                if key.pop("error_node", None) != node.name or key.pop("error", None) != node.params["error"]:
-                    raise ModelError(f"'{node.name}.errors' got a record without error = {node.params['error']!r}, "
-                                     f"error_node = {node.name!r}: {rec}")
-            left = waiting.get(norm(key))
+    # A routed record gets `error` and `error_node` (replacing those of an earlier routing
+    # node), so each port's records are matched by what that port makes of an input.
+    index = {"out": collections.defaultdict(list), "errors": collections.defaultdict(list)}
+    for i, c in enumerate(incoming):
+        index["out"][norm(c.rec)].append(i)
+        index["errors"][norm(_with_error(c.rec, node))].append(i)
+    used = set()
+    got = {"out": probes[(node.name, "out")], "errors": probes.get((node.name, "errors"), [])}
+    for port in ("out", "errors"):
+        for rec in got[port]:
+            left = index[port].get(norm(rec), [])
+            while left and left[-1] in used:
+                left.pop()
             if not left:
                 raise ModelError(f"'{node.name}.{port}' got a record that did not enter '{node.name}' "
                                  f"(or got it twice): {rec}")
-            c = left.pop()
+            i = left.pop()
+            used.add(i)
+            c = incoming[i]
             (out_port if port == "out" else err_port).append(
-                Copy(_with_error(c.rec, node) if strip else c.rec, c.path, c.ordered))
+                Copy(c.rec if port == "out" else _with_error(c.rec, node), c.path, c.ordered))
+    waiting = {"": [c for i, c in enumerate(incoming) if i not in used]}
     missing = sum(len(v) for v in waiting.values())
     if node.reserved["on_error"] == "route" and missing:
         example = next(c.rec for v in waiting.values() for c in v)

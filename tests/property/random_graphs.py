@@ -106,6 +106,10 @@ def check_run(g, proc, sent, out_dir, stderr_text, metrics):
     report = sanitizer_report(stderr_text)
     if report:
         failures.append("sanitizer report:\n" + report)
+    if rc == 2 and "max_in_flight" in stderr_text and any(n.plugin == "batch" for n in g.nodes.values()):
+        # Refusing a batch stage that could starve its sources is one of the two fixes issue 13
+        # allows (the other: the engine frees what it holds); the message must name the bound.
+        return failures, "refused (batch bound)"
     interrupted = sent and rc == 130
     if rc >= 0 and not interrupted and rc != 0:
         failures.append(f"exit code {rc}, expected 0" + (" (SIGINT sent: 0 or 130)" if sent else ""))
@@ -126,6 +130,11 @@ def check_run(g, proc, sent, out_dir, stderr_text, metrics):
             exact = acked == emitted and status == "interrupted"
             if status != "interrupted":
                 failures.append(f"exit 130 but status {status!r}, expected 'interrupted'")
+            if acked != emitted and "abandoned in flight" not in stderr_text:
+                # Only a cancellation (second signal, grace period over) may leave batches
+                # unacknowledged, and it says so (docs/lifecycle.md).
+                failures.append(f"{acked}/{emitted} batches acknowledged after a graceful stop, "
+                                "with no warning of batches abandoned in flight")
         else:
             if status != "completed":
                 failures.append(f"status {status!r}, expected 'completed' ({metrics.get('error', '')})")
