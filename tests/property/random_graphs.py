@@ -119,7 +119,7 @@ def check_run(g, proc, sent, out_dir, stderr_text, metrics):
             return failures, "no metrics"
     sources = g.sources()
     counts = {s.name: s.params["count"] for s in sources}
-    produced, exact, dropped = dict(counts), True, None
+    produced, exact, dropped = dict(counts), metrics is not None or not interrupted, None
     if metrics is not None:
         nodes = {n["name"]: n for n in metrics["nodes"]}
         dropped = {n: v["dropped"] for n, v in nodes.items()}
