@@ -33,8 +33,9 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from graph_check import compare, read_jsonl  # noqa: E402
-from graph_gen import generate, to_toml  # noqa: E402
+from graph_gen import generate  # noqa: E402
 from graph_model import ModelError, expected_sinks  # noqa: E402
+from graph_toml import to_toml  # noqa: E402
 
 
 def features(g):
