@@ -4,7 +4,8 @@
 #   make bench - build Release (preset release) and run the benchmark suite (tools/bench)
 #   make test-asan - the sanitizer build (preset asan) and its test subset; part of `make test`
 #   make fuzz  - libFuzzer targets (preset fuzz, clang), FUZZ_SECONDS (default 60) each
-#   make soak  - tools/soak.toml for SOAK_SECONDS (default 600): flat RSS and fds, exact accounting
+#   make soak  - tools/soak.toml for SOAK_SECONDS (default 600): flat RSS and fds, exact accounting;
+#                then SOAK_GRAPHS (default 3000) random graphs checked record by record (tests/property)
 #   make docs  - regenerate the plugin reference of docs/graph-language.md from the plugins' schemas
 PRESET ?= dev
 JOBS ?= $(shell nproc)
@@ -39,9 +40,13 @@ test-asan: setup
 fuzz:
 	tools/fuzz.sh
 
+SOAK_GRAPHS ?= 3000
+SOAK_GRAPH_SEED ?= 100000
 soak: PRESET = release
 soak: build
 	GRAPH_RUNNER=build/$(PRESET)/bin/graph-runner tools/soak.sh
+	tests/property/random_graphs.py --graph-runner build/$(PRESET)/bin/graph-runner \
+	  --count $(SOAK_GRAPHS) --seed $(SOAK_GRAPH_SEED) --jobs $(JOBS) --work build/$(PRESET)/random-graphs
 
 bench:
 	tools/bench/run.sh
