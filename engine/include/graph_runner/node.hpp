@@ -88,6 +88,20 @@ class GRAPH_RUNNER_API Stage {
 };
 
 /// Consumes batches.
+///
+/// Delivery contract: when write() returns, the batch's records are delivered: written to
+/// the operating system (a file sink), or answered by the server (a network sink). The engine
+/// acknowledges a source batch as soon as the last batch derived from it is written, so a
+/// sink must not keep records in a buffer of its own past write(). A failure is an exception
+/// from write() itself, handled by the node's `on_error` for that batch; flush() and close()
+/// have nothing of an acknowledged batch left to fail on.
+/// @code
+///   void write(const Batch& batch) override {
+///     buffer_.clear();
+///     for (std::size_t row = 0; row < batch.size(); ++row) encode(batch, row, buffer_);
+///     write_all(fd_, buffer_);  // one system call per batch; throws on failure
+///   }
+/// @endcode
 class GRAPH_RUNNER_API Sink {
  public:
   virtual ~Sink();
