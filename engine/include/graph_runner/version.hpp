@@ -8,9 +8,12 @@
 ///
 /// - 1.1: Stage::tick_interval() and Stage::tick() (timers); Context::reject_input()
 ///   (a source's bad input record goes through the node's `on_error`).
+/// - 1.2: Emitter::attempt() (which retry of a call this is). Also in 1.2, without a new
+///   symbol: Emitter::reject() returns under every `on_error` policy (it threw under `fail`
+///   and `retry`); the policy is applied once the call returns.
 
 #define GRAPH_RUNNER_SDK_VERSION_MAJOR 1
-#define GRAPH_RUNNER_SDK_VERSION_MINOR 1
+#define GRAPH_RUNNER_SDK_VERSION_MINOR 2
 #define GRAPH_RUNNER_VERSION_STRING "0.1.0"
 
 namespace graph_runner {
