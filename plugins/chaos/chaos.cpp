@@ -1,10 +1,12 @@
 // chaos: a pass-through stage that misbehaves on purpose, for testing what a pipeline
 // does when things go wrong: seeded failures, delays, stalls.
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "graph_runner/sdk.hpp"
 
@@ -12,13 +14,23 @@ namespace {
 
 using namespace graph_runner;
 
-// Deterministic per (seed, source position): the same records fail in every run.
-double unit_hash(std::uint64_t x) {
+// splitmix64's finaliser: a well-mixed 64-bit value from any input.
+std::uint64_t mix(std::uint64_t x) {
   x += 0x9e3779b97f4a7c15ULL;
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return static_cast<double>(x >> 11) * 0x1.0p-53;
+  return x ^ (x >> 31);
+}
+
+// A draw in [0, 1) that is a pure function of (seed, source, record position, attempt):
+// the same records fail in every run whatever the threads interleave, and a retry (the
+// next attempt) draws again. Chained mixing, so no two inputs cancel out as an xor would.
+double draw(std::uint64_t seed, std::uint32_t source, std::uint64_t position, unsigned attempt) {
+  std::uint64_t h = mix(seed);
+  h = mix(h ^ source);
+  h = mix(h ^ position);
+  h = mix(h ^ attempt);
+  return static_cast<double>(h >> 11) * 0x1.0p-53;
 }
 
 class Chaos : public Stage {
@@ -37,16 +49,16 @@ class Chaos : public Stage {
   void process(const BatchPtr& in, Emitter& out) override {
     delay(in->size());
     if (stall_after_ >= 0 && batches_.fetch_add(1) >= stall_after_) stall();
-    const std::uint64_t base = (static_cast<std::uint64_t>(in->origin().source) << 48) ^ in->origin().first_record;
+    const Origin& o = in->origin();
     if (!per_record_) {
-      if (fail_rate_ > 0 && unit_hash(seed_ * 0x100000001b3ULL ^ base ^ attempt_salt()) < fail_rate_) raise();
+      if (fail_rate_ > 0 && draw(seed_, o.source, o.first_record, out.attempt()) < fail_rate_) raise();
       out.emit(in);
       return;
     }
     std::vector<std::uint32_t> kept;
     kept.reserve(in->size());
     for (std::size_t r = 0; r < in->size(); ++r) {
-      if (fail_rate_ > 0 && unit_hash(seed_ * 0x100000001b3ULL ^ (base + r)) < fail_rate_)
+      if (fail_rate_ > 0 && draw(seed_, o.source, o.first_record + r, out.attempt()) < fail_rate_)
         out.reject(*in, r, error_);
       else
         kept.push_back(static_cast<std::uint32_t>(r));
@@ -56,9 +68,6 @@ class Chaos : public Stage {
   }
 
  private:
-  // Whole-batch failures are transient when retried: each attempt draws again.
-  std::uint64_t attempt_salt() { return attempts_.fetch_add(1) * 0x632be59bd9b4e019ULL; }
-
   void delay(std::size_t records) const {
     auto total = std::chrono::milliseconds(sleep_ms_) + std::chrono::microseconds(sleep_us_per_record_ * records);
     if (total.count() > 0) std::this_thread::sleep_for(total);
@@ -83,8 +92,11 @@ class Chaos : public Stage {
   std::string error_, throw_kind_;
   std::int64_t sleep_ms_, sleep_us_per_record_, stall_after_;
   std::atomic<std::int64_t> batches_{0};
-  std::atomic<std::uint64_t> attempts_{0};
 };
+
+}  // namespace
+
+namespace graph_runner::plugins {
 
 PluginDescriptor describe_chaos() {
   return PluginDescriptor::stage<Chaos>("chaos", "pass-through that fails, sleeps or stalls on purpose (testing)")
@@ -104,6 +116,6 @@ PluginDescriptor describe_chaos() {
       .thread_safe();
 }
 
-}  // namespace
+}  // namespace graph_runner::plugins
 
-GRAPH_RUNNER_PLUGIN(chaos, describe_chaos)
+GRAPH_RUNNER_PLUGIN(chaos, graph_runner::plugins::describe_chaos)

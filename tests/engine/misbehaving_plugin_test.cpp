@@ -38,6 +38,13 @@ class BadPort : public Stage {
   void process(const BatchPtr& in, Emitter& out) override { out.emit(Port{7}, in); }
 };
 
+// Rejects a row one past the end of its input (an off-by-one in a plugin's loop).
+class RejectsPastEnd : public Stage {
+ public:
+  explicit RejectsPastEnd(Context&) {}
+  void process(const BatchPtr& in, Emitter& out) override { out.reject(*in, in->size(), "off by one"); }
+};
+
 // Keeps the Emitter of its first call and emits into it from its own thread after that
 // call has returned (the thread waits for the second call to start).
 class LateEmitter : public Stage {
@@ -135,6 +142,7 @@ inputs = ["bad"]
   registry.add_static(PluginDescriptor::stage<ThrowsInt>("throws_int", "throws 42"));
   registry.add_static(PluginDescriptor::stage<ThrowsOnCreate>("throws_on_create", "throws in its constructor"));
   registry.add_static(PluginDescriptor::stage<BadPort>("bad_port", "emits on port #7"));
+  registry.add_static(PluginDescriptor::stage<RejectsPastEnd>("rejects_past_end", "rejects row size()"));
   registry.add_static(PluginDescriptor::stage<LateEmitter>("late_emitter", "emits after its call returned"));
   registry.add_static(PluginDescriptor::stage<Blocker>("blocker", "blocks until released"));
   registry.add_static(PluginDescriptor::stage<RejectsOwnBatch>("rejects_own_batch", "rejects a row of its own batch"));
@@ -188,6 +196,21 @@ TEST_CASE("emitting on a port the node does not have fails the run, naming node 
   CHECK(o.result.status == RunStatus::failed);
   CHECK_THAT(o.result.error, Catch::StartsWith("node 'bad' (plugin 'bad_port'): emitted on port #7, which node 'bad' "
                                                "does not have"));
+}
+
+TEST_CASE("a broken contract fails the run even under on_error = drop, which would hide a bad record",
+          "[misbehaving]") {
+  SECTION("a port the node does not have") {
+    const Outcome o = run_misbehaving("bad_port", "on_error = \"drop\"");
+    CHECK(o.result.status == RunStatus::failed);
+    CHECK_THAT(o.result.error, Catch::StartsWith("node 'bad' (plugin 'bad_port'): emitted on port #7"));
+  }
+  SECTION("a row past the end of the batch") {
+    const Outcome o = run_misbehaving("rejects_past_end", "on_error = \"drop\"");
+    CHECK(o.result.status == RunStatus::failed);
+    CHECK_THAT(o.result.error, Catch::StartsWith("node 'bad' (plugin 'rejects_past_end'): rejected record 10 of a "
+                                                 "batch of 10 record(s)"));
+  }
 }
 
 TEST_CASE("emitting after the call returned fails the run instead of touching freed memory", "[misbehaving]") {

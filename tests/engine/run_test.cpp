@@ -36,6 +36,9 @@ void register_all(graph_runner::engine::PluginRegistry& registry) {
   registry.add_static(PluginDescriptor::stage<Flaky>("flaky", "fails the first attempts")
                           .with_params({ParamSpec::integer("fail_times", "").with_default(std::int64_t{1})})
                           .thread_safe());
+  registry.add_static(PluginDescriptor::stage<CatchingRejecter>("catching_rejecter", "rejects multiples of `every`")
+                          .with_params({ParamSpec::integer("every", "").with_default(std::int64_t{10}),
+                                        ParamSpec::integer("failing_attempts", "").with_default(std::int64_t{1000})}));
   registry.add_static(PluginDescriptor::source<BlockedSource>("blocked", "one record, then blocks until stop()"));
   registry.add_static(PluginDescriptor::source<BigSource>("big", "large records")
                           .with_params({ParamSpec::integer("count", "records").with_default(std::int64_t{100}),

@@ -193,6 +193,34 @@ class Flaky : public Stage {
   std::int64_t fail_times_;
 };
 
+// Rejects every record whose n is a multiple of `every`, on attempts below `failing_attempts`
+// (Emitter::attempt), from inside a row loop that catches std::exception and goes on, as
+// plugin code around a parser often does: a rejection must still reach on_error.
+class CatchingRejecter : public Stage {
+ public:
+  explicit CatchingRejecter(Context& c)
+      : every_(c.params().get_int("every")), failing_attempts_(c.params().get_int("failing_attempts")), n_(field("n")) {}
+  void process(const BatchPtr& in, Emitter& out) override {
+    std::vector<std::uint32_t> kept;
+    for (std::size_t row = 0; row < in->size(); ++row) {
+      try {
+        const std::int64_t n = in->get(row, n_).as_int();
+        if (n % every_ == 0 && static_cast<std::int64_t>(out.attempt()) < failing_attempts_) {
+          out.reject(*in, row, "n = " + std::to_string(n) + " rejected");
+          continue;
+        }
+        kept.push_back(static_cast<std::uint32_t>(row));
+      } catch (const std::exception&) {  // a bad row: skipped, the loop goes on
+      }
+    }
+    if (!kept.empty()) out.emit(in->select(kept));
+  }
+
+ private:
+  std::int64_t every_, failing_attempts_;
+  Field n_;
+};
+
 // Emits one batch, then blocks in read() the way a network source waits for input: until
 // stop() is called from another thread (or a minute passes, so a broken test cannot hang).
 class BlockedSource : public Source {

@@ -3,11 +3,13 @@
 // plugins_command.cpp).
 #include <malloc.h>
 
+#include <csignal>
 #include <exception>
 #include <iostream>
 
 #include "cli_common.hpp"
 #include "commands.hpp"
+#include "signals.hpp"
 
 namespace {
 
@@ -25,9 +27,8 @@ constexpr const char* examples = R"(Examples:
 Exit codes: 0 done, 1 run failed, 2 bad graph or usage, 124 timeout,
 130 interrupted (SIGINT), 143 terminated (SIGTERM).)";
 
-}  // namespace
-
-int main(int argc, char** argv) {
+// Parses the command line and runs the chosen subcommand; returns the exit code.
+int dispatch(int argc, char** argv) {
   using namespace graph_runner::cli;
 #ifndef GRAPH_RUNNER_TBBMALLOC
   // Without oneTBB's allocator (sanitizer builds): keep freed heap memory for reuse instead
@@ -66,4 +67,20 @@ int main(int argc, char** argv) {
   }
   std::cerr << "A subcommand is required: run, validate, dot, plugins, new-plugin or completion\nRun with --help for more information.\n";
   return exit_bad_graph;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace graph_runner::cli;
+  // First of all: a signal while the libraries load plugins or the graph is parsed must be
+  // a stop request like any other, not death by signal (no summary, no metrics file).
+  install_signal_handlers();
+  const int code = dispatch(argc, argv);
+  // `run` reports a signal itself; a command that ended normally after one exits as stopped.
+  if (const int sig = received_signal(); sig && code == exit_ok) {
+    std::cerr << "graph-runner: interrupted by " << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << ", stopped\n";
+    return exit_signal_base + sig;
+  }
+  return code;
 }

@@ -72,7 +72,6 @@ int run(const RunArgs& args) {
   const double timeout_s = args.timeout_s >= 0 ? args.timeout_s : graph->spec.graph.timeout_s;
   const auto started = std::chrono::steady_clock::now();
   const auto started_at = std::chrono::system_clock::now();
-  SignalGuard signals;
   StatusLine status(args.quiet ? StatusMode::off : args.progress ? StatusMode::forced : StatusMode::automatic);
   LogOutput log(args.log, [&status](const std::string& line) { status.log(line); });
   if (log.format() == LogFormat::json)
@@ -93,14 +92,14 @@ int run(const RunArgs& args) {
   engine::RunOptions options;
   options.threads = args.threads;
   options.timeout_s = args.timeout_s;
-  options.stop_flag = &signals.stop_flag();
-  options.cancel_flag = &signals.cancel_flag();
+  options.stop_flag = &stop_flag();  // set already if a signal came while the graph loaded
+  options.cancel_flag = &cancel_flag();
   // A plugin call that ignores cancellation would keep the process alive forever: report
   // it and leave without running destructors that would wait for it. stdout is not flushed:
   // a sink stuck writing to it may hold its lock, and this path must never block.
   options.on_hung = [&](const std::string& message) {
     int code = exit_run_failed;
-    if (int sig = signals.signal()) code = exit_signal_base + sig;
+    if (int sig = received_signal()) code = exit_signal_base + sig;
     else if (timeout_s > 0 && std::chrono::steady_clock::now() - started >= std::chrono::duration<double>(timeout_s))
       code = exit_timeout;
     status.abandon();
@@ -136,7 +135,12 @@ int run(const RunArgs& args) {
     else log.notice(LogLevel::info, last_line(summary));
   }
 
-  switch (result.status) {
+  // A signal the run ended too soon to see (a small graph, or one sent while it loaded) is
+  // still the user's stop, and exits as one.
+  const auto outcome = result.status == engine::RunStatus::completed && received_signal()
+                          ? engine::RunStatus::interrupted
+                          : result.status;
+  switch (outcome) {
     case engine::RunStatus::completed:
       return exit_ok;
     case engine::RunStatus::failed:
@@ -146,7 +150,7 @@ int run(const RunArgs& args) {
       log.notice(LogLevel::warn, "timeout of " + seconds(timeout_s) + " s reached, stopped");
       return exit_timeout;
     case engine::RunStatus::interrupted: {
-      const int sig = signals.signal() ? signals.signal() : SIGINT;
+      const int sig = received_signal() ? received_signal() : SIGINT;
       log.notice(LogLevel::warn, std::string("interrupted by ") + signal_name(sig) + ", stopped");
       return exit_signal_base + sig;
     }

@@ -1,5 +1,7 @@
 #include "signals.hpp"
 
+#include <pthread.h>
+
 #include <csignal>
 
 namespace graph_runner::cli {
@@ -12,8 +14,6 @@ std::atomic<bool> g_stop{false};
 std::atomic<bool> g_cancel{false};
 std::atomic<int> g_signal{0};
 
-struct sigaction g_old_int, g_old_term;
-
 extern "C" void on_signal(int sig) {
   int none = 0;
   // The first signal decides the exit code (130 or 143); any later one cancels.
@@ -23,25 +23,22 @@ extern "C" void on_signal(int sig) {
 
 }  // namespace
 
-SignalGuard::SignalGuard() {
-  g_stop.store(false);
-  g_cancel.store(false);
-  g_signal.store(0);
+void install_signal_handlers() {
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = SA_RESTART;
-  sigaction(SIGINT, &sa, &g_old_int);
-  sigaction(SIGTERM, &sa, &g_old_term);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigset_t both;
+  sigemptyset(&both);
+  sigaddset(&both, SIGINT);
+  sigaddset(&both, SIGTERM);
+  pthread_sigmask(SIG_UNBLOCK, &both, nullptr);  // threads started later inherit this mask
 }
 
-SignalGuard::~SignalGuard() {
-  sigaction(SIGINT, &g_old_int, nullptr);
-  sigaction(SIGTERM, &g_old_term, nullptr);
-}
-
-const std::atomic<bool>& SignalGuard::stop_flag() const noexcept { return g_stop; }
-const std::atomic<bool>& SignalGuard::cancel_flag() const noexcept { return g_cancel; }
-int SignalGuard::signal() const noexcept { return g_signal.load(); }
+const std::atomic<bool>& stop_flag() noexcept { return g_stop; }
+const std::atomic<bool>& cancel_flag() noexcept { return g_cancel; }
+int received_signal() noexcept { return g_signal.load(); }
 
 }  // namespace graph_runner::cli

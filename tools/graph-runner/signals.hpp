@@ -1,23 +1,21 @@
 #pragma once
-// SIGINT/SIGTERM during `run`: the first asks the engine to stop gracefully (sources stop,
-// batches drain), the second to cancel at once. The handler only stores to lock-free
-// atomics, the one thing that is async-signal-safe; the engine's watchdog polls them.
+// SIGINT/SIGTERM: main installs the handlers before anything else, so a signal at any moment
+// (while the command line is parsed or plugins are scanned, not only during the run) is a
+// stop request, never death by signal. During `run` the first asks the engine to stop
+// gracefully (sources stop, batches drain), the second to cancel at once; a command that
+// ends after a signal exits 128 + its number. The handler only stores to lock-free atomics,
+// the one thing that is async-signal-safe; the engine's watchdog polls them.
 #include <atomic>
 
 namespace graph_runner::cli {
 
-class SignalGuard {
- public:
-  // Installs the handlers; the previous ones come back on destruction.
-  SignalGuard();
-  ~SignalGuard();
-  SignalGuard(const SignalGuard&) = delete;
-  SignalGuard& operator=(const SignalGuard&) = delete;
+// Installs the handlers for the rest of the process, and unblocks the two signals in case
+// the parent started us with them blocked (a pending one is then seen at once).
+void install_signal_handlers();
 
-  const std::atomic<bool>& stop_flag() const noexcept;
-  const std::atomic<bool>& cancel_flag() const noexcept;
-  // The first signal received, 0 if none.
-  int signal() const noexcept;
-};
+const std::atomic<bool>& stop_flag() noexcept;
+const std::atomic<bool>& cancel_flag() noexcept;
+// The first signal received, 0 if none.
+int received_signal() noexcept;
 
 }  // namespace graph_runner::cli

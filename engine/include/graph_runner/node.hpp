@@ -4,8 +4,8 @@
 ///
 /// Calls into one instance are serial unless the plugin declares itself thread-safe
 /// (PluginDescriptor::thread_safe); with `concurrency = N` a non-thread-safe plugin gets
-/// N instances, each called serially. An exception thrown from any call is handled by
-/// the node's `on_error` policy.
+/// N instances, each called serially. An exception thrown from any call, and a record a
+/// stage rejects (Emitter::reject), are handled by the node's `on_error` policy.
 
 #include <chrono>
 #include <cstddef>
@@ -37,20 +37,43 @@ class GRAPH_RUNNER_API Source {
   virtual void close() {}
 };
 
-/// Where a stage sends its output. Valid only during the call it was given to
-/// (process, finish, tick) and on that call's thread: an emit afterwards, or from a thread
-/// of the plugin's own, fails the run with an error naming the node (the batch is discarded).
+/// Where a stage sends its output, and where it reports bad records. Valid only during the
+/// call it was given to (process, finish, tick) and on that call's thread.
+///
+/// Neither emit() nor reject() throws: errors are values. What goes wrong is recorded and
+/// acted on once the call returns, so a plugin's own `catch (const std::exception&)` around
+/// its loop cannot hide a failure. Breaking this contract fails the run whatever the node's
+/// `on_error` says, with an error naming the node, and the call's output is discarded:
+/// emitting on a port the node does not have, rejecting a row past the end of its batch,
+/// or calling emit()/reject() after the call returned or from a thread of the plugin's own.
 class GRAPH_RUNNER_API Emitter {
  public:
   virtual ~Emitter();
   /// Sends a batch on the default port.
   void emit(BatchPtr batch) { emit(Port{0}, std::move(batch)); }
-  /// Sends a batch on a declared port (see Context::port).
+  /// Sends a batch on a declared port (see Context::port). What a call emits is sent on
+  /// only if the call succeeds (see reject()).
   virtual void emit(Port port, BatchPtr batch) = 0;
-  /// Reports that record `row` of `batch` failed. The node's `on_error` policy decides:
-  /// `fail` stops the run, `drop` counts it, `route` sends it to port `errors` with the
-  /// fields `error` and `error_node` added.
+  /// Reports that record `row` of `batch` failed, and returns: go on with the next record.
+  /// After the call returns, the node's `on_error` policy decides:
+  /// - `fail` (the default): the run fails with an error naming the node, the record
+  ///   (source, batch and record number) and `error`; the call's output is discarded.
+  /// - `retry`: the call failed, as if it had thrown: its output is discarded and the same
+  ///   call is made again (see attempt()); when the retries are used up, the run fails.
+  /// - `drop`: the record is counted as dropped and logged; the rest of the output is sent.
+  /// - `route`: the record goes to port `errors` with the fields `error` and `error_node`
+  ///   added; the rest of the output is sent.
+  /// So a stage emits the records it kept and rejects the others, whatever the policy:
+  /// @code
+  ///   for (std::size_t row = 0; row < in->size(); ++row)
+  ///     if (valid(*in, row)) kept.push_back(row); else out.reject(*in, row, "no id");
+  ///   out.emit(in->select(kept));
+  /// @endcode
   virtual void reject(const Batch& batch, std::size_t row, std::string_view error) = 0;
+  /// SDK 1.2: which attempt of this call this is: 0 for the first, n for the n-th retry
+  /// under `on_error = "retry"` (the engine repeats the same call with the same input). A
+  /// plugin whose failures depend on the attempt (a test tool drawing again) asks it.
+  virtual unsigned attempt() const noexcept { return 0; }
 };
 
 /// Transforms batches: 0..N output batches per input batch, on any declared port.
@@ -113,7 +136,10 @@ class GRAPH_RUNNER_API Sink {
 
 /// Record-at-a-time filter helper. `Derived` provides
 /// `bool keep(const Batch& batch, std::size_t row)`; the loop is inlined, not a virtual
-/// call per record. A record whose `keep` throws is passed to Emitter::reject.
+/// call per record. A record whose `keep` throws a std::exception is passed to
+/// Emitter::reject and the loop goes on; the node's `on_error` applies once process()
+/// returns (under `drop` and `route` the kept records are sent, under `fail` and `retry`
+/// the call fails). Another exception fails the whole call.
 template <class Derived>
 class RecordFilter : public Stage {
  public:

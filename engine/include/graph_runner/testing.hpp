@@ -196,9 +196,13 @@ class RecordingEmitter final : public Emitter {
   }
   /// Read it once the calls are done.
   const StageOutput& output() const noexcept { return output_; }
+  /// What attempt() answers from now on (0 until set): a retry as under `on_error = "retry"`.
+  void set_attempt(unsigned attempt) noexcept { attempt_ = attempt; }
+  unsigned attempt() const noexcept override { return attempt_; }
 
  private:
   const TestContext& context_;
+  std::atomic<unsigned> attempt_{0};
   std::mutex mutex_;
   StageOutput output_;
 };
@@ -235,6 +239,8 @@ class StageHarness : public detail::Harness<Stage> {
   void finish() { node_->finish(emitter_); }
   /// One timer tick (Stage::tick), as the engine calls it every tick_interval().
   void tick() { node_->tick(emitter_); }
+  /// The attempt the next calls see (Emitter::attempt): 1 makes them the first retry.
+  void set_attempt(unsigned attempt) noexcept { emitter_.set_attempt(attempt); }
   const StageOutput& output() const noexcept { return emitter_.output(); }
 
  private:

@@ -9,7 +9,9 @@
 /// - 1.1: Stage::tick_interval() and Stage::tick() (timers); Context::reject_input()
 ///   (a source's bad input record goes through the node's `on_error`).
 /// - 1.2: Stage::flush() (the engine asks a stage for the records it holds when they keep
-///   the sources waiting).
+///   the sources waiting); Emitter::attempt() (which retry of a call this is). Also in 1.2,
+///   without a new symbol: Emitter::reject() returns under every `on_error` policy (it threw
+///   under `fail` and `retry`); the policy is applied once the call returns.
 
 #define GRAPH_RUNNER_SDK_VERSION_MAJOR 1
 #define GRAPH_RUNNER_SDK_VERSION_MINOR 2

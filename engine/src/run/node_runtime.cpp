@@ -13,12 +13,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Thrown by Emitter::reject under `fail` and `retry`: the record fails its whole batch.
-class RecordRejected : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
 }  // namespace
 
 struct NodeRuntime::Instance {
@@ -29,12 +23,17 @@ struct NodeRuntime::Instance {
   std::unique_ptr<Sink> sink;
 };
 
-// Collects a call's output so that a failed call emits nothing (a retry cannot duplicate).
+// Collects a call's output so that a failed call emits nothing (a retry cannot duplicate),
+// and its rejections and contract violations. Nothing here throws into plugin code (a
+// plugin's own catch would hide the error): guarded() acts on them once the call returns.
 class NodeRuntime::Collector final : public Emitter {
  public:
   // While it lives, this is the call running on its thread (calls nest: TBB may run another
   // node's call inside a plugin's parallel loop), which PluginEmitter forwards to.
-  Collector(NodeRuntime& node, const Batch* input) : node_(node), input_(input), outer_(active) { active = this; }
+  Collector(NodeRuntime& node, const Batch* input, unsigned attempt)
+      : node_(node), input_(input), attempt_(attempt), outer_(active) {
+    active = this;
+  }
   ~Collector() override { active = outer_; }
   Collector(const Collector&) = delete;
   Collector& operator=(const Collector&) = delete;
@@ -43,14 +42,19 @@ class NodeRuntime::Collector final : public Emitter {
 
   void emit(Port port, BatchPtr batch) override {
     if (port.index >= node_.node_.ports.size())
-      throw std::out_of_range("emitted on port #" + std::to_string(port.index) + ", which node '" +
-                              node_.name() + "' does not have");
+      return violated("emitted on port #" + std::to_string(port.index) + ", which node '" + node_.name() +
+                      "' does not have");
     if (batch && !batch->empty()) outputs.push_back({port.index, std::move(batch)});
   }
   void reject(const Batch& batch, std::size_t row, std::string_view error) override {
-    auto policy = node_.node_.spec->on_error;
-    if (policy == ErrorPolicy::fail || policy == ErrorPolicy::retry)
-      throw RecordRejected("record " + std::to_string(row) + ": " + std::string(error));
+    if (row >= batch.size())
+      return violated("rejected record " + std::to_string(row) + " of a batch of " + std::to_string(batch.size()) +
+                      " record(s)");
+    // Under fail and retry the first rejection fails the call: say which record it was.
+    const auto policy = node_.node_.spec->on_error;
+    if (rejections == 0 && (policy == ErrorPolicy::fail || policy == ErrorPolicy::retry))
+      first_rejection = node_.describe_failure(&batch, std::string(error), row);
+    ++rejections;
     if (&batch == input_) {
       rejected[&batch].emplace_back(static_cast<std::uint32_t>(row), std::string(error));
       return;
@@ -61,12 +65,21 @@ class NodeRuntime::Collector final : public Emitter {
     rejected[copy.get()].emplace_back(0, std::string(error));
     kept_.push_back(std::move(copy));
   }
+  unsigned attempt() const noexcept override { return attempt_; }
+
   Outputs outputs;
   std::map<const Batch*, std::vector<std::pair<std::uint32_t, std::string>>> rejected;
+  std::size_t rejections = 0;
+  std::string first_rejection;  // the failure message under fail / retry
+  std::string violation;        // the first contract violation: fails the run whatever on_error says
 
  private:
+  void violated(std::string what) {
+    if (violation.empty()) violation = std::move(what);
+  }
   NodeRuntime& node_;
   const Batch* input_;          // alive for the whole call and after it
+  unsigned attempt_;
   std::vector<BatchPtr> kept_;  // rejected rows of other batches, owned here
   Collector* outer_;
 };
@@ -86,6 +99,10 @@ class NodeRuntime::PluginEmitter final : public Emitter {
   void reject(const Batch& batch, std::size_t row, std::string_view error) override {
     if (Collector* c = current()) return c->reject(batch, row, error);
     misused("reject");
+  }
+  unsigned attempt() const noexcept override {
+    const Collector* c = current();
+    return c ? c->attempt() : 0;
   }
 
  private:
@@ -191,15 +208,15 @@ void NodeRuntime::release(Instance* inst, std::size_t instance) noexcept {
   if (!shared_ && instance == SIZE_MAX) free_.push(inst);
 }
 
-std::string NodeRuntime::describe_failure(const Batch* in, const std::string& what) const {
+std::string NodeRuntime::describe_failure(const Batch* in, const std::string& what,
+                                          std::optional<std::size_t> row) const {
   std::string msg = "node '" + name() + "' (plugin '" + node_.spec->plugin + "'): " + what;
-  if (in && in->origin().source < graph_.nodes.size()) {
-    const auto& o = in->origin();
-    msg += " (source '" + graph_.nodes[o.source].spec->name + "' batch " + std::to_string(o.batch) + ", records " +
-           std::to_string(o.first_record) + "..";
-    msg += std::to_string(o.first_record + (in->size() ? in->size() - 1 : 0)) + ")";
-  }
-  return msg;
+  if (!in || in->origin().source >= graph_.nodes.size()) return msg;
+  const auto& o = in->origin();
+  msg += " (source '" + graph_.nodes[o.source].spec->name + "' batch " + std::to_string(o.batch);
+  if (row) return msg + ", record " + std::to_string(o.first_record + *row) + ")";
+  return msg + ", records " + std::to_string(o.first_record) + ".." +
+         std::to_string(o.first_record + (in->size() ? in->size() - 1 : 0)) + ")";
 }
 
 BatchPtr NodeRuntime::error_batch(const Batch& from,
@@ -238,7 +255,11 @@ template <class Call>
 bool NodeRuntime::guarded(const Batch* in, Outputs& out, Call&& call, bool time_calls) {
   const NodeSpec& spec = *node_.spec;
   const int attempts = spec.on_error == ErrorPolicy::retry ? static_cast<int>(spec.retries) + 1 : 1;
-  std::string what;
+  // Under fail and retry a rejected record fails its call, as an exception does.
+  const bool rejection_fails = spec.on_error == ErrorPolicy::fail || spec.on_error == ErrorPolicy::retry;
+  const std::size_t records = in ? in->size() : 0;
+  std::string what;     // the last exception's text (drop log, routed records)
+  std::string failure;  // the run's message if the last attempt fails it
   for (int attempt = 0; attempt < attempts; ++attempt) {
     if (attempt > 0) {
       retries_.fetch_add(1, std::memory_order_relaxed);
@@ -248,10 +269,24 @@ bool NodeRuntime::guarded(const Batch* in, Outputs& out, Call&& call, bool time_
       // cannot close must be reported.
       if (!wait_before_retry(attempt - 1) && in) return false;
     }
-    Collector collector(*this, in);  // gone before the next wait: a resumed task may be on another thread
+    // Gone before the next wait: a resumed task may be on another thread.
+    Collector collector(*this, in, static_cast<unsigned>(attempt));
+    bool threw = true;
     try {
       if (time_calls) timed(in, [&] { call(*emitter_); });  // forwards to `collector` during the call
       else call(*emitter_);
+      threw = false;
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+      what = "an exception not derived from std::exception";
+    }
+    if (!collector.violation.empty()) {  // a broken contract is a bug in the plugin: no policy hides it
+      errors_.fetch_add(std::max<std::size_t>(records, 1), std::memory_order_relaxed);
+      run_.fail(describe_failure(in, collector.violation));
+      return false;
+    }
+    if (!threw && !(rejection_fails && collector.rejections > 0)) {
       for (auto& [batch, rows] : collector.rejected) {
         errors_.fetch_add(rows.size(), std::memory_order_relaxed);
         if (spec.on_error == ErrorPolicy::route) {
@@ -264,14 +299,12 @@ bool NodeRuntime::guarded(const Batch* in, Outputs& out, Call&& call, bool time_
       }
       for (auto& o : collector.outputs) out.push_back(std::move(o));
       return true;
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-      what = "an exception not derived from std::exception";
     }
+    failure = threw ? describe_failure(in, what) : collector.first_rejection;
+    if (!threw && collector.rejections > 1)
+      failure += " and " + std::to_string(collector.rejections - 1) + " more rejected record(s) in the same call";
     if (run_.cancelled() && in) return false;  // abandoned, as above: no retry, no second failure
   }
-  const std::size_t records = in ? in->size() : 0;
   errors_.fetch_add(std::max<std::size_t>(records, 1), std::memory_order_relaxed);
   if (spec.on_error == ErrorPolicy::drop && in) {
     dropped_.fetch_add(records, std::memory_order_relaxed);
@@ -282,7 +315,7 @@ bool NodeRuntime::guarded(const Batch* in, Outputs& out, Call&& call, bool time_
     for (std::uint32_t r = 0; r < records; ++r) rows.emplace_back(r, what);
     out.push_back({errors_port_, error_batch(*in, rows)});
   } else {
-    run_.fail(describe_failure(in, what));
+    run_.fail(failure);
   }
   return false;
 }

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -100,7 +101,10 @@ class NodeRuntime {
   void timed(const Batch* in, Call&& call);
   Instance* acquire(std::size_t instance) noexcept;
   void release(Instance* i, std::size_t instance) noexcept;
-  std::string describe_failure(const Batch* in, const std::string& what) const;
+  // "node 'N' (plugin 'P'): what (source 'S' batch B, records X..Y)", or "record X" for
+  // one `row` of `in`.
+  std::string describe_failure(const Batch* in, const std::string& what,
+                               std::optional<std::size_t> row = std::nullopt) const;
   BatchPtr error_batch(const Batch& from, const std::vector<std::pair<std::uint32_t, std::string>>& rows) const;
 
   const CheckedGraph& graph_;
