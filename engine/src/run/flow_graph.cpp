@@ -265,6 +265,7 @@ void FlowGraph::close_gates() {
 }
 
 void FlowGraph::stop_sources() {
+  if (sources_stopped_.exchange(true)) return;  // the watchdog and the run's end may both ask
   for (std::size_t i = 0; i < spec_.nodes.size(); ++i)
     if (spec_.nodes[i].spec->kind == NodeKind::source) {
       try {

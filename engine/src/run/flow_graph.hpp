@@ -45,7 +45,7 @@ class FlowGraph {
   const std::vector<std::shared_ptr<SourceGate>>& gates() const noexcept { return gates_; }
   // The gate of source node i (nullptr for other nodes).
   const SourceGate* gate_of(std::size_t node) const noexcept { return gate_of_[node]; }
-  void stop_sources();       // Source::stop() on every source (from another thread)
+  void stop_sources();       // Source::stop() on every source (from another thread), once
   // "node 'x' (2 running, 5 queued), ..." for every node holding batches.
   std::string describe_holders() const;
 
@@ -84,6 +84,7 @@ class FlowGraph {
   std::atomic<std::size_t> sources_running_{0};                   // sources that have not ended
   std::unique_ptr<std::atomic<bool>[]> source_ended_;             // [node]: the source's input_node stopped
   bool warned_flush_ = false;
+  std::atomic<bool> sources_stopped_{false};
 };
 
 // Threads the I/O arena of blocking nodes needs (0 when the graph has none).

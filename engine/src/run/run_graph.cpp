@@ -247,6 +247,9 @@ void run_in_arena(const CheckedGraph& graph, const RunOptions& options, RunState
       } catch (const std::exception& e) {
         run.fail(std::string("internal error: ") + e.what());
       }
+      // A stopped run tells its sources here too, not only from the watchdog's next round:
+      // a source blocked in read() must return before settle() can.
+      if (run.stopping()) flow.stop_sources();
       // Also after a cancel: calls still running (a hung plugin is reported by the watchdog)
       // end before anything is torn down.
       flow.settle();
