@@ -39,6 +39,15 @@ void drop(Connection& c) {
   c.fd = -1;
 }
 
+// After the last answer: read and discard what the client already sent (up to 64 KiB), so
+// that close() sends FIN, not a reset that could destroy the answer in flight (a 431).
+void close_after_answer(Connection& c) {
+  char buffer[4096];
+  for (int i = 0; i < 16 && ::recv(c.fd, buffer, sizeof buffer, 0) > 0; ++i) {
+  }
+  drop(c);
+}
+
 // The request line and headers, ended by a blank line, within `limit` bytes.
 bool head_complete(const std::string& input, std::size_t limit) {
   const auto end = input.find("\r\n\r\n");
@@ -161,7 +170,7 @@ class Loop {
       else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;  // poll says when
       else return drop(c);
     }
-    if (c.close_after_send) return drop(c);
+    if (c.close_after_send) return close_after_answer(c);
     // keep-alive: the next request has a deadline of its own, counted from now
     ++c.requests;
     c.writing = false;
