@@ -103,7 +103,7 @@ class Loop {
         if (errno != EAGAIN && errno != EWOULDBLOCK) accept_paused_until_ = now + accept_backoff;
         return;
       }
-      if (connections_.size() >= limits_.max_connections) {
+      if (connections_.size() >= limits_.max_connections && !connections_.empty()) {
         // Drop the connection nearest its deadline: it has had the most time. Refusing the
         // new one instead would let a few idle connections lock every scraper out.
         auto oldest = std::min_element(connections_.begin(), connections_.end(),
