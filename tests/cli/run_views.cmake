@@ -42,7 +42,11 @@ if(Python3_Interpreter_FOUND)
   add_test(NAME cli.run.log_levels_and_formats
     COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/log_lines.py ${gr} ${graphs}/quickstart.toml
       numbers positive scaled total)
-  set_tests_properties(cli.run.metrics_endpoint_scraped cli.run.log_levels_and_formats PROPERTIES TIMEOUT 120)
+  # issue 20: slow-loris and idle clients neither stall a scrape nor delay the run's exit
+  add_test(NAME cli.run.metrics_server_not_held_by_clients
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/metrics_hostile_clients.py ${gr} ${data}/endless.toml)
+  set_tests_properties(cli.run.metrics_endpoint_scraped cli.run.log_levels_and_formats
+    cli.run.metrics_server_not_held_by_clients PROPERTIES TIMEOUT 120)
 endif()
 
 # --log-format json: every line of stderr is a JSON object, the outcome and totals included.

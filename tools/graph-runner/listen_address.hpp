@@ -16,4 +16,12 @@ struct ListenAddress {
 // text is not one of those or the port is not 0..65535.
 std::optional<ListenAddress> parse_listen_address(std::string_view text, std::string& error);
 
+// A listening TCP socket on `address` (close-on-exec) and the port it got: the free one
+// chosen for port 0. Throws std::runtime_error naming the address and the reason.
+struct Listener {
+  int fd = -1;
+  int port = 0;
+};
+Listener open_listener(const ListenAddress& address);
+
 }  // namespace graph_runner::cli

@@ -1,9 +1,8 @@
 #include "metrics_server.hpp"
 
-#include <cerrno>
-#include <chrono>
-#include <cstring>
-#include <stdexcept>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <httplib.h>
 
@@ -11,38 +10,92 @@
 
 namespace graph_runner::cli {
 
-MetricsServer::MetricsServer(const ListenAddress& address, std::string graph_name)
-    : host_(address.host), graph_name_(std::move(graph_name)), server_(std::make_unique<httplib::Server>()) {
-  // One scrape at a time is plenty; httplib's default pool would start a thread per core.
-  server_->new_task_queue = [] { return new httplib::ThreadPool(1); };
-  // A scraper's keep-alive connection must not hold up the end of the run for long.
-  server_->set_keep_alive_timeout(1);
-  server_->set_read_timeout(std::chrono::seconds(5));
-  server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+// httplib's routes and its request parser (limits on the request line and header lines:
+// 414 / 400), used without its server loop: that one serves a connection per thread with a
+// timeout per read, which a slow client can hold for ever.
+class MetricsRoutes : public httplib::Server {
+ public:
+  using httplib::Server::process_request;
+};
+
+namespace {
+
+// One request read from the bytes the loop buffered, its answer written to memory; the
+// loop sends it without blocking.
+class MemoryStream : public httplib::Stream {
+ public:
+  MemoryStream(int socket, const std::string& input) : socket_(socket), input_(input) {}
+
+  bool is_readable() const override { return consumed_ < input_.size(); }
+  bool is_writable() const override { return true; }
+  ssize_t read(char* ptr, size_t size) override {
+    const size_t n = std::min(size, input_.size() - consumed_);
+    input_.copy(ptr, n, consumed_);
+    consumed_ += n;
+    return ssize_t(n);
+  }
+  ssize_t write(const char* ptr, size_t size) override {
+    output.append(ptr, size);
+    return ssize_t(size);
+  }
+  void get_remote_ip_and_port(std::string& ip, int& port) const override { describe(::getpeername, ip, port); }
+  void get_local_ip_and_port(std::string& ip, int& port) const override { describe(::getsockname, ip, port); }
+  socket_t socket() const override { return socket_; }
+
+  size_t consumed() const { return consumed_; }
+  std::string output;
+
+ private:
+  void describe(int (*name)(int, sockaddr*, socklen_t*), std::string& ip, int& port) const {
+    sockaddr_storage address{};
+    socklen_t size = sizeof address;
+    ip.clear();
+    port = 0;
+    if (name(socket_, reinterpret_cast<sockaddr*>(&address), &size) != 0) return;
+    char text[INET6_ADDRSTRLEN] = {};
+    if (address.ss_family == AF_INET6) {
+      const auto* a = reinterpret_cast<const sockaddr_in6*>(&address);
+      ::inet_ntop(AF_INET6, &a->sin6_addr, text, sizeof text);
+      port = ntohs(a->sin6_port);
+    } else if (address.ss_family == AF_INET) {
+      const auto* a = reinterpret_cast<const sockaddr_in*>(&address);
+      ::inet_ntop(AF_INET, &a->sin_addr, text, sizeof text);
+      port = ntohs(a->sin_port);
+    }
+    ip = text;
+  }
+
+  int socket_;
+  const std::string& input_;
+  size_t consumed_ = 0;
+};
+
+}  // namespace
+
+MetricsServer::MetricsServer(const ListenAddress& address, std::string graph_name, ConnectionLimits limits)
+    : host_(address.host), graph_name_(std::move(graph_name)), routes_(std::make_unique<MetricsRoutes>()) {
+  routes_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(render(), "text/plain; version=0.0.4; charset=utf-8");
   });
-  server_->Get("/", [](const httplib::Request&, httplib::Response& res) {
+  routes_->Get("/", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("graph-runner: metrics are at /metrics\n", "text/plain; charset=utf-8");
   });
-
-  errno = 0;
-  port_ = address.port == 0 ? server_->bind_to_any_port(address.host)
-                            : (server_->bind_to_port(address.host, address.port) ? address.port : -1);
-  if (port_ <= 0) {
-    const std::string reason = errno != 0 ? std::strerror(errno) : "cannot bind";
-    throw std::runtime_error("cannot listen on " + address.host + ":" + std::to_string(address.port) + ": " + reason);
-  }
-  thread_ = std::thread([this] {
-    server_->listen_after_bind();
-    finished_ = true;
+  const Listener listener = open_listener(address);
+  port_ = listener.port;
+  loop_ = std::make_unique<ConnectionLoop>(listener.fd, limits, [this](int socket, std::string& input, bool last) {
+    return answer(socket, input, last);
   });
-  // stop() is a no-op until the server runs: wait for that, so the destructor always stops it.
-  while (!server_->is_running() && !finished_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
-MetricsServer::~MetricsServer() {
-  server_->stop();
-  thread_.join();
+MetricsServer::~MetricsServer() { loop_.reset(); }
+
+ConnectionLoop::Reply MetricsServer::answer(int socket, std::string& input, bool last) {
+  MemoryStream stream(socket, input);
+  bool client_closes = false;
+  const bool answered = routes_->process_request(stream, last, client_closes, nullptr);
+  // What follows the request (a pipelined one) stays for the next answer.
+  input.erase(0, stream.consumed());
+  return {std::move(stream.output), !answered || client_closes};
 }
 
 std::string MetricsServer::url() const {

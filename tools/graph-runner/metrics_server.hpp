@@ -1,28 +1,27 @@
 #pragma once
-// `run --metrics-listen HOST:PORT`: serves GET /metrics (Prometheus text format) from a
-// thread of its own while the graph runs, from the latest progress snapshot.
-#include <atomic>
+// `run --metrics-listen HOST:PORT`: serves GET /metrics (Prometheus text format) while the
+// graph runs, from the latest progress snapshot. One event loop serves every client under
+// ConnectionLimits (a deadline per request, a cap on connections); cpp-httplib parses the
+// requests and writes the answers, in memory.
 #include <memory>
 #include <mutex>
 #include <string>
-#include <string_view>
-#include <thread>
 
+#include "connection_loop.hpp"
 #include "listen_address.hpp"
 #include "run/run_graph.hpp"
 
-namespace httplib {
-class Server;
-}
-
 namespace graph_runner::cli {
+
+class MetricsRoutes;
 
 class MetricsServer {
  public:
   // Binds at once (throws std::runtime_error naming the address when it cannot) and serves
   // from its own thread until destroyed.
-  MetricsServer(const ListenAddress& address, std::string graph_name);
-  ~MetricsServer();  // stops serving and joins the thread
+  MetricsServer(const ListenAddress& address, std::string graph_name, ConnectionLimits limits = {});
+  // Closes the listener and drops open connections: returns at once, whatever clients do.
+  ~MetricsServer();
   MetricsServer(const MetricsServer&) = delete;
   MetricsServer& operator=(const MetricsServer&) = delete;
 
@@ -35,14 +34,14 @@ class MetricsServer {
 
  private:
   std::string render();
+  ConnectionLoop::Reply answer(int socket, std::string& input, bool last);
 
   std::string host_, graph_name_;
   int port_ = 0;
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
-  std::atomic<bool> finished_{false};
+  std::unique_ptr<MetricsRoutes> routes_;
   std::mutex mutex_;
   engine::RunResult latest_;
+  std::unique_ptr<ConnectionLoop> loop_;  // last: stopped first, before what it uses
 };
 
 }  // namespace graph_runner::cli

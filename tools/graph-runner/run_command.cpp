@@ -118,7 +118,7 @@ int run(const RunArgs& args) {
   options.log_level = log.engine_level();
 
   const engine::RunResult result = engine::run_graph(*graph, options);
-  server.reset();  // the run is over: stop serving
+  server.reset();  // the run is over: close the listener, drop open connections (never waits on a client)
   status.finish();
   if (metrics.is_open()) {
     metrics << metrics_json(result, args.graph.graph, started_at, &snapshots);
