@@ -1,7 +1,8 @@
 #include "output_file.hpp"
 
+#include "output_path.hpp"
+
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -20,6 +21,7 @@ struct OutputFile::Shared {
   int fd = -1;
   bool owns_fd = true;   // false for stdout, which stays open
   bool regular = false;  // a regular file: a half-written batch can be cut off again
+  std::uintmax_t size_at_open = 0;
   std::shared_ptr<void> state;
   ~Shared() {
     if (owns_fd && fd >= 0) ::close(fd);
@@ -70,21 +72,17 @@ bool OutputFile::open(bool append) {
     shared->fd = STDOUT_FILENO;
     shared->owns_fd = false;
   } else {
-    const std::filesystem::path parent = std::filesystem::path(path_).parent_path();
-    if (!parent.empty()) {
-      std::error_code ec;
-      std::filesystem::create_directories(parent, ec);
-      if (ec) throw std::runtime_error(plugin_ + ": cannot create folder '" + parent.string() + "': " + ec.message());
-    }
-    shared->fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0666);
-    if (shared->fd < 0) fail("open", errno);
-    struct stat st {};
-    shared->regular = ::fstat(shared->fd, &st) == 0 && S_ISREG(st.st_mode);
+    const OpenedOutput file = open_output_path(plugin_, path_, append);
+    shared->fd = file.fd;
+    shared->regular = file.regular;
+    shared->size_at_open = file.size;
   }
   slot = shared;
   shared_ = std::move(shared);
   return true;
 }
+
+std::uintmax_t OutputFile::size_at_open() const noexcept { return shared_ ? shared_->size_at_open : 0; }
 
 std::mutex& OutputFile::shared_mutex() {
   if (!shared_) throw std::logic_error(plugin_ + ": '" + path_ + "' written before it was opened");

@@ -1,6 +1,8 @@
 #pragma once
 // The output side of the file sinks (jsonl, csv): a path or "-" for stdout, its folder
 // created on open, every I/O failure thrown with the plugin's name, the path and errno's text.
+// The path is opened without following a link someone else could have planted
+// (output_path.hpp): a refused path fails open(), that is the run's start.
 //
 // Delivery: a sink encodes a batch into buffer(), then write() hands those bytes to the OS in
 // one write(2) before returning. The engine acknowledges a batch when Sink::write returns, so
@@ -12,6 +14,7 @@
 // same plugin writing the same path - share one open file. The first open creates or truncates
 // it, each batch is written whole under a mutex (batches never interleave inside a line), and
 // the last close closes it.
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -30,6 +33,8 @@ class OutputFile {
   // Opens the file, or joins the sink instance that has it open already. True when this call
   // opened it: decisions about the file's start (a CSV header) belong to that instance.
   bool open(bool append);
+  // The file's size when it was opened, before truncation (0 for stdout and devices).
+  std::uintmax_t size_at_open() const noexcept;
   // This instance's encoding buffer, reused from batch to batch.
   std::string& buffer() noexcept { return buffer_; }
   // Writes buffer() to the OS (one write(2), looping only on a short write) and clears it,

@@ -4,7 +4,6 @@
 // would otherwise read them back as another type ("42" the string, "" the empty string).
 // Each batch reaches the OS before write() returns (see output_file.hpp).
 #include <cmath>
-#include <filesystem>
 #include <set>
 #include <string>
 #include <system_error>
@@ -32,11 +31,10 @@ class CsvSink : public Sink {
     else c.param_error("delimiter", "the delimiter is one character other than a quote or newline, e.g. \",\" or \";\"");
   }
   void open() override {
-    // Appending to a file that already has rows: it already has its header too.
-    std::error_code ec;
-    const bool has_rows =
-        append_ && !out_.is_stdout() && std::filesystem::file_size(out_.path(), ec) > 0 && !ec;
     if (!out_.open(append_)) return;  // joined the instance that opened the file and decided
+    // Appending to a file that already has rows: it already has its header too. (The size
+    // of the file we opened, not of whatever the path names now.)
+    const bool has_rows = append_ && out_.size_at_open() > 0;
     out_.locked([&] { out_.shared_state<Columns>().header = header_ && !has_rows; });
   }
 
