@@ -43,6 +43,7 @@ std::string did_you_mean(const std::string& word, const std::vector<std::string>
   std::string best;
   std::size_t best_d = std::max<std::size_t>(2, word.size() / 3) + 1;
   for (const auto& c : candidates) {
+    if (c == word) continue;  // the word itself was refused (e.g. an untrusted plugin): no hint
     std::size_t d = edit_distance(word, c);
     if (d < best_d) { best_d = d; best = c; }
   }

@@ -1,6 +1,7 @@
 // Finding plugins by name: discovery without loading, SDK version refusal, search order,
 // load failures as messages, and library lifetime. The plugin libraries used here are the
 // test-only fixtures of tests/fixtures, each in its own folder.
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -13,9 +14,11 @@
 
 #include <catch2/catch.hpp>
 
+#include "parse/parse_graph.hpp"
 #include "registry/elf_symbols.hpp"
 #include "registry/plugin_registry.hpp"
 #include "registry/plugin_symbol.hpp"
+#include "validate/validate_graph.hpp"
 
 namespace {
 
@@ -305,6 +308,19 @@ TEST_CASE("a plugin folder or library writable by group or others is refused wit
               " is writable by others (mode 0757); make it writable by its owner only: chmod go-w " + dir.string());
     CHECK_FALSE(mapped(lib));
     CHECK(registry.discover().size() == 2);  // still listed: discovery runs none of its code
+    // Listed, so "did you mean" must not offer the refused name back (it once said
+    // "did you mean 'fixture_upper'?" for 'fixture_upper').
+    engine::Diagnostics diags;
+    engine::GraphSpec spec =
+        engine::parse_graph_text("[stages.u]\nplugin = \"fixture_upper\"\n", "refused.toml", {}, diags);
+    CHECK_FALSE(engine::validate_graph(std::move(spec), registry, diags));
+    INFO(diags.format());
+    const auto& all = diags.all();
+    const auto refusal = std::find_if(all.begin(), all.end(), [](const auto& d) {
+      return d.message.find("refusing to load plugin 'fixture_upper'") != std::string::npos;
+    });
+    REQUIRE(refusal != all.end());
+    CHECK(refusal->hint == "");
     fs::permissions(dir, fs::perms::others_write, fs::perm_options::remove);
     CHECK(load_ok(registry, "fixture_upper")->library_path == lib);  // the fix works
   }
