@@ -360,6 +360,11 @@ TEST_CASE("${...} defaults nested 20,000 deep are an error at the string or at <
                                   .params.at("path")) == "x");
 }
 
+TEST_CASE("a --set path of 10^5 parts is an error, not 10^5 nested tables", "[parse][set][limits]") {
+  graph_should_fail(source_a, "<command line>: --set: path of 100002 parts, deeper than 256 levels", {},
+                    sets({"sources.a." + parts(100000) + "=1"}));
+}
+
 TEST_CASE("a deep key inside a --set value is a plain string, never parsed by toml++", "[parse][set][limits]") {
   const GraphSpec spec = spec_should_parse(source_a, sets({"sources.a.note=1\n" + parts(100000) + " = 2"}));
   CHECK(std::get<std::string>(spec.nodes[0].params.at("note")).size() > 100000);

@@ -73,6 +73,11 @@ class OverrideApplier {
       return;
     }
     std::vector<std::string> path = split_path(std::string_view(assignment).substr(0, eq));
+    if (path.size() > max_key_depth) {  // it would make tables that deep, walked recursively later
+      error("--set: path of " + std::to_string(path.size()) + " parts, deeper than " +
+            std::to_string(max_key_depth) + " levels");
+      return;
+    }
     for (const auto& part : path)
       if (part.empty()) {
         error("--set: invalid path '" + std::string(trim(std::string_view(assignment).substr(0, eq))) + "'",
