@@ -43,6 +43,9 @@ std::string did_you_mean(const std::string& word, const std::vector<std::string>
   std::string best;
   std::size_t best_d = std::max<std::size_t>(2, word.size() / 3) + 1;
   for (const auto& c : candidates) {
+    if (c == word) continue;  // the word itself was refused (e.g. an untrusted plugin): no hint
+    const std::size_t length_gap = c.size() > word.size() ? c.size() - word.size() : word.size() - c.size();
+    if (length_gap >= best_d) continue;  // cannot be close enough: skip the O(n*m) distance
     std::size_t d = edit_distance(word, c);
     if (d < best_d) { best_d = d; best = c; }
   }

@@ -4,8 +4,10 @@
 #include <fstream>
 
 #include "graph_test_helpers.hpp"
+#include "parse/key_depth.hpp"
 
 using namespace graph_test;
+using graph_runner::engine::parse_detail::check_key_depth;
 
 namespace {
 const std::string source_a = "[sources.a]\nplugin = \"generate\"\n";  // lines 1-2
@@ -297,4 +299,93 @@ TEST_CASE("a --set mistake is reported at <command line>", "[parse][set]") {
                     sets({"stages.valid.where.x=1"}));
   graph_should_fail(design_example, "<command line>: 'inputs' is not allowed on a source", {},
                     sets({"sources.readings.inputs=[\"x\"]"}));
+}
+
+// Limits that keep a small hostile file from overflowing the stack (issue 20): each is a
+// positioned error. toml++ builds the tables of a header or dotted key recursively, and
+// ${...} defaults are expanded recursively.
+namespace {
+std::string parts(std::size_t n) {
+  std::string key = "a";
+  for (std::size_t i = 1; i < n; ++i) key += ".a";
+  return key;
+}
+std::string nested_defaults(std::size_t depth) {
+  std::string text;
+  for (std::size_t i = 0; i < depth; ++i) text += "${GR_TEST_UNSET:-";
+  return text + "x" + std::string(depth, '}');
+}
+}  // namespace
+
+TEST_CASE("a header or dotted key with 10^5 parts is an error at its first character", "[parse][limits]") {
+  graph_should_fail("[sources.a]\n[" + parts(100000) + "]\n", "2:1: table or key nested deeper than 256 levels",
+                    "at most 256 parts");
+  graph_should_fail("[[" + parts(100000) + "]]\n", "1:1: table or key nested deeper than 256 levels");
+  graph_should_fail(source_a + "  " + parts(100000) + " = 1\n", "3:3: table or key nested deeper than 256 levels");
+  // Parts add up: under a header, and through inline tables.
+  graph_should_fail("[" + parts(200) + "]\n" + parts(57) + " = 1\n", "2:1: table or key nested deeper than 256");
+  graph_should_fail(source_a + "x = {" + parts(200) + " = {" + parts(60) + " = 1}}\n",
+                    "3:409: table or key nested deeper than 256");
+}
+
+TEST_CASE("256 key parts are allowed, and dots in strings, comments and numbers are not parts", "[parse][limits]") {
+  CHECK_FALSE(check_key_depth("[" + parts(10) + "]\n" + parts(246) + " = 1\n"));
+  CHECK(check_key_depth("[" + parts(10) + "]\n" + parts(247) + " = 1\n"));
+  const std::string many = parts(1000);
+  CHECK_FALSE(check_key_depth("s = \"" + many + "\\\"" + many + "\" # " + many + "\n" +  // escaped quote
+                              "t = '''\n" + many + "\n'''\n" +                            // multi-line literal
+                              "u = \"\"\"" + many + "\"\"\"\"\n" +                        // ends with a quote
+                              "f = [1.5, 2.5,\n 3.5]\n" +                                 // floats, over lines
+                              "[\"" + many + "\".'" + many + "']\n"));                     // quoted parts
+}
+
+TEST_CASE("arrays and inline tables nested 10^5 deep stop at toml++'s cap of 256", "[parse][limits]") {
+  graph_should_fail(source_a + "x = " + std::string(100000, '[') + std::string(100000, ']') + "\n",
+                    "3:261: exceeded maximum nested value depth of 256");
+  std::string tables;
+  for (int i = 0; i < 100000; ++i) tables += "{a=";
+  graph_should_fail(source_a + "x = " + tables + "1" + std::string(100000, '}') + "\n",
+                    "3:765: table or key nested deeper than 256 levels");  // [sources.a] x = 3 parts
+}
+
+TEST_CASE("${...} defaults nested 20,000 deep are an error at the string or at <command line>", "[parse][env][limits]") {
+  ::unsetenv("GR_TEST_UNSET");
+  graph_should_fail(source_a + "path = \"" + nested_defaults(20000) + "\"\n", "3:8: nested ${...} deeper than 64");
+  graph_should_fail(source_a, "<command line>: nested ${...} deeper than 64", {},
+                    sets({"sources.a.path=" + nested_defaults(20000)}));
+  graph_should_fail(source_a, "<command line>: nested ${...} deeper than 64", {},
+                    sets({"sources.a.count=" + nested_defaults(20000)}));
+  CHECK(std::get<std::string>(spec_should_parse(source_a + "path = \"" + nested_defaults(64) + "\"\n")
+                                  .nodes[0]
+                                  .params.at("path")) == "x");
+}
+
+TEST_CASE("a --set path of 10^5 parts is an error, not 10^5 nested tables", "[parse][set][limits]") {
+  graph_should_fail(source_a, "<command line>: --set: path of 100002 parts, deeper than 256 levels", {},
+                    sets({"sources.a." + parts(100000) + "=1"}));
+}
+
+TEST_CASE("a deep key inside a --set value is a plain string, never parsed by toml++", "[parse][set][limits]") {
+  const GraphSpec spec = spec_should_parse(source_a, sets({"sources.a.note=1\n" + parts(100000) + " = 2"}));
+  CHECK(std::get<std::string>(spec.nodes[0].params.at("note")).size() > 100000);
+}
+
+TEST_CASE("a --set value is typed after ${VAR} is expanded", "[parse][set][env]") {
+  ::setenv("GR_TEST_COUNT", "3", 1);
+  ::setenv("GR_TEST_RATIO", "0.5", 1);
+  ::setenv("GR_TEST_WORD", "[\"${HOME}\"]", 1);
+  ::unsetenv("GR_TEST_UNSET");
+  const GraphSpec spec = spec_should_parse(
+      source_a, sets({"sources.a.count=${GR_TEST_COUNT}", "sources.a.ratio=${GR_TEST_UNSET:-${GR_TEST_RATIO}}",
+                      "sources.a.flag=${GR_TEST_UNSET:-true}", "sources.a.word=${GR_TEST_WORD}",
+                      "sources.a.quoted=\"${GR_TEST_COUNT}\""}));
+  const auto& params = spec.nodes[0].params;
+  CHECK(std::get<std::int64_t>(params.at("count")) == 3);
+  CHECK(std::get<double>(params.at("ratio")) == 0.5);
+  CHECK(std::get<bool>(params.at("flag")) == true);
+  // Only numbers and booleans are taken from an expansion; a variable's text is never expanded twice.
+  CHECK(std::get<std::string>(params.at("word")) == "[\"${HOME}\"]");
+  CHECK(std::get<std::string>(params.at("quoted")) == "3");
+  graph_should_fail(source_a, "<command line>: environment variable 'GR_TEST_UNSET' is not set", {},
+                    sets({"sources.a.count=${GR_TEST_UNSET}"}));
 }

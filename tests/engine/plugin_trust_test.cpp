@@ -2,6 +2,7 @@
 // following links, belong to root or to the user and nobody else can write them. Each case
 // plays an attack of issue 20 in a temporary folder. The ownership cases give a folder to
 // `nobody` (uid 65534), which needs root (as CI runs); without it they say so and stop.
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 
@@ -11,8 +12,10 @@
 
 #include <catch2/catch.hpp>
 
+#include "parse/parse_graph.hpp"
 #include "registry/plugin_registry.hpp"
 #include "registry/plugin_trust.hpp"
+#include "validate/validate_graph.hpp"
 
 namespace {
 
@@ -208,6 +211,21 @@ TEST_CASE("a plugin folder or library writable by group or others is refused wit
     fs::permissions(dir, fs::perms::others_write, fs::perm_options::add);  // 0757
     CHECK(load_from(dir) == refusal(lib, writable_by_others(dir, "0757")));
     CHECK_FALSE(mapped(lib));
+    // Still listed by discovery, so "did you mean" must not offer the refused name back (it
+    // once said "did you mean 'fixture_upper'?" for 'fixture_upper').
+    PluginRegistry registry;
+    registry.add_search_dir(dir);
+    graph_runner::engine::Diagnostics diags;
+    graph_runner::engine::GraphSpec spec =
+        graph_runner::engine::parse_graph_text("[stages.u]\nplugin = \"fixture_upper\"\n", "refused.toml", {}, diags);
+    CHECK_FALSE(graph_runner::engine::validate_graph(std::move(spec), registry, diags));
+    INFO(diags.format());
+    const auto& all = diags.all();
+    const auto refused = std::find_if(all.begin(), all.end(), [](const auto& d) {
+      return d.message.find("refusing to load plugin 'fixture_upper'") != std::string::npos;
+    });
+    REQUIRE(refused != all.end());
+    CHECK(refused->hint == "");
     fs::permissions(dir, fs::perms::others_write, fs::perm_options::remove);
     CHECK(load_from(dir) == "");  // the fix works
   }

@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include "parse/expand_env.hpp"
+#include "parse/key_depth.hpp"
 #include "parse/toml_reader.hpp"
 
 namespace graph_runner::engine::parse_detail {
@@ -26,16 +28,36 @@ std::vector<std::string> split_path(std::string_view path) {
   }
 }
 
-// The value as TOML when the whole text is exactly one TOML value, else as a plain string.
-// Parsed values carry the path "<command line>", which is how their positions say so.
-toml::table parse_value(std::string_view text) {
-  toml::table holder;
+// `text` as exactly one TOML value in a table under "v", or nullopt.
+std::optional<toml::table> parse_one_value(std::string_view text) {
+  const std::string line = "v = " + std::string(text);
+  if (check_key_depth(line)) return std::nullopt;  // a deep key would overflow toml++'s stack
   try {
-    toml::table parsed = toml::parse("v = " + std::string(text), command_line_file);
+    toml::table parsed = toml::parse(line, command_line_file);
     if (parsed.size() == 1 && parsed.contains("v")) return parsed;
   } catch (const toml::parse_error&) {
-    // not TOML: a plain string
+    // not TOML
   }
+  return std::nullopt;
+}
+
+// The value as TOML when the whole text is exactly one TOML value, else as a plain string.
+// Parsed values carry the path "<command line>", which is how their positions say so.
+// ${...} is expanded before typing (count=${N} with N=3 is the integer 3), but only a number or
+// boolean is taken from the expansion: a string keeps its ${...} for the document's expansion,
+// which reports errors and never expands a variable's value a second time.
+toml::table parse_value(std::string_view text) {
+  if (auto parsed = parse_one_value(text)) return std::move(*parsed);
+  if (text.find("${") != std::string_view::npos) {
+    std::optional<ExpandError> error;
+    const std::string expanded = expand_env(text, error);
+    if (!error)
+      if (auto parsed = parse_one_value(expanded)) {
+        const toml::node& v = *parsed->get("v");
+        if (v.is_integer() || v.is_floating_point() || v.is_boolean()) return std::move(*parsed);
+      }
+  }
+  toml::table holder;
   holder.insert_or_assign("v", std::string(text));
   return holder;
 }
@@ -51,6 +73,11 @@ class OverrideApplier {
       return;
     }
     std::vector<std::string> path = split_path(std::string_view(assignment).substr(0, eq));
+    if (path.size() > max_key_depth) {  // it would make tables that deep, walked recursively later
+      error("--set: path of " + std::to_string(path.size()) + " parts, deeper than " +
+            std::to_string(max_key_depth) + " levels");
+      return;
+    }
     for (const auto& part : path)
       if (part.empty()) {
         error("--set: invalid path '" + std::string(trim(std::string_view(assignment).substr(0, eq))) + "'",

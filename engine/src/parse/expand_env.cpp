@@ -21,9 +21,19 @@ std::size_t matching_brace(std::string_view text, std::size_t open) {
   return std::string_view::npos;
 }
 
-// Expands the inside of one ${...}; false with `error` set on failure.
+std::string expand_nested(std::string_view text, std::optional<ExpandError>& error, const PredefinedVars& predefined,
+                          int depth);
+
+// Expands the inside of one ${...}; false with `error` set on failure. `level` counts this
+// ${...} and those around it: defaults recurse, so the level is capped before the call stack is.
 bool expand_reference(std::string_view inside, std::string& out, std::optional<ExpandError>& error,
-                      const PredefinedVars& predefined) {
+                      const PredefinedVars& predefined, int level) {
+  if (level > max_expand_depth) {
+    error = ExpandError{"nested ${...} deeper than " + std::to_string(max_expand_depth),
+                        "a default may hold a ${...}, but not more than " + std::to_string(max_expand_depth) +
+                            " levels deep"};
+    return false;
+  }
   std::size_t n = 0;
   while (n < inside.size() && is_name_char(inside[n], n == 0)) ++n;
   const std::string name(inside.substr(0, n));
@@ -47,7 +57,7 @@ bool expand_reference(std::string_view inside, std::string& out, std::optional<E
   } else if (!unset_or_empty) {
     out += value;
   } else if (rest[1] == '-') {
-    std::string expanded = expand_env(rest.substr(2), error, predefined);
+    std::string expanded = expand_nested(rest.substr(2), error, predefined, level);
     if (error) return false;
     out += expanded;
   } else {
@@ -71,9 +81,8 @@ void expand_node(toml::node& node, const std::string& file, Diagnostics& diags, 
   }
 }
 
-}  // namespace
-
-std::string expand_env(std::string_view text, std::optional<ExpandError>& error, const PredefinedVars& predefined) {
+std::string expand_nested(std::string_view text, std::optional<ExpandError>& error, const PredefinedVars& predefined,
+                          int depth) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -89,13 +98,19 @@ std::string expand_env(std::string_view text, std::optional<ExpandError>& error,
         error = ExpandError{"unterminated '${' in string", "close it with '}', or write $$ for a literal '$'"};
         return {};
       }
-      if (!expand_reference(text.substr(i + 2, close - i - 2), out, error, predefined)) return {};
+      if (!expand_reference(text.substr(i + 2, close - i - 2), out, error, predefined, depth + 1)) return {};
       i = close;
     } else {
       out += c;
     }
   }
   return out;
+}
+
+}  // namespace
+
+std::string expand_env(std::string_view text, std::optional<ExpandError>& error, const PredefinedVars& predefined) {
+  return expand_nested(text, error, predefined, 0);
 }
 
 void expand_env_in_document(toml::table& root, const std::string& file, Diagnostics& diags,

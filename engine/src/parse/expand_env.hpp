@@ -25,6 +25,9 @@ struct ExpandError {
 //   $$                a literal '$'
 // Any other '$' is kept as written. A name in `predefined` (GRAPH_DIR) takes its value from
 // there, never from the environment.
+// A default nested deeper than max_expand_depth ${...} is an error ("nested ${...} deeper than
+// 64"): expansion recurses into defaults, and a 20,000-deep one would overflow the stack.
+inline constexpr int max_expand_depth = 64;
 using PredefinedVars = std::vector<std::pair<std::string, std::string>>;
 std::string expand_env(std::string_view text, std::optional<ExpandError>& error, const PredefinedVars& predefined = {});
 

@@ -16,6 +16,7 @@
 #include "parse/apply_overrides.hpp"
 #include "parse/convert.hpp"
 #include "parse/expand_env.hpp"
+#include "parse/key_depth.hpp"
 #include "parse/toml_reader.hpp"
 
 namespace graph_runner::engine {
@@ -91,6 +92,11 @@ GraphSpec parse_graph_text(std::string_view text, const std::string& path, const
   GraphSpec spec;
   spec.file = path;
   toml::table root;
+  if (auto deep = check_key_depth(text)) {  // before toml++, whose tables nest without a cap
+    diags.error(SourcePos{path, deep->line, deep->column}, std::move(deep->message),
+                "a header or dotted key may have at most " + std::to_string(max_key_depth) + " parts");
+    return spec;
+  }
   try {
     root = toml::parse(text, std::string_view(path));
   } catch (const toml::parse_error& e) {

@@ -17,7 +17,8 @@ using namespace validate_detail;
 
 class GraphValidator {
  public:
-  GraphValidator(PluginRegistry& registry, Diagnostics& diags) : registry_(registry), diags_(diags) {}
+  GraphValidator(PluginRegistry& registry, Diagnostics& diags)
+      : registry_(registry), diags_(diags), default_bytes_(default_max_in_flight_bytes()) {}
 
   // Node `node` checked against its plugin; ports stay nullopt when the plugin is unusable.
   CheckedNode check_node(const NodeSpec& node, const GraphSettings& graph,
@@ -40,7 +41,7 @@ class GraphValidator {
       checked.max_in_flight = source_setting(node, "max_in_flight", node.max_in_flight, graph.max_in_flight, 1);
       checked.max_in_flight_bytes =
           source_setting(node, "max_in_flight_bytes", node.max_in_flight_bytes,
-                         graph.max_in_flight_bytes.value_or(default_max_in_flight_bytes()), 1);
+                         graph.max_in_flight_bytes.value_or(default_bytes_), 1);
       checked.rate = node.rate.value_or(0);
       checked.burst = static_cast<std::size_t>(node.burst.value_or(0));
     } else if (node.concurrency) {
@@ -108,6 +109,7 @@ class GraphValidator {
   PluginRegistry& registry_;
   Diagnostics& diags_;
   std::optional<std::vector<std::string>> names_;
+  const std::int64_t default_bytes_;  // once: it asks the kernel (sysinfo) each time
 };
 
 }  // namespace
@@ -140,10 +142,12 @@ std::unique_ptr<CheckedGraph> validate_graph(GraphSpec spec, PluginRegistry& reg
     position[shape.order[k]] = k;
     graph->nodes.push_back(std::move(checked[shape.order[k]]));
   }
-  // Edges grouped by consumer in the new order, each consumer's in `inputs` order.
+  // Edges grouped by consumer in the new order, each consumer's in `inputs` order (bucketed:
+  // a scan of all edges per node was quadratic).
+  std::vector<std::vector<const CheckedEdge*>> by_consumer(nodes.size());
+  for (const CheckedEdge& e : shape.edges) by_consumer[e.to].push_back(&e);
   for (std::size_t k = 0; k < shape.order.size(); ++k)
-    for (const CheckedEdge& e : shape.edges)
-      if (e.to == shape.order[k]) graph->edges.push_back({position[e.from], e.port, k});
+    for (const CheckedEdge* e : by_consumer[shape.order[k]]) graph->edges.push_back({position[e->from], e->port, k});
   return graph;
 }
 
