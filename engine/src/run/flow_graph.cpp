@@ -156,7 +156,10 @@ void FlowGraph::call(std::size_t i, const BatchPtr& in, std::size_t instance) {
   NodeRuntime& rt = *runtimes_[i];
   Outputs outputs;
   if (rt.node().spec->kind == NodeKind::sink) rt.write(in, outputs, instance);  // outputs: port `errors` only
-  else rt.process(in, outputs, instance);
+  else {
+    const NodeRuntime::Sender send_now = [this, i](Outputs& o) { send(i, o); };
+    rt.process(in, outputs, instance, &send_now);
+  }
   send(i, outputs);
 }
 

@@ -44,8 +44,8 @@ void FlowGraph::tick_loop() {
     lock.unlock();
     graph_.reserve_wait();
     Outputs outputs;
-    runtimes_[next->node]->tick(outputs);
-    send(next->node, outputs);
+    const std::size_t node = next->node;
+    runtimes_[node]->tick(outputs, [this, node](Outputs& o) { send(node, o); });
     graph_.release_wait();
     lock.lock();
     // A late tick is not made up for: the next one is an interval after this one.

@@ -320,7 +320,7 @@ bool NodeRuntime::guarded(const Batch* in, Outputs& out, Call&& call, bool time_
   return false;
 }
 
-void NodeRuntime::process(const BatchPtr& in, Outputs& out, std::size_t instance) {
+void NodeRuntime::process(const BatchPtr& in, Outputs& out, std::size_t instance, const Sender* send_now) {
   queued_.fetch_sub(1, std::memory_order_relaxed);
   batches_in_.fetch_add(1, std::memory_order_relaxed);
   records_in_.fetch_add(in->size(), std::memory_order_relaxed);
@@ -328,6 +328,7 @@ void NodeRuntime::process(const BatchPtr& in, Outputs& out, std::size_t instance
   std::unique_lock<std::mutex> serial;
   if (tick_interval_.count() > 0 && !shared_) serial = std::unique_lock(inst->calls);
   guarded(in.get(), out, [&](Emitter& e) { inst->stage->process(in, e); }, /*time_calls=*/true);
+  if (serial && send_now) (*send_now)(out);  // before a tick of this instance may emit
   if (serial) serial.unlock();
   release(inst, instance);
 }
@@ -339,11 +340,12 @@ void NodeRuntime::finish(Outputs& out) {
   }
 }
 
-void NodeRuntime::tick(Outputs& out) {
+void NodeRuntime::tick(Outputs& out, const Sender& send) {
   for (auto& inst : instances_) {
     std::unique_lock serial(inst->calls, std::try_to_lock);
     if (!serial) continue;  // in a call: ticked next time
     guarded(nullptr, out, [&](Emitter& e) { inst->stage->tick(e); });
+    send(out);  // under the instance's lock, in order with its process() output
   }
 }
 

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,14 +50,18 @@ class NodeRuntime {
 
   // Stage: appends what to send on which port; applies on_error. Never throws.
   // `instance` picks a pool instance (partitioned lanes); by default any free one.
-  void process(const BatchPtr& in, Outputs& out, std::size_t instance = SIZE_MAX);
+  // `send_now`: hands the outputs on before the call's instance is free for a tick, so a
+  // tick's output cannot overtake this call's (a batching stage's order). Not for the
+  // ordered shape, whose sequencer sends.
+  using Sender = std::function<void(Outputs&)>;
+  void process(const BatchPtr& in, Outputs& out, std::size_t instance = SIZE_MAX, const Sender* send_now = nullptr);
   // Stage end of stream: every instance's finish().
   void finish(Outputs& out);
   // Stage timer (SDK 1.1): how often tick() is due, zero = never; known after create_instances.
   std::chrono::milliseconds tick_interval() const noexcept { return tick_interval_; }
   // Every instance's Stage::tick() under on_error, skipping an instance that is in a call
   // right now (it is ticked next time). Never throws.
-  void tick(Outputs& out);
+  void tick(Outputs& out, const Sender& send);
   // Every instance's Stage::flush() (SDK 1.2) under on_error: the graph is idle with sources
   // waiting for batches this stage may hold. Never throws.
   void flush(Outputs& out);
