@@ -12,11 +12,10 @@
 
 namespace graph_runner::engine {
 
-// One line per mismatch, "accounting: ...". `drained`: the run ended with everything in
-// flight delivered (completed, or a graceful stop); after a cancel only the sources'
-// batches are checked, and those still held count as abandoned.
+// One line per mismatch, "accounting: ...". Only for a run that drained everything in
+// flight (completed, or a graceful stop): after a cancel, batches are abandoned in flight.
 std::vector<std::string> check_accounting(const CheckedGraph& graph,
                                           const std::vector<std::unique_ptr<NodeRuntime>>& nodes,
-                                          const FlowGraph& flow, bool drained);
+                                          const FlowGraph& flow);
 
 }  // namespace graph_runner::engine

@@ -333,11 +333,17 @@ void NodeRuntime::process(const BatchPtr& in, Outputs& out, std::size_t instance
   release(inst, instance);
 }
 
-void NodeRuntime::finish(Outputs& out) {
+// Calls `call(stage, emitter)` on every instance in turn, serialised with its ticks.
+template <class Call>
+void NodeRuntime::each_stage(Outputs& out, Call&& call) {
   for (auto& inst : instances_) {
     std::lock_guard serial(inst->calls);
-    guarded(nullptr, out, [&](Emitter& e) { inst->stage->finish(e); });
+    guarded(nullptr, out, [&](Emitter& e) { call(*inst->stage, e); });
   }
+}
+
+void NodeRuntime::finish(Outputs& out) {
+  each_stage(out, [](Stage& s, Emitter& e) { s.finish(e); });
 }
 
 void NodeRuntime::tick(Outputs& out, const Sender& send) {
@@ -351,10 +357,7 @@ void NodeRuntime::tick(Outputs& out, const Sender& send) {
 
 void NodeRuntime::flush(Outputs& out) {
   if (node_.spec->kind != NodeKind::stage || plugin_->sdk_minor < 2) return;  // 1.0/1.1 vtables lack flush()
-  for (auto& inst : instances_) {
-    std::lock_guard serial(inst->calls);
-    guarded(nullptr, out, [&](Emitter& e) { inst->stage->flush(e); });
-  }
+  each_stage(out, [](Stage& s, Emitter& e) { s.flush(e); });
 }
 
 std::size_t NodeRuntime::take_rejected_inputs(BatchBuilder& b) {

@@ -104,6 +104,8 @@ class NodeRuntime {
   bool wait_before_retry(int retry);
   template <class Call>
   void timed(const Batch* in, Call&& call);
+  template <class Call>
+  void each_stage(Outputs& out, Call&& call);
   Instance* acquire(std::size_t instance) noexcept;
   void release(Instance* i, std::size_t instance) noexcept;
   // "node 'N' (plugin 'P'): what (source 'S' batch B, records X..Y)", or "record X" for

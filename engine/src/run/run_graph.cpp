@@ -273,7 +273,7 @@ void run_in_arena(const CheckedGraph& graph, const RunOptions& options, RunState
                                       " batch(es) abandoned in flight");
     flow.close_gates();
     if (!run.cancelled())
-      for (const std::string& problem : check_accounting(graph, nodes, flow, /*drained=*/true)) {
+      for (const std::string& problem : check_accounting(graph, nodes, flow)) {
         if (result.error.empty()) result.error = problem;
         else result.error += "\n" + problem;
         result.status = RunStatus::failed;

@@ -23,10 +23,6 @@ namespace graph_runner::engine {
 // finish() in order) -> closing (sinks flush and close). cancelled and failed are final:
 // once entered, no later step undoes them (a cancel sticks).
 enum class RunPhase : std::uint8_t { running, draining, finishing, closing, cancelled, failed };
-inline const char* phase_name(RunPhase phase) noexcept {
-  constexpr const char* names[] = {"running", "draining", "finishing", "closing", "cancelled", "failed"};
-  return names[static_cast<std::size_t>(phase)];
-}
 
 class RunState {
  public:
