@@ -2,13 +2,8 @@
 // DOT (dot_text.cpp), or rendered to SVG, PNG or PDF through Graphviz's `dot` program when
 // FILE's name says so. Drawn from the checked graph, so what it shows (ports, effective
 // concurrency) is what `run` would build.
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cctype>
 #include <cerrno>
-#include <csignal>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -17,8 +12,7 @@
 
 #include "commands.hpp"
 #include "dot_text.hpp"
-
-extern char** environ;
+#include "graphviz.hpp"
 
 namespace graph_runner::cli {
 namespace {
@@ -38,51 +32,16 @@ std::string extension(const std::string& file) {
   return ext;
 }
 
-// Pipes `dot_text` into `dot -TFORMAT -o FILE`; no shell, so any file name is safe.
 int render(const std::string& dot_text, const std::string& format, const std::string& file) {
-  int fds[2];
-  if (pipe(fds) != 0) {
-    std::cerr << "graph-runner: cannot start Graphviz: " << std::strerror(errno) << '\n';
-    return exit_run_failed;
-  }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fds[0], STDIN_FILENO);
-  posix_spawn_file_actions_addclose(&actions, fds[0]);
-  posix_spawn_file_actions_addclose(&actions, fds[1]);
-  std::string program = "dot", type = "-T" + format, flag = "-o", target = file;
-  char* argv[] = {program.data(), type.data(), flag.data(), target.data(), nullptr};
-  pid_t pid = 0;
-  const int spawned = posix_spawnp(&pid, "dot", &actions, nullptr, argv, environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(fds[0]);
-  if (spawned != 0) {
-    close(fds[1]);
-    if (spawned == ENOENT)
-      std::cerr << "graph-runner: cannot write '" << file << "': rendering " << format
-                << " needs Graphviz's `dot` program, which is not on PATH.\n"
-                   "  hint: install graphviz (apt-get install graphviz), or write DOT text with -o FILE.dot\n";
-    else
-      std::cerr << "graph-runner: cannot run Graphviz's `dot`: " << std::strerror(spawned) << '\n';
-    return exit_run_failed;
-  }
-  std::signal(SIGPIPE, SIG_IGN);  // `dot` may exit early; its status says why, not a signal
-  std::size_t written = 0;
-  while (written < dot_text.size()) {
-    const ssize_t n = write(fds[1], dot_text.data() + written, dot_text.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    written += static_cast<std::size_t>(n);
-  }
-  close(fds[1]);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    std::cerr << "graph-runner: `dot -T" << format << " -o " << file << "` failed (see its message above)\n";
-    return exit_run_failed;
-  }
-  return exit_ok;
+  const GraphvizOutcome outcome = render_with_graphviz(dot_text, format, file);
+  if (outcome.ok) return exit_ok;
+  if (outcome.not_installed)
+    std::cerr << "graph-runner: cannot write '" << file << "': rendering " << format
+              << " needs Graphviz's `dot` program, which is not on PATH.\n"
+                 "  hint: install graphviz (apt-get install graphviz), or write DOT text with -o FILE.dot\n";
+  else
+    std::cerr << "graph-runner: " << outcome.error << '\n';
+  return exit_run_failed;
 }
 
 int write_text(const std::string& text, const std::string& file) {

@@ -97,20 +97,18 @@ const char* node_style(NodeKind kind) {
   return "";
 }
 
-// Records that passed along an edge, when the figures tell: a node's output when the edge
-// leaves its only data port (every consumer of a port sees every batch), the routed count
-// for the errors port, else the consumer's input when this is its only input.
+// Records that passed along an edge, when the figures tell (edge_counter).
 std::optional<std::uint64_t> edge_records(const engine::CheckedGraph& g, const engine::CheckedEdge& e,
                                           const RunFigures& figures) {
-  const auto& from = g.nodes[e.from];
-  auto f = figures.nodes.find(from.spec->name);
+  const auto counter = edge_counter(g, e);
+  if (!counter) return std::nullopt;
+  auto f = figures.nodes.find(g.nodes[counter->node].spec->name);
   if (f == figures.nodes.end()) return std::nullopt;
-  if (from.ports[e.port] == "errors") return f->second.routed;
-  const auto data_ports = std::count_if(from.ports.begin(), from.ports.end(), [](const std::string& p) { return p != "errors"; });
-  if (data_ports == 1) return f->second.records_out;
-  const auto inputs = std::count_if(g.edges.begin(), g.edges.end(), [&](const engine::CheckedEdge& x) { return x.to == e.to; });
-  auto t = figures.nodes.find(g.nodes[e.to].spec->name);
-  if (inputs == 1 && t != figures.nodes.end()) return t->second.records_in;
+  switch (counter->which) {
+    case EdgeCounter::records_out: return f->second.records_out;
+    case EdgeCounter::routed: return f->second.routed;
+    case EdgeCounter::records_in: return f->second.records_in;
+  }
   return std::nullopt;
 }
 
@@ -153,15 +151,35 @@ std::optional<RunFigures> read_run_figures(const std::string& path, std::string&
   }
 }
 
-std::string graph_to_dot(const engine::CheckedGraph& g, const RunFigures* figures) {
-  // CheckedGraph::nodes is in topological order; the picture follows the file.
-  auto file_index = [&](std::size_t node) { return static_cast<std::size_t>(g.nodes[node].spec - g.spec.nodes.data()); };
-  std::vector<std::size_t> nodes(g.nodes.size());
-  std::iota(nodes.begin(), nodes.end(), std::size_t{0});
-  std::sort(nodes.begin(), nodes.end(), [&](std::size_t a, std::size_t b) { return file_index(a) < file_index(b); });
+std::optional<EdgeCounter> edge_counter(const engine::CheckedGraph& g, const engine::CheckedEdge& e) {
+  const auto& from = g.nodes[e.from];
+  if (from.ports[e.port] == "errors") return EdgeCounter{e.from, EdgeCounter::routed};
+  const auto data_ports = std::count_if(from.ports.begin(), from.ports.end(), [](const std::string& p) { return p != "errors"; });
+  if (data_ports == 1) return EdgeCounter{e.from, EdgeCounter::records_out};
+  const auto inputs = std::count_if(g.edges.begin(), g.edges.end(), [&](const engine::CheckedEdge& x) { return x.to == e.to; });
+  if (inputs == 1) return EdgeCounter{e.to, EdgeCounter::records_in};
+  return std::nullopt;
+}
+
+namespace {
+std::size_t file_index(const engine::CheckedGraph& g, std::size_t node) {
+  return static_cast<std::size_t>(g.nodes[node].spec - g.spec.nodes.data());
+}
+}  // namespace
+
+std::vector<engine::CheckedEdge> edges_in_drawing_order(const engine::CheckedGraph& g) {
   std::vector<engine::CheckedEdge> edges = g.edges;  // already in `inputs` order per consumer
   std::stable_sort(edges.begin(), edges.end(),
-                   [&](const auto& a, const auto& b) { return file_index(a.to) < file_index(b.to); });
+                   [&](const auto& a, const auto& b) { return file_index(g, a.to) < file_index(g, b.to); });
+  return edges;
+}
+
+std::string graph_to_dot(const engine::CheckedGraph& g, const RunFigures* figures) {
+  // CheckedGraph::nodes is in topological order; the picture follows the file.
+  std::vector<std::size_t> nodes(g.nodes.size());
+  std::iota(nodes.begin(), nodes.end(), std::size_t{0});
+  std::sort(nodes.begin(), nodes.end(), [&](std::size_t a, std::size_t b) { return file_index(g, a) < file_index(g, b); });
+  const std::vector<engine::CheckedEdge> edges = edges_in_drawing_order(g);
 
   std::vector<std::optional<std::uint64_t>> passed(edges.size());
   std::uint64_t most = 0;

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "validate/validate_graph.hpp"
 
@@ -24,6 +25,21 @@ struct RunFigures {
   std::uint64_t records_produced = 0;
   std::map<std::string, NodeFigures> nodes;  // by node name
 };
+
+// Which node's counter tells the records that passed along an edge, when one does: the
+// producer's output when the edge leaves its only data port (every consumer of a port sees
+// every batch), its routed count for the errors port, else the consumer's input when this
+// is its only input. nullopt for a named port of a node with several, feeding a fan-in.
+struct EdgeCounter {
+  enum Which { records_out, routed, records_in };
+  std::size_t node;  // index into CheckedGraph::nodes
+  Which which;
+};
+std::optional<EdgeCounter> edge_counter(const engine::CheckedGraph& graph, const engine::CheckedEdge& edge);
+
+// The edges in the order the picture declares them: by consumer in file order, then in
+// `inputs` order (Graphviz's SVG keeps this order).
+std::vector<engine::CheckedEdge> edges_in_drawing_order(const engine::CheckedGraph& graph);
 
 // Reads the final per-node totals of a `run --metrics-json` file (snapshots are ignored).
 // nullopt with `error` set when the file cannot be read or is not such a file.

@@ -14,8 +14,10 @@
 #include <memory>
 #include <optional>
 #include <sstream>
+#include <thread>
 
 #include "commands.hpp"
+#include "live_server.hpp"
 #include "log_output.hpp"
 #include "metrics_json.hpp"
 #include "metrics_server.hpp"
@@ -35,10 +37,12 @@ struct RunArgs {
   std::string metrics_file;   // --metrics-json
   double metrics_interval_s = 1;
   std::optional<ListenAddress> listen;  // --metrics-listen
+  std::optional<ListenAddress> ui;      // --ui
+  double ui_linger_s = 0;               // --ui-linger
   LogArgs log;
 };
 
-std::string seconds(double s) {
+std::string seconds_text(double s) {
   std::ostringstream out;
   out << s;
   return out.str();
@@ -51,6 +55,24 @@ std::string last_line(std::string text) {
 }
 
 const char* signal_name(int sig) { return sig == SIGTERM ? "SIGTERM" : "SIGINT"; }
+
+// --ui-linger: keeps the live page up with the final figures for `seconds`, or until a
+// signal: the first one if the run ended by itself, the second if a first one stopped it.
+// That signal ends only the wait: the exit code stays the run's.
+void linger(double seconds, LogOutput& log, const std::string& url) {
+  if (seconds <= 0) return;
+  const bool stopped = stop_flag().load();
+  const std::atomic<bool>& leave = stopped ? cancel_flag() : stop_flag();
+  if (leave.load()) return;
+  log.notice(LogLevel::info, "the live page shows the final figures at " + url + " for " + seconds_text(seconds) +
+                                 " s (Ctrl-C leaves now)");
+  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (!leave.load() && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  if (leave.load() && !stopped) forget_signals();
+}
+
+int exit_code(const engine::RunResult& result, LogOutput& log, double timeout_s);
 
 int run(const RunArgs& args) {
   engine::PluginRegistry registry;
@@ -87,6 +109,21 @@ int run(const RunArgs& args) {
     }
     log.notice(LogLevel::info, "serving metrics on " + server->url());
   }
+  std::unique_ptr<LiveServer> ui;
+  if (args.ui) {
+    try {
+      ui = std::make_unique<LiveServer>(*args.ui, *graph, args.graph.graph);
+    } catch (const std::exception& e) {
+      std::cerr << "graph-runner: --ui: " << e.what() << '\n';
+      return exit_bad_graph;
+    }
+    if (!ui->drawing_error().empty())
+      log.notice(LogLevel::warn, "the live page cannot draw the graph: " + ui->drawing_error() + "; it shows the figures only");
+    if (!is_loopback_host(args.ui->host))
+      log.notice(LogLevel::warn, "the live page is open to the network on " + args.ui->host +
+                                     " (no authentication; bind 127.0.0.1 to keep it on this machine)");
+    log.notice(LogLevel::info, "serving the live page on " + ui->url());
+  }
   MetricsSnapshots snapshots(args.metrics_interval_s);
 
   engine::RunOptions options;
@@ -113,12 +150,14 @@ int run(const RunArgs& args) {
     status.update(snapshot);
     if (metrics.is_open()) snapshots.offer(snapshot);
     if (server) server->publish(snapshot);
+    if (ui) ui->update(snapshot);
   };
   options.log = [&log](const engine::LogEvent& event) { log.log(event); };
   options.log_level = log.engine_level();
 
   const engine::RunResult result = engine::run_graph(*graph, options);
   server.reset();  // the run is over: close the listener, drop open connections (never waits on a client)
+  if (ui) ui->finish(result);
   status.finish();
   if (metrics.is_open()) {
     metrics << metrics_json(result, args.graph.graph, started_at, &snapshots);
@@ -135,6 +174,13 @@ int run(const RunArgs& args) {
     else log.notice(LogLevel::info, last_line(summary));
   }
 
+  const int code = exit_code(result, log, timeout_s);
+  if (ui) linger(args.ui_linger_s, log, ui->url());
+  return code;
+}
+
+// Reports the outcome and maps it to the exit code.
+int exit_code(const engine::RunResult& result, LogOutput& log, double timeout_s) {
   // A signal the run ended too soon to see (a small graph, or one sent while it loaded) is
   // still the user's stop, and exits as one.
   const auto outcome = result.status == engine::RunStatus::completed && received_signal()
@@ -147,7 +193,7 @@ int run(const RunArgs& args) {
       log.notice(LogLevel::error, "run failed: " + result.error);
       return exit_run_failed;
     case engine::RunStatus::timed_out:
-      log.notice(LogLevel::warn, "timeout of " + seconds(timeout_s) + " s reached, stopped");
+      log.notice(LogLevel::warn, "timeout of " + seconds_text(timeout_s) + " s reached, stopped");
       return exit_timeout;
     case engine::RunStatus::interrupted: {
       const int sig = received_signal() ? received_signal() : SIGINT;
@@ -198,6 +244,22 @@ Subcommand add_run_command(CLI::App& parent) {
          "Serve Prometheus metrics at http://HOST:PORT/metrics while the graph runs; HOST defaults to "
          "127.0.0.1, port 0 picks a free one (printed on stderr)")
       ->type_name("[HOST]:PORT");
+  auto* ui = app->add_option_function<std::string>(
+         "--ui",
+         [args](const std::string& text) {
+           std::string error;
+           args->ui = parse_listen_address(text, error);
+           if (!args->ui) throw CLI::ValidationError("--ui", error);
+         },
+         "Serve a live page of the running graph at http://HOST:PORT/: the picture of `dot` with busy % per "
+         "node and records/s per edge; HOST defaults to 127.0.0.1, port 0 picks a free one (printed on stderr)")
+      ->type_name("[HOST]:PORT");
+  app->add_option("--ui-linger", args->ui_linger_s,
+                  "Keep the live page of --ui up with the final figures for SECONDS after the run ends "
+                  "(default 0; Ctrl-C leaves early)")
+      ->type_name("SECONDS")
+      ->check(non_negative_seconds)
+      ->needs(ui);
   add_log_options(*app, args->log);
   auto* quiet = app->add_flag("-q,--quiet", args->quiet, "No live status line, no per-node summary table");
   app->add_flag("--progress", args->progress,
@@ -211,6 +273,7 @@ Subcommand add_run_command(CLI::App& parent) {
       "  graph-runner run graphs/quickstart.toml --set sources.numbers.count=10 --quiet\n"
       "  graph-runner run big.toml --threads 2 --timeout 60 --metrics-json metrics.json\n"
       "  graph-runner run big.toml --metrics-listen :9100       # Prometheus at http://127.0.0.1:9100/metrics\n"
+      "  graph-runner run big.toml --ui :8080 --ui-linger 60    # live page at http://127.0.0.1:8080/\n"
       "  graph-runner run big.toml --log-level debug --log-format json 2>log.jsonl");
   return {app, [args] { return run(*args); }};
 }

@@ -41,4 +41,10 @@ const std::atomic<bool>& stop_flag() noexcept { return g_stop; }
 const std::atomic<bool>& cancel_flag() noexcept { return g_cancel; }
 int received_signal() noexcept { return g_signal.load(); }
 
+void forget_signals() noexcept {
+  g_stop.store(false);
+  g_cancel.store(false);
+  g_signal.store(0);
+}
+
 }  // namespace graph_runner::cli

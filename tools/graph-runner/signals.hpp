@@ -17,5 +17,8 @@ const std::atomic<bool>& stop_flag() noexcept;
 const std::atomic<bool>& cancel_flag() noexcept;
 // The first signal received, 0 if none.
 int received_signal() noexcept;
+// A signal that only ended a wait after the work was done (run --ui-linger): forgotten, so
+// the command exits with its own outcome, not as stopped; a later signal is a first one.
+void forget_signals() noexcept;
 
 }  // namespace graph_runner::cli
