@@ -47,7 +47,26 @@ if(Python3_Interpreter_FOUND)
     COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/metrics_hostile_clients.py ${gr} ${data}/endless.toml)
   set_tests_properties(cli.run.metrics_endpoint_scraped cli.run.log_levels_and_formats
     cli.run.metrics_server_not_held_by_clients PROPERTIES TIMEOUT 120)
+
+  # --ui (issue 19): the live page's HTTP side without a browser (figures, loopback by
+  # default, Host check, no Graphviz), then the page itself in headless Chromium over
+  # WebDriver; skipped (77) only where chromium/chromium-driver are not installed. The
+  # screenshot is kept in the test's folder to look at.
+  add_test(NAME cli.run.live_page_serves_figures
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/live_page_json.py ${gr} ${data}/live_page.toml)
+  set(live_page_work ${CMAKE_CURRENT_BINARY_DIR}/work/live_page_in_chromium)
+  file(MAKE_DIRECTORY ${live_page_work})
+  add_test(NAME cli.run.live_page_in_chromium
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/live_page_browser.py ${gr} ${data}/live_page.toml
+      ${live_page_work}/live-page.png)
+  set_tests_properties(cli.run.live_page_serves_figures cli.run.live_page_in_chromium PROPERTIES TIMEOUT 120)
+  # Chromium takes both cores for a few seconds; a rate-limited run watched by it must not
+  # share them with a parallel build of other tests' load.
+  set_tests_properties(cli.run.live_page_in_chromium PROPERTIES SKIP_RETURN_CODE 77 PROCESSORS 2)
 endif()
+cli_test(run.ui_bad_address EXIT 2 STDERR "--ui" "0 to 65535" COMMAND run ${graphs}/quickstart.toml --ui 127.0.0.1:70000)
+cli_test(run.ui_linger_needs_ui EXIT 2 STDERR "--ui-linger" "requires --ui"
+  COMMAND run ${graphs}/quickstart.toml --ui-linger 5)
 
 # --log-format json: every line of stderr is a JSON object, the outcome and totals included.
 cli_test(run.json_log_every_line_is_an_object EXIT 1
