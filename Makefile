@@ -23,6 +23,7 @@ run: build
 
 test: PRESET = ci
 test: build
+	@tools/setup.sh test
 	ctest --preset $(PRESET) -j $(JOBS)
 	@$(MAKE) --no-print-directory test-asan
 

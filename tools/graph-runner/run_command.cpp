@@ -206,6 +206,21 @@ int exit_code(const engine::RunResult& result, LogOutput& log, double timeout_s)
   return exit_run_failed;
 }
 
+// An option taking a listening address ([HOST]:PORT, see parse_listen_address).
+CLI::Option* add_address_option(CLI::App& app, const std::string& name, const std::shared_ptr<RunArgs>& args,
+                                std::optional<ListenAddress> RunArgs::*target, const std::string& help) {
+  return app
+      .add_option_function<std::string>(
+          name,
+          [args, target, name](const std::string& text) {
+            std::string error;
+            (*args).*target = parse_listen_address(text, error);
+            if (!((*args).*target)) throw CLI::ValidationError(name, error);
+          },
+          help)
+      ->type_name("[HOST]:PORT");
+}
+
 }  // namespace
 
 Subcommand add_run_command(CLI::App& parent) {
@@ -234,26 +249,13 @@ Subcommand add_run_command(CLI::App& parent) {
             return {};
           },
           ""));
-  app->add_option_function<std::string>(
-         "--metrics-listen",
-         [args](const std::string& text) {
-           std::string error;
-           args->listen = parse_listen_address(text, error);
-           if (!args->listen) throw CLI::ValidationError("--metrics-listen", error);
-         },
-         "Serve Prometheus metrics at http://HOST:PORT/metrics while the graph runs; HOST defaults to "
-         "127.0.0.1, port 0 picks a free one (printed on stderr)")
-      ->type_name("[HOST]:PORT");
-  auto* ui = app->add_option_function<std::string>(
-         "--ui",
-         [args](const std::string& text) {
-           std::string error;
-           args->ui = parse_listen_address(text, error);
-           if (!args->ui) throw CLI::ValidationError("--ui", error);
-         },
-         "Serve a live page of the running graph at http://HOST:PORT/: the picture of `dot` with busy % per "
-         "node and records/s per edge; HOST defaults to 127.0.0.1, port 0 picks a free one (printed on stderr)")
-      ->type_name("[HOST]:PORT");
+  add_address_option(*app, "--metrics-listen", args, &RunArgs::listen,
+                     "Serve Prometheus metrics at http://HOST:PORT/metrics while the graph runs; HOST defaults to "
+                     "127.0.0.1, port 0 picks a free one (printed on stderr)");
+  auto* ui = add_address_option(
+      *app, "--ui", args, &RunArgs::ui,
+      "Serve a live page of the running graph at http://HOST:PORT/: the picture of `dot` with busy % per "
+      "node and records/s per edge; HOST defaults to 127.0.0.1, port 0 picks a free one (printed on stderr)");
   app->add_option("--ui-linger", args->ui_linger_s,
                   "Keep the live page of --ui up with the final figures for SECONDS after the run ends "
                   "(default 0; Ctrl-C leaves early)")
