@@ -5,14 +5,8 @@
 #   cmake -DINPUT=.../live_page.html -DOUTPUT=.../live_page_html.cpp -P embed_page.cmake
 cmake_minimum_required(VERSION 3.22)
 
-file(READ ${INPUT} hex HEX)
-string(LENGTH "${hex}" length)
-set(bytes "")
-foreach(start RANGE 0 ${length} 48)  # 24 bytes a line
-  string(SUBSTRING "${hex}" ${start} 48 chunk)
-  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "\\\\x\\1" chunk "${chunk}")
-  string(APPEND bytes "\n    \"${chunk}\"")
-endforeach()
+include(${CMAKE_CURRENT_LIST_DIR}/../../../cmake/CxxBytes.cmake)
+cxx_bytes_literal(${INPUT} bytes)
 file(WRITE ${OUTPUT} "// Generated from tools/graph-runner/live_page/live_page.html by embed_page.cmake: do not edit.
 #include \"live_page/live_page.hpp\"
 

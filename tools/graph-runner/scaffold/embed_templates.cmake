@@ -4,6 +4,7 @@
 #
 #   cmake -DTEMPLATE_DIR=.../templates -DOUTPUT=.../scaffold_templates.cpp -P embed_templates.cmake
 cmake_minimum_required(VERSION 3.22)
+include(${CMAKE_CURRENT_LIST_DIR}/../../../cmake/CxxBytes.cmake)
 
 file(GLOB_RECURSE templates RELATIVE ${TEMPLATE_DIR} ${TEMPLATE_DIR}/*.in)
 list(SORT templates)
@@ -15,15 +16,7 @@ set(arrays "")
 set(entries "")
 set(index 0)
 foreach(template IN LISTS templates)
-  file(READ ${TEMPLATE_DIR}/${template} hex HEX)
-  # 24 bytes a line, so that the generated file stays readable.
-  string(LENGTH "${hex}" length)
-  set(bytes "")
-  foreach(start RANGE 0 ${length} 48)
-    string(SUBSTRING "${hex}" ${start} 48 chunk)
-    string(REGEX REPLACE "([0-9a-f][0-9a-f])" "\\\\x\\1" chunk "${chunk}")
-    string(APPEND bytes "\n    \"${chunk}\"")
-  endforeach()
+  cxx_bytes_literal(${TEMPLATE_DIR}/${template} bytes)
   string(APPEND arrays "// ${template}\nconstexpr char t${index}[] =${bytes};\n")
   string(APPEND entries "    {\"${template}\", {t${index}, sizeof t${index} - 1}},\n")
   math(EXPR index "${index} + 1")

@@ -6,7 +6,7 @@ set(scaffold_embedded ${CMAKE_CURRENT_BINARY_DIR}/scaffold_templates.cpp)
 add_custom_command(OUTPUT ${scaffold_embedded}
   COMMAND ${CMAKE_COMMAND} -DTEMPLATE_DIR=${CMAKE_CURRENT_LIST_DIR}/templates -DOUTPUT=${scaffold_embedded}
     -P ${CMAKE_CURRENT_LIST_DIR}/embed_templates.cmake
-  DEPENDS ${scaffold_templates} ${CMAKE_CURRENT_LIST_DIR}/embed_templates.cmake
+  DEPENDS ${scaffold_templates} ${CMAKE_CURRENT_LIST_DIR}/embed_templates.cmake ${PROJECT_SOURCE_DIR}/cmake/CxxBytes.cmake
   COMMENT "Embedding the new-plugin templates")
 
 add_library(graph_runner_scaffold STATIC ${CMAKE_CURRENT_LIST_DIR}/scaffold.cpp ${scaffold_embedded})
