@@ -13,6 +13,13 @@
 
 namespace graph_runner::cli {
 
+using net::ConnectionLimits;
+using net::ConnectionLoop;
+using net::ListenAddress;
+using net::Listener;
+using net::open_listener;
+using net::parse_listen_address;
+
 class MetricsRoutes;
 
 class MetricsServer {
@@ -34,7 +41,7 @@ class MetricsServer {
 
  private:
   std::string render();
-  ConnectionLoop::Reply answer(int socket, std::string& input, bool last);
+  ConnectionLoop::Reply answer(ConnectionLoop::Request& request);
 
   std::string host_, graph_name_;
   int port_ = 0;

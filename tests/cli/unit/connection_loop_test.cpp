@@ -16,7 +16,7 @@
 #include "connection_loop.hpp"
 #include "listen_address.hpp"
 
-using namespace graph_runner::cli;
+using namespace graph_runner::net;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
@@ -30,9 +30,9 @@ struct TestServer {
   explicit TestServer(ConnectionLimits limits) {
     const Listener listener = open_listener({"127.0.0.1", 0});
     port = listener.port;
-    loop = std::make_unique<ConnectionLoop>(listener.fd, limits, [this](int, std::string& input, bool last) {
-      input.erase(0, input.find("\r\n\r\n") + 4);
-      return ConnectionLoop::Reply{"ok " + std::to_string(++answered) + (last ? " last\n" : "\n"), false};
+    loop = std::make_unique<ConnectionLoop>(listener.fd, limits, [this](ConnectionLoop::Request& r) {
+      r.input.erase(0, r.input.find("\r\n\r\n") + 4);
+      return ConnectionLoop::Reply{"ok " + std::to_string(++answered) + (r.last ? " last\n" : "\n"), false};
     });
   }
 };
