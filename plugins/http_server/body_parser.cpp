@@ -70,10 +70,14 @@ bool BodyParser::parse_json(std::size_t size, ParsedBody& out, std::string& erro
     out = {};
     return false;
   };
+  // A body that ends early is reported where it ends; simdjson knows no position for those.
+  const auto at_end = [&](simdjson::error_code e) -> const char* {
+    return e == simdjson::INCOMPLETE_ARRAY_OR_OBJECT || e == simdjson::UNCLOSED_STRING ? text + size : nullptr;
+  };
   if (auto e = json_.iterate(simdjson::padded_string_view(text, size, block_.capacity + TextBlock::padding)).get(doc))
-    return fail(nullptr, e, "invalid JSON");
+    return fail(at_end(e), e, "invalid JSON");
   od::json_type type;
-  if (auto e = doc.type().get(type)) return fail(location(), e, "invalid JSON");
+  if (auto e = doc.type().get(type)) return fail(at_end(e) ? at_end(e) : location(), e, "invalid JSON");
   auto add = [&](od::object& object) -> simdjson::error_code {
     ParsedBatch& batch = batch_for_next_record(out.parts);
     if (auto e = fields_.add(object, batch, batch.rows, what_)) {
@@ -85,11 +89,11 @@ bool BodyParser::parse_json(std::size_t size, ParsedBody& out, std::string& erro
   };
   if (type == od::json_type::object) {
     od::object object;
-    if (auto e = doc.get_object().get(object)) return fail(location(), e, "invalid JSON");
+    if (auto e = doc.get_object().get(object)) return fail(at_end(e) ? at_end(e) : location(), e, "invalid JSON");
     if (auto e = add(object)) return fail(location(), e, what_);
   } else if (type == od::json_type::array) {
     od::array array;
-    if (auto e = doc.get_array().get(array)) return fail(location(), e, "invalid JSON");
+    if (auto e = doc.get_array().get(array)) return fail(at_end(e) ? at_end(e) : location(), e, "invalid JSON");
     std::size_t index = 0;
     for (auto element : array) {
       od::value value;

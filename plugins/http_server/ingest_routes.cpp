@@ -74,18 +74,20 @@ IngestRoutes::Reply IngestRoutes::answer(net::ConnectionLoop::Request& request) 
   const std::size_t size = head->head_bytes + head->content_length;
   const bool close = !head->keep_alive;
   if (!options_.health_path.empty() && head->path == options_.health_path) {
-    request.input.erase(0, size);
-    if (head->method != "GET" && head->method != "HEAD") return refuse(405, "use GET", "Allow: GET, HEAD\r\n");
+    const bool get = head->method == "GET" || head->method == "HEAD";
+    request.input.erase(0, size);  // `head` points into it: not used below
+    if (!get) return refuse(405, "use GET", "Allow: GET, HEAD\r\n");
     const std::string status = stopping_ ? "{\"status\":\"stopping\"}\n" : "{\"status\":\"ok\"}\n";
     return {http_response(stopping_ ? 503 : 200, status, "application/json", {}, close), close, false};
   }
+  const std::size_t body_bytes = head->content_length;
   ParsedBody body;
   const std::string_view text = std::string_view(request.input).substr(head->head_bytes, head->content_length);
   const bool parsed = parser_.parse(text, *format_of(head->field("content-type")), body, error);
-  request.input.erase(0, size);
+  request.input.erase(0, size);  // `head` points into it: not used below
   if (!parsed) return refuse(400, error);
   IngestQueue::Answers answers;
-  queue_.offer(request.id, std::move(body), head->content_length, answers);
+  queue_.offer(request.id, std::move(body), body_bytes, answers);
   if (answers.empty()) return {{}, close, true};  // answered when acknowledged (or refused later)
   return reply(answers.front(), close);           // offer answers only its own request
 }
