@@ -7,15 +7,16 @@ std::string refusal(const char* why) { return std::string("{\"error\":\"") + why
 
 }  // namespace
 
-void IngestQueue::offer(std::uint64_t connection, ParsedBody body, std::size_t bytes, Answers& answers) {
+void IngestQueue::offer(std::uint64_t connection, ParsedBody body, std::size_t bytes, Answers& answers, bool close) {
   std::lock_guard lock(mutex_);
   if (stopped_ || (options_.max_requests > 0 && admitted_ + waiting_.size() >= options_.max_requests)) {
-    answers.push_back({connection, 503, refusal("the server is stopping; nothing of this request was taken")});
+    answers.push_back({connection, 503, refusal("the server is stopping; nothing of this request was taken"), close});
     return;
   }
   const std::uint64_t id = next_request_++;
   Request& r = requests_[id];
   r.connection = connection;
+  r.close = close;
   r.records = body.records;
   r.bytes = bytes;
   for (auto& part : body.parts) r.parts.push_back(std::move(part));
@@ -48,7 +49,7 @@ void IngestQueue::admit_waiting(Answers& answers) {
 
 void IngestQueue::answer_done(const Request& r, Answers& answers) const {
   const std::string body = "{\"records\":" + std::to_string(r.records) + "}\n";
-  answers.push_back({r.connection, options_.end_to_end ? 200 : 202, body});
+  answers.push_back({r.connection, options_.end_to_end ? 200 : 202, body, r.close});
 }
 
 bool IngestQueue::taking_ended() const {
@@ -104,7 +105,7 @@ IngestQueue::Clock::time_point IngestQueue::expire(Clock::time_point now, Answer
   std::lock_guard lock(mutex_);
   while (!waiting_.empty() && requests_.at(waiting_.front()).deadline <= now) {
     const Request& r = requests_.at(waiting_.front());
-    answers.push_back({r.connection, 503, refusal("the source is busy (its in-flight limit is full); retry later")});
+    answers.push_back({r.connection, 503, refusal("the source is busy (its in-flight limit is full); retry later"), r.close});
     requests_.erase(waiting_.front());
     waiting_.pop_front();
   }
@@ -124,7 +125,8 @@ void IngestQueue::stop(Answers& answers) {
                          refusal(unread == r.records
                                      ? "the server is stopping; nothing of this request was taken"
                                      : "the server is stopping; part of this request was taken and may be "
-                                       "delivered: a retry may deliver those records twice")});
+                                       "delivered: a retry may deliver those records twice"),
+                         true});
       requests_.erase(id);
     }
   waiting_.clear();
@@ -139,7 +141,8 @@ void IngestQueue::close(Answers& answers) {
   for (const auto& [id, r] : requests_)
     answers.push_back({r.connection, 503,
                        refusal("the run ended before every record of this request was acknowledged; some may "
-                               "have been delivered")});
+                               "have been delivered"),
+                       true});
   requests_.clear();
   waiting_.clear();
   queue_.clear();

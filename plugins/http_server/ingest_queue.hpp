@@ -40,15 +40,17 @@ class IngestQueue {
   struct Answer {
     std::uint64_t connection;
     int status;
-    std::string body;  // JSON
+    std::string body;    // JSON
+    bool close = false;  // announce that the connection closes (the loop closes it after this answer)
   };
   using Answers = std::vector<Answer>;
 
   explicit IngestQueue(Options options) : options_(options) {}
 
   // A parsed request from `connection`, `bytes` long: answered now (pushed to `answers`)
-  // or later. Nothing of it is taken unless all of it is.
-  void offer(std::uint64_t connection, ParsedBody body, std::size_t bytes, Answers& answers);
+  // or later. Nothing of it is taken unless all of it is. `close`: its answer is the last
+  // on that connection.
+  void offer(std::uint64_t connection, ParsedBody body, std::size_t bytes, Answers& answers, bool close = false);
   // Source::read: appends queued records (whole parts, from one or several requests, the
   // first part whatever its size) to `out`, waiting up to `wait` for some. False once the
   // queue is stopped, or max_requests have all been read.
@@ -69,6 +71,7 @@ class IngestQueue {
  private:
   struct Request {
     std::uint64_t connection = 0;
+    bool close = false;
     std::deque<ParsedBatch> parts;  // not read yet
     std::size_t records = 0, acknowledged = 0, bytes = 0;
     Clock::time_point deadline;  // while waiting for room

@@ -72,7 +72,7 @@ IngestRoutes::Reply IngestRoutes::answer(net::ConnectionLoop::Request& request) 
   const auto head = net::parse_http_head(request.input, error);
   if (!head) return refuse(400, error);  // the loop checked it: not reached
   const std::size_t size = head->head_bytes + head->content_length;
-  const bool close = !head->keep_alive;
+  const bool close = !head->keep_alive || request.last;
   if (!options_.health_path.empty() && head->path == options_.health_path) {
     const bool get = head->method == "GET" || head->method == "HEAD";
     request.input.erase(0, size);  // `head` points into it: not used below
@@ -87,12 +87,13 @@ IngestRoutes::Reply IngestRoutes::answer(net::ConnectionLoop::Request& request) 
   request.input.erase(0, size);  // `head` points into it: not used below
   if (!parsed) return refuse(400, error);
   IngestQueue::Answers answers;
-  queue_.offer(request.id, std::move(body), body_bytes, answers);
+  queue_.offer(request.id, std::move(body), body_bytes, answers, close);
   if (answers.empty()) return {{}, close, true};  // answered when acknowledged (or refused later)
   return reply(answers.front(), close);           // offer answers only its own request
 }
 
 IngestRoutes::Reply IngestRoutes::reply(const IngestQueue::Answer& answer, bool close) const {
+  close = close || answer.close;
   const std::string retry = "Retry-After: " + std::to_string(options_.retry_after_s) + "\r\n";
   return {http_response(answer.status, answer.body, "application/json", answer.status == 503 ? retry : "", close),
           close, false};
