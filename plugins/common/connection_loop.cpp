@@ -147,12 +147,9 @@ class Loop {
 
  private:
   static short events(const Connection& c) {
+    if (c.state == Connection::State::pending) return 0;  // only a hang-up or an error is reported
     if (c.tls_wants != 0) return c.tls_wants;
-    switch (c.state) {
-      case Connection::State::reading: return POLLIN;
-      case Connection::State::writing: return POLLOUT;
-      default: return 0;  // pending: only a hang-up or an error is reported
-    }
+    return c.state == Connection::State::reading ? POLLIN : POLLOUT;
   }
 
   int timeout_ms(Clock::time_point now, bool accept_paused, Clock::time_point drain_until) const {
@@ -241,6 +238,8 @@ class Loop {
       return drop(c);
     }
     c.head_checked = c.continue_sent = false;
+    // A connection waiting for its answer should not keep the buffer of a large body.
+    if (c.input.capacity() > (64u << 10) && c.input.size() < (64u << 10)) c.input.shrink_to_fit();
     reply.close = reply.close || last;
     if (reply.pending) {
       c.state = Connection::State::pending;

@@ -183,7 +183,7 @@ PluginDescriptor describe_http_server() {
               .with_default(std::int64_t{8080}).at_least(0).at_most(65535),
           ParamSpec::string("path", "where records are POSTed (or PUT); other paths get 404, other methods 405")
               .with_default(std::string("/ingest")),
-          ParamSpec::string("health_path", "GET here answers 200 {\"status\":\"ok\"} (503 once stopping); \"\" = none")
+          ParamSpec::string("health_path", "GET here answers 200 {\"status\":\"ok\"} while the source runs (no token needed); \"\" = none")
               .with_default(std::string("/health")),
           ParamSpec::string("format", "body format: auto (by Content-Type: application/json = one object or an array of objects, application/x-ndjson or none = one object per line; others 415), ndjson or json (Content-Type ignored)")
               .with_default(std::string("auto")).one_of({"auto", "ndjson", "json"}),

@@ -77,8 +77,8 @@ IngestRoutes::Reply IngestRoutes::answer(net::ConnectionLoop::Request& request) 
     const bool get = head->method == "GET" || head->method == "HEAD";
     request.input.erase(0, size);  // `head` points into it: not used below
     if (!get) return refuse(405, "use GET", "Allow: GET, HEAD\r\n");
-    const std::string status = stopping_ ? "{\"status\":\"stopping\"}\n" : "{\"status\":\"ok\"}\n";
-    return {http_response(stopping_ ? 503 : 200, status, "application/json", {}, close), close, false};
+    // Once the source stops, the listener is closed: a refused connect is the health check's answer.
+    return {http_response(200, "{\"status\":\"ok\"}\n", "application/json", {}, close), close, false};
   }
   const std::size_t body_bytes = head->content_length;
   ParsedBody body;

@@ -23,7 +23,6 @@ struct RouteOptions {
 class IngestRoutes {
  public:
   using Reply = net::ConnectionLoop::Reply;
-  // `send` delivers answers for other connections (IngestQueue::offer may answer several).
   IngestRoutes(RouteOptions options, BodyParser& parser, IngestQueue& queue)
       : options_(std::move(options)), parser_(parser), queue_(queue) {}
 
@@ -32,15 +31,12 @@ class IngestRoutes {
   // An answer of the IngestQueue as a response (503 with Retry-After).
   Reply reply(const IngestQueue::Answer& answer, bool close = false) const;
 
-  void set_stopping() { stopping_ = true; }
-
  private:
   std::optional<BodyFormat> format_of(std::optional<std::string_view> content_type) const;
 
   const RouteOptions options_;
   BodyParser& parser_;
   IngestQueue& queue_;
-  bool stopping_ = false;  // read on the loop's thread only after stop(): a hint for /health
 };
 
 // `"text"` with JSON escapes.

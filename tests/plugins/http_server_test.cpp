@@ -87,7 +87,7 @@ TEST_CASE("http_server: a request spanning batches is answered once all of them 
   CHECK(answers[0].body == "{\"records\":10}\n");
 }
 
-TEST_CASE("http_server: one batch holds several requests; each is answered with its batch") {
+TEST_CASE("http_server: one batch holds several requests, and each is answered with its batch") {
   IngestQueue queue({});
   IngestQueue::Answers answers;
   queue.offer(1, parse(lines(0, 2)), 10, answers);
@@ -104,7 +104,7 @@ TEST_CASE("http_server: one batch holds several requests; each is answered with 
   CHECK(statuses(answers) == std::map<std::uint64_t, int>{{1, 200}, {2, 200}, {3, 200}});
 }
 
-TEST_CASE("http_server: backpressure: a request waits for room, then is refused; on_receive answers when read") {
+TEST_CASE("http_server: backpressure: a request waits for room, then is refused, and on_receive answers when read") {
   IngestQueue queue({.max_queued_bytes = 100, .queue_timeout = 50ms, .end_to_end = false});
   IngestQueue::Answers answers;
   queue.offer(1, parse(lines(0, 2)), 80, answers);
@@ -124,7 +124,7 @@ TEST_CASE("http_server: backpressure: a request waits for room, then is refused;
   CHECK(statuses(answers)[2] == 202);
 }
 
-TEST_CASE("http_server: stopping refuses what was not taken; closing refuses what was not acknowledged") {
+TEST_CASE("http_server: stopping refuses what was not taken, and closing refuses what was not acknowledged") {
   IngestQueue queue({});
   IngestQueue::Answers answers;
   queue.offer(1, parse(lines(0, 3)), 10, answers);
@@ -147,7 +147,7 @@ TEST_CASE("http_server: stopping refuses what was not taken; closing refuses wha
   CHECK(statuses(answers)[1] == 503);
 }
 
-TEST_CASE("http_server: max_requests ends the stream once they are read; empty requests answer at once") {
+TEST_CASE("http_server: max_requests ends the stream once they are read, and empty requests answer at once") {
   IngestQueue queue({.max_requests = 2});
   IngestQueue::Answers answers;
   queue.offer(1, parse(""), 0, answers);

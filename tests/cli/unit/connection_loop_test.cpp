@@ -189,7 +189,7 @@ std::string post(const std::string& body) {
 }
 }  // namespace
 
-TEST_CASE("a body is awaited whole; the answer comes later from another thread, past the deadline", "[connection_loop]") {
+TEST_CASE("a body is awaited whole, and the answer comes later from another thread, past the deadline", "[connection_loop]") {
   LaterServer server({.request_deadline = 300ms, .max_body_bytes = 100});
   Client c(server.port);
   const std::string whole = post("0123456789");
@@ -205,7 +205,7 @@ TEST_CASE("a body is awaited whole; the answer comes later from another thread, 
   CHECK(c.receive(2s) == "done\n");
 }
 
-TEST_CASE("a body over the limit is refused with 413 before it is read; Transfer-Encoding with 411", "[connection_loop]") {
+TEST_CASE("a body over the limit is refused with 413 before it is read, and Transfer-Encoding with 411", "[connection_loop]") {
   LaterServer server({.max_body_bytes = 10});
   Client big(server.port);
   big.send("POST / HTTP/1.1\r\nContent-Length: 11\r\n\r\n");
