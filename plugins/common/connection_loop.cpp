@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "connection.hpp"
 #include "http_head.hpp"
 #include "tls_context.hpp"
 
@@ -24,60 +25,6 @@ constexpr int accepts_per_round = 64;
 // Out of descriptors (EMFILE): the pending connection stays queued and poll would report
 // it at once, for ever; wait this long before accepting again.
 constexpr auto accept_backoff = std::chrono::milliseconds(100);
-
-struct Connection {
-  enum class State { reading, pending, writing };
-  int fd = -1;
-  ssl_st* ssl = nullptr;
-  std::uint64_t id = 0;
-  Clock::time_point deadline;
-  std::string input, output;
-  std::size_t sent = 0;
-  std::size_t requests = 0;  // answered on this connection
-  State state = State::reading;
-  short tls_wants = 0;       // what TLS waits for, when it is not what the state suggests
-  bool close_after_send = false;
-  bool peer_closed = false;  // the client shut its side: answer what is complete, then close
-  bool head_checked = false, continue_sent = false;  // for the request being read
-};
-
-void drop(Connection& c) {
-  if (c.fd < 0) return;
-  if (c.ssl) tls::close(std::exchange(c.ssl, nullptr));
-  ::shutdown(c.fd, SHUT_RDWR);
-  ::close(c.fd);
-  c.fd = -1;
-}
-
-// recv/send through TLS when the connection has it (see tls::read).
-ssize_t receive_some(Connection& c, char* data, std::size_t size) {
-  if (c.ssl) return tls::read(c.ssl, data, size, c.tls_wants);
-  for (;;) {
-    const ssize_t n = ::recv(c.fd, data, size, 0);
-    if (n >= 0) return n;
-    if (errno == EINTR) continue;
-    return errno == EAGAIN || errno == EWOULDBLOCK ? -1 : -2;
-  }
-}
-
-ssize_t send_bytes(Connection& c, const char* data, std::size_t size) {
-  if (c.ssl) return tls::write(c.ssl, data, size, c.tls_wants);
-  for (;;) {
-    const ssize_t n = ::send(c.fd, data, size, MSG_NOSIGNAL);
-    if (n > 0) return n;
-    if (n < 0 && errno == EINTR) continue;
-    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? -1 : -2;
-  }
-}
-
-// After the last answer: read and discard what the client already sent (up to 64 KiB), so
-// that close() sends FIN, not a reset that could destroy the answer in flight (a 431).
-void close_after_answer(Connection& c) {
-  char buffer[4096];
-  for (int i = 0; i < 16 && receive_some(c, buffer, sizeof buffer) > 0; ++i) {
-  }
-  drop(c);
-}
 
 ConnectionLoop::Reply refusal(int status) {
   return {http_response(status, {}, {}, {}, true), true, false};
