@@ -7,6 +7,7 @@ packages=(
   libtbb-dev libboost-dev libtomlplusplus-dev catch2 libmuparser-dev libcli11-dev
   libspdlog-dev libfmt-dev libsimdjson-dev nlohmann-json3-dev graphviz
   libcpp-httplib-dev  # run --metrics-listen (a compiled library with a pkg-config file)
+  libssl-dev openssl  # http_server: TLS (cert_file/key_file); openssl makes the test certificate
   python3             # tests/cli: the /metrics scrape and log-line checks
 )
 # `tools/setup.sh fuzz` (make fuzz) also installs clang and libFuzzer.

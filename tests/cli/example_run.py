@@ -3,7 +3,7 @@
 
     example_run.py GRAPH_RUNNER GRAPH GOLDEN WORKDIR [--vary NODE.COLUMN...]
         [--stdout-mask REGEX...] [--file NAME...] [--balance "A.x = B.y + C.z"...]
-        [--exactly-once OUT:FIELD INPUT[:FIELD]...]...
+        [--exactly-once OUT:FIELD INPUT[:FIELD]...]... [--post NODE FILE...]
 
 The run's deterministic figures form a digest, compared line by line with the approved
 GOLDEN (tests/cli/golden/examples/STEM.txt): stdout (count's `NAME: N records, checksum HEX`
@@ -17,6 +17,10 @@ Checked from --metrics-json whatever the golden says (example_invariants.py): th
 completed with every batch acknowledged, each stage's records in = out + dropped + routed
 (a filter may also leave records out), each count line agrees with its sink's records_in,
 every --balance holds, and each --exactly-once output holds every input record once.
+
+--post NODE FILE...: the graph waits for records over HTTP (an http_server source NODE): it
+runs with that node on a free port and max_requests = the number of FILEs, and each FILE is
+POSTed to it (.json as application/json, others as NDJSON); each must be answered 200.
 """
 import argparse
 import difflib
@@ -27,6 +31,8 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
+import urllib.request
 
 import example_invariants
 
@@ -45,7 +51,40 @@ def parse_args():
     p.add_argument("--file", nargs="+", default=[], metavar="NAME")
     p.add_argument("--balance", action="append", default=[])
     p.add_argument("--exactly-once", action="append", nargs="+", default=[], metavar="OUT:FIELD INPUT")
+    p.add_argument("--post", nargs="+", default=[], metavar="NODE FILE")
     return p.parse_args()
+
+
+def run_posting(command, env, node, files, failures):
+    """Runs the graph, POSTs each file to http_server `node` once it listens; a CompletedProcess."""
+    command = command + ["--set", f"sources.{node}.port=0", "--set", f"sources.{node}.max_requests={len(files)}"]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stdout = []
+    reader = threading.Thread(target=lambda: stdout.append(proc.stdout.read()), daemon=True)
+    reader.start()
+    stderr, url = [], None
+    for line in proc.stderr:
+        stderr.append(line)
+        m = re.search(r"listening on (http://\S+)", line)
+        if m:
+            url = m[1]
+            break
+    if url is None:
+        failures.append("no 'listening on URL' line from the http_server source")
+    for path in files if url else []:
+        kind = "application/json" if path.endswith(".json") else "application/x-ndjson"
+        with open(path, "rb") as f:
+            request = urllib.request.Request(url, data=f.read(), headers={"Content-Type": kind})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as r:
+                if r.status != 200:
+                    failures.append(f"POST {path}: status {r.status}, expected 200")
+        except OSError as e:
+            failures.append(f"POST {path}: {e}")
+    stderr.append(proc.stderr.read())
+    proc.wait(timeout=60)
+    reader.join(10)
+    return subprocess.CompletedProcess(command, proc.returncode, "".join(stdout), "".join(stderr))
 
 
 def summary_digest(stderr, vary, failures):
@@ -145,9 +184,13 @@ def main():
     os.makedirs(out_dir)
     metrics_path = os.path.join(args.workdir, "metrics.json")
     command = [args.graph_runner, "run", args.graph, "--metrics-json", metrics_path]
-    p = subprocess.run(command, env=dict(os.environ, OUT_DIR=out_dir), capture_output=True, text=True, timeout=60)
-
+    env = dict(os.environ, OUT_DIR=out_dir)
     failures = []
+    if args.post:
+        p = run_posting(command, env, args.post[0], args.post[1:], failures)
+    else:
+        p = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+
     if p.returncode != 0:
         failures.append(f"exit code {p.returncode}, expected 0")
     digest = [f"# What graphs/{stem}.toml produces (tests/cli/example_run.py; \"~\": varies from run to run)",

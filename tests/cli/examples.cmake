@@ -36,6 +36,8 @@ set(example_multi-stage-upload --file uploaded.jsonl --stdout-mask ${count_line_
   --exactly-once uploaded.jsonl:line ${example_data}/logs/api.log ${example_data}/logs/worker.log ${example_data}/events.jsonl
   --balance "receipts.in = audit.in")
 set(example_quickstart)
+set(example_webhook-ingest --file webhook-events.jsonl --balance "stored.in = big.out"
+  --post incoming ${example_data}/events.jsonl ${example_data}/webhook-batch.json)
 set(example_user-filter --file rich-users.jsonl no-balance.jsonl --balance "rich.routed = unknown.in")
 
 foreach(graph ${example_graphs})

@@ -76,19 +76,17 @@ HttpServer::HttpServer(const ListenAddress& address, const std::function<void(ht
   add_routes(*routes_);
   const Listener listener = open_listener(address);
   port_ = listener.port;
-  loop_ = std::make_unique<ConnectionLoop>(listener.fd, limits, [this](int socket, std::string& input, bool last) {
-    return answer(socket, input, last);
-  });
+  loop_ = std::make_unique<ConnectionLoop>(listener.fd, limits, [this](ConnectionLoop::Request& request) { return answer(request); });
 }
 
 HttpServer::~HttpServer() { loop_.reset(); }
 
-ConnectionLoop::Reply HttpServer::answer(int socket, std::string& input, bool last) {
-  MemoryStream stream(socket, input);
+ConnectionLoop::Reply HttpServer::answer(ConnectionLoop::Request& request) {
+  MemoryStream stream(request.socket, request.input);
   bool client_closes = false;
-  const bool answered = routes_->process_request(stream, last, client_closes, nullptr);
+  const bool answered = routes_->process_request(stream, request.last, client_closes, nullptr);
   // What follows the request (a pipelined one) stays for the next answer.
-  input.erase(0, stream.consumed());
+  request.input.erase(0, stream.consumed());
   return {std::move(stream.output), !answered || client_closes};
 }
 

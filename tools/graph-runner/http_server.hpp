@@ -16,6 +16,14 @@ class Server;
 
 namespace graph_runner::cli {
 
+// The loop and addresses are shared with the http_server source (plugins/common, namespace net).
+using net::ConnectionLimits;
+using net::ConnectionLoop;
+using net::ListenAddress;
+using net::Listener;
+using net::open_listener;
+using net::parse_listen_address;
+
 class HttpRoutes;
 
 class HttpServer {
@@ -36,7 +44,7 @@ class HttpServer {
   std::string url(const std::string& path) const;
 
  private:
-  ConnectionLoop::Reply answer(int socket, std::string& input, bool last);
+  ConnectionLoop::Reply answer(ConnectionLoop::Request& request);
 
   std::string host_;
   int port_ = 0;

@@ -10,13 +10,16 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
 #include <stdexcept>
 #include <string>
 
 #include "connection_loop.hpp"
 #include "listen_address.hpp"
 
-using namespace graph_runner::cli;
+using namespace graph_runner::net;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
@@ -30,9 +33,9 @@ struct TestServer {
   explicit TestServer(ConnectionLimits limits) {
     const Listener listener = open_listener({"127.0.0.1", 0});
     port = listener.port;
-    loop = std::make_unique<ConnectionLoop>(listener.fd, limits, [this](int, std::string& input, bool last) {
-      input.erase(0, input.find("\r\n\r\n") + 4);
-      return ConnectionLoop::Reply{"ok " + std::to_string(++answered) + (last ? " last\n" : "\n"), false};
+    loop = std::make_unique<ConnectionLoop>(listener.fd, limits, [this](ConnectionLoop::Request& r) {
+      r.input.erase(0, r.input.find("\r\n\r\n") + 4);
+      return ConnectionLoop::Reply{"ok " + std::to_string(++answered) + (r.last ? " last\n" : "\n"), false};
     });
   }
 };
@@ -151,4 +154,100 @@ TEST_CASE("the listener picks a free port for 0 and names the address it cannot 
                              Catch::Contains("in use"));
   }
   ::close(first.fd);
+}
+
+// Bodies and answers given later (the http_server source): a responder that leaves every
+// request pending, answered by the test from its own thread.
+namespace {
+struct LaterServer {
+  int port = 0;
+  std::mutex mutex;
+  std::vector<std::pair<std::uint64_t, std::string>> requests;  // id, body
+  std::unique_ptr<ConnectionLoop> loop;
+
+  explicit LaterServer(ConnectionLimits limits) {
+    const Listener listener = open_listener({"127.0.0.1", 0});
+    port = listener.fd >= 0 ? listener.port : 0;
+    loop = std::make_unique<ConnectionLoop>(listener.fd, limits, [this](ConnectionLoop::Request& r) {
+      const auto end = r.input.find("\r\n\r\n") + 4;
+      const auto length = r.input.find("Content-Length: ");
+      const std::size_t n = length == std::string::npos ? 0 : std::stoul(r.input.substr(length + 16));
+      std::lock_guard lock(mutex);
+      requests.emplace_back(r.id, r.input.substr(end, n));
+      r.input.erase(0, end + n);
+      return ConnectionLoop::Reply{{}, false, true};
+    });
+  }
+  std::vector<std::pair<std::uint64_t, std::string>> seen() {
+    std::lock_guard lock(mutex);
+    return requests;
+  }
+};
+
+std::string post(const std::string& body) {
+  return "POST / HTTP/1.1\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+}  // namespace
+
+TEST_CASE("a body is awaited whole, and the answer comes later from another thread, past the deadline", "[connection_loop]") {
+  LaterServer server({.request_deadline = 300ms, .max_body_bytes = 100});
+  Client c(server.port);
+  const std::string whole = post("0123456789");
+  c.send(whole.substr(0, whole.size() - 4));
+  std::this_thread::sleep_for(100ms);
+  CHECK(server.seen().empty());  // the body is not complete yet
+  c.send(whole.substr(whole.size() - 4));
+  std::this_thread::sleep_for(500ms);  // longer than the request deadline: pending is not timed
+  const auto seen = server.seen();
+  REQUIRE(seen.size() == 1);
+  CHECK(seen[0].second == "0123456789");
+  std::thread([&] { server.loop->complete(seen[0].first, {"done\n", false, false}); }).join();
+  CHECK(c.receive(2s) == "done\n");
+}
+
+TEST_CASE("a body over the limit is refused with 413 before it is read, and Transfer-Encoding with 411", "[connection_loop]") {
+  LaterServer server({.max_body_bytes = 10});
+  Client big(server.port);
+  big.send("POST / HTTP/1.1\r\nContent-Length: 11\r\n\r\n");
+  CHECK_THAT(big.receive(2s), Catch::StartsWith("HTTP/1.1 413 "));
+  Client chunked(server.port);
+  chunked.send("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n");
+  CHECK_THAT(chunked.receive(2s), Catch::StartsWith("HTTP/1.1 411 "));
+  Client smuggler(server.port);
+  smuggler.send("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab");
+  CHECK_THAT(smuggler.receive(2s), Catch::StartsWith("HTTP/1.1 400 "));
+  CHECK(server.seen().empty());
+}
+
+TEST_CASE("draining refuses new connections and drops idle ones, but sends the pending answers", "[connection_loop]") {
+  LaterServer server({.request_deadline = 10s, .max_body_bytes = 100});
+  Client waiting(server.port), idle(server.port);
+  waiting.send(post("x"));
+  while (server.seen().empty()) std::this_thread::sleep_for(10ms);
+  std::thread drainer([&] { server.loop->drain(5s); });
+  CHECK(idle.seconds_until_closed(1s) < 0.5);
+  CHECK_THROWS(Client(server.port));
+  server.loop->complete(server.seen()[0].first, {"late\n", false, false});
+  bool closed = false;
+  CHECK(waiting.receive(2s, &closed) == "late\n");
+  drainer.join();  // returns once the last answer is sent
+}
+
+TEST_CASE("a pending answer whose client left is dropped without harm", "[connection_loop]") {
+  LaterServer server({.max_body_bytes = 100});
+  std::uint64_t id = 0;
+  {
+    Client gone(server.port);
+    gone.send(post("y"));
+    while (server.seen().empty()) std::this_thread::sleep_for(10ms);
+    id = server.seen()[0].first;
+  }
+  std::this_thread::sleep_for(100ms);
+  server.loop->complete(id, {"nobody\n", false, false});
+  server.loop->complete(id + 1000, {"unknown\n", false, false});
+  Client next(server.port);
+  next.send(post("z"));
+  while (server.seen().size() < 2) std::this_thread::sleep_for(10ms);
+  server.loop->complete(server.seen()[1].first, {"ok\n", false, false});
+  CHECK(next.receive(2s) == "ok\n");
 }

@@ -6,6 +6,7 @@
 #include "log_format.hpp"
 
 using namespace graph_runner::cli;
+using graph_runner::net::parse_listen_address;
 
 namespace {
 // 2026-11-23T16:45:01.123Z

@@ -10,7 +10,7 @@
 #include <cstring>
 #include <stdexcept>
 
-namespace graph_runner::cli {
+namespace graph_runner::net {
 
 std::optional<ListenAddress> parse_listen_address(std::string_view text, std::string& error) {
   ListenAddress address;
@@ -81,4 +81,4 @@ Listener open_listener(const ListenAddress& address) {
   return listener;
 }
 
-}  // namespace graph_runner::cli
+}  // namespace graph_runner::net

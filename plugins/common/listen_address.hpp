@@ -1,10 +1,10 @@
 #pragma once
-// The address `run --metrics-listen` binds.
+// The address a server binds (`run --metrics-listen`, the http_server source).
 #include <optional>
 #include <string>
 #include <string_view>
 
-namespace graph_runner::cli {
+namespace graph_runner::net {
 
 struct ListenAddress {
   std::string host = "127.0.0.1";
@@ -24,4 +24,4 @@ struct Listener {
 };
 Listener open_listener(const ListenAddress& address);
 
-}  // namespace graph_runner::cli
+}  // namespace graph_runner::net
