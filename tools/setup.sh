@@ -8,6 +8,8 @@ packages=(
   libspdlog-dev libfmt-dev libsimdjson-dev nlohmann-json3-dev graphviz
   libcpp-httplib-dev  # run --metrics-listen (a compiled library with a pkg-config file)
   python3             # tests/cli: the /metrics scrape and log-line checks
+  dpkg-dev file       # make package: CPack's DEB generator runs dpkg-shlibdeps and file
+  groff-base          # tests/cli: the man page is checked with groff
 )
 # `tools/setup.sh fuzz` (make fuzz) also installs clang and libFuzzer.
 if [ "${1:-}" = fuzz ]; then packages+=(clang libclang-rt-14-dev); fi
