@@ -38,8 +38,12 @@ if(fields_out MATCHES "\nDepends: [^\n]*graph-runner")
   message(FATAL_ERROR "the package depends on itself:\n${fields_out}")
 endif()
 expect_match("Recommends" "${fields_out}" "\nRecommends: [^\n]*libboost-dev")
-run(info dpkg-deb --info ${deb})
-expect_match("postinst (ldconfig for libgraph_runner.so.0)" "${info_out}" "postinst")
+file(MAKE_DIRECTORY ${WORK_DIR}/control)
+run(control dpkg-deb --control ${deb} ${WORK_DIR}/control)
+file(READ ${WORK_DIR}/control/shlibs shlibs)
+expect_match("DEBIAN/shlibs" "${shlibs}" "^libgraph_runner [0-9]+ graph-runner \\(>= [0-9.]+\\)\n$")
+file(READ ${WORK_DIR}/control/triggers triggers)  # ldconfig runs after an install
+expect_match("DEBIAN/triggers" "${triggers}" "^activate-noawait ldconfig\n$")
 
 # 3. Debian's layout: everything under /usr, owned by root, and each part where it belongs.
 run(contents dpkg-deb --contents ${deb})
