@@ -37,7 +37,7 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${PROJECT_BINARY_DIR}/debian/shlibs ${PRO
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 # Building a plugin needs a compiler, CMake and Boost's headers (GraphRunnerConfig.cmake finds
 # Boost); running graphs does not. `dot -Tsvg` is Graphviz's.
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "g++ (>= 4:12), cmake (>= 3.25), libboost-dev (>= 1.74)")
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "g++ (>= 4:12), cmake (>= 3.22), libboost-dev (>= 1.74)")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "graphviz")
 set(CPACK_STRIP_FILES ON)
 # Debian installs no RUNPATH: the library is in a folder ld.so searches (after staging).
