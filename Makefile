@@ -1,16 +1,18 @@
 # Two commands do everything on a fresh Debian machine:
-#   make run   - install what is missing, build, run graphs/quickstart.toml
+#   make run   - install what is missing, build the program and its plugins (not the tests),
+#                run graphs/quickstart.toml
 #   make test  - install what is missing, build (warnings as errors), run the whole suite
 #   make bench - build Release (preset release) and run the benchmark suite (tools/bench)
 #   make test-asan - the sanitizer build (preset asan) and its test subset; part of `make test`
 #   make fuzz  - libFuzzer targets (preset fuzz, clang), FUZZ_SECONDS (default 60) each
 #   make soak  - tools/soak.toml for SOAK_SECONDS (default 600): flat RSS and fds, exact accounting;
 #                then SOAK_GRAPHS (default 3000) random graphs checked record by record (tests/property)
+#   make package - the Debian package (preset package, CPack): build/package/graph-runner_*.deb
 #   make docs  - regenerate the plugin reference of docs/graph-language.md from the plugins' schemas
 PRESET ?= dev
 JOBS ?= $(shell nproc)
 
-.PHONY: setup build run test test-asan fuzz soak bench docs clean
+.PHONY: setup build build-program run package test test-asan fuzz soak bench docs clean
 setup:
 	@tools/setup.sh
 
@@ -18,8 +20,20 @@ build: setup
 	@cmake --preset $(PRESET) >/dev/null
 	@cmake --build --preset $(PRESET) -j $(JOBS)
 
-run: build
+# graph-runner alone: its target depends on every plugin, and nothing of the test suite,
+# fuzz replays or benchmarks, which are most of a full build.
+build-program: setup
+	@cmake --preset $(PRESET) >/dev/null
+	@cmake --build --preset $(PRESET) -j $(JOBS) --target graph-runner
+
+run: build-program
 	build/$(PRESET)/bin/graph-runner run graphs/quickstart.toml
+
+# Configure (Release, prefix /usr, no tests), build, and CPack's DEB generator: the workflow
+# preset `package` (cmake --workflow --preset package does the same without make).
+package: setup
+	CMAKE_BUILD_PARALLEL_LEVEL=$(JOBS) cmake --workflow --preset package
+	@ls build/package/*.deb
 
 test: PRESET = ci
 test: build
@@ -52,7 +66,7 @@ soak: build
 bench:
 	tools/bench/run.sh
 
-docs: build
+docs: build-program
 	tools/gen_plugin_docs.py --graph-runner build/$(PRESET)/bin/graph-runner docs/graph-language.md
 
 clean:

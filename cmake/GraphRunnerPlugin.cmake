@@ -5,7 +5,7 @@
 #   into the build tree's plugin folder, beside graph-runner, and installed with it;
 # - out of tree (included by GraphRunnerConfig.cmake after find_package(GraphRunner)): the
 #   plugin is built into the project's own build folder (`graph-runner run --plugin-path
-#   <build dir>`), and `cmake --install` puts it in <prefix>/lib/graph-runner/plugins, where
+#   <build dir>`), and `cmake --install` puts it in <prefix>/<libdir>/graph-runner/plugins, where
 #   a graph-runner installed in the same prefix finds it with no flags.
 function(graph_runner_add_plugin name)
   cmake_parse_arguments(ARG "" "" "SOURCES;LIBRARIES" ${ARGN})

@@ -9,6 +9,8 @@ packages=(
   libcpp-httplib-dev  # run --metrics-listen (a compiled library with a pkg-config file)
   libssl-dev openssl  # http_server: TLS (cert_file/key_file); openssl makes the test certificate
   python3             # tests/cli: the /metrics scrape and log-line checks
+  dpkg-dev file       # make package: CPack's DEB generator runs dpkg-shlibdeps and file
+  groff-base          # tests/cli: the man page is checked with groff
 )
 # `tools/setup.sh fuzz` (make fuzz) also installs clang and libFuzzer.
 if [ "${1:-}" = fuzz ]; then packages+=(clang libclang-rt-14-dev); fi

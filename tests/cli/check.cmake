@@ -15,7 +15,7 @@
 # masked and the rest of a table is compared exactly.
 # NORMALIZE_LIBRARIES replaces the folder of every lib*.so path with <plugin-dir>, so a
 # baseline does not depend on where the build tree is.
-cmake_minimum_required(VERSION 3.22)
+cmake_minimum_required(VERSION 3.25)
 
 set(command)
 set(in_command FALSE)

@@ -37,7 +37,7 @@ expect() {
   fi
 }
 
-expect "" -- run validate dot plugins new-plugin completion
+expect "" -- run validate dot plugins new-plugin completion man
 expect "pl" -- plugins
 expect "--v" -- --version
 expect run --ti -- --timeout

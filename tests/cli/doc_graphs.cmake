@@ -2,7 +2,7 @@
 # table ([sources. / [stages. / [sinks.) is written to the working folder and validated.
 #
 #   cmake -DGRAPH_RUNNER=exe "-DDOCS=a.md;b.md" [-DPLUGIN_PATH=dir] -P doc_graphs.cmake
-cmake_minimum_required(VERSION 3.22)
+cmake_minimum_required(VERSION 3.25)
 
 set(failures)
 set(checked 0)

@@ -62,7 +62,7 @@ add_test(NAME cli.plugins.json_describes_every_plugin
   COMMAND ${CMAKE_COMMAND} -DGRAPH_RUNNER=${gr} -P ${CMAKE_CURRENT_SOURCE_DIR}/plugins_json.cmake)
 
 # --help of every subcommand shows examples.
-foreach(command run validate dot plugins "plugins describe" completion new-plugin)
+foreach(command run validate dot plugins "plugins describe" completion man new-plugin)
   string(REPLACE " " "_" id "${command}")
   separate_arguments(words UNIX_COMMAND "${command}")
   cli_test(usage.${id}_help_has_examples STDOUT "Example" COMMAND ${words} --help)
@@ -76,6 +76,13 @@ if(BASH_PROGRAM)
   set_tests_properties(cli.completion.bash PROPERTIES TIMEOUT 60)
 endif()
 cli_test(completion.unknown_shell EXIT 2 STDERR "fish" COMMAND completion fish)
+
+# The man page: groff-clean, and every command and option of the --help texts is in it.
+if(BASH_PROGRAM)
+  add_test(NAME cli.man.covers_every_option
+    COMMAND ${BASH_PROGRAM} ${CMAKE_CURRENT_SOURCE_DIR}/man_page.sh ${gr} ${CMAKE_CURRENT_BINARY_DIR}/work/man)
+  set_tests_properties(cli.man.covers_every_option PROPERTIES TIMEOUT 60)
+endif()
 
 # validate --instantiate: plugin code runs only with it; errors at the parameter, exit 2.
 cli_test(validate.bad_map_expression_passes_plain_validate STDOUT "bad_map_expression\\.toml: ok \\(3 nodes\\)"

@@ -4,14 +4,19 @@
 # run(NAME command...): runs a step in WORK_DIR without GRAPH_RUNNER_PLUGIN_PATH (so only
 # the folders the test names are searched); stops the test with its output when it fails.
 # The step's stdout is left in ${NAME}_out, its stderr in ${NAME}_err. RUN_DIR, when set,
-# replaces WORK_DIR as the working folder.
+# replaces WORK_DIR as the working folder; LIBRARY_PATH, when set, is the LD_LIBRARY_PATH
+# (a package extracted into a scratch root, whose binaries carry no RUNPATH).
 macro(run name)
   if(DEFINED RUN_DIR)
     set(run_dir ${RUN_DIR})
   else()
     set(run_dir ${WORK_DIR})
   endif()
-  execute_process(COMMAND ${CMAKE_COMMAND} -E env --unset=GRAPH_RUNNER_PLUGIN_PATH ${ARGN}
+  set(run_env --unset=GRAPH_RUNNER_PLUGIN_PATH)
+  if(DEFINED LIBRARY_PATH)
+    list(APPEND run_env LD_LIBRARY_PATH=${LIBRARY_PATH})
+  endif()
+  execute_process(COMMAND ${CMAKE_COMMAND} -E env ${run_env} ${ARGN}
     WORKING_DIRECTORY ${run_dir} RESULT_VARIABLE rc OUTPUT_VARIABLE ${name}_out ERROR_VARIABLE ${name}_err)
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "step '${name}' failed (${rc}): ${ARGN}\n"

@@ -3,8 +3,8 @@
 # of the build tree, then checks of the installed tree (issue 5, "install").
 #
 #   cmake -DBUILD_DIR=... -DPREFIX=... -DCONFIG=... -DBINDIR=bin -DLIBDIR=lib
-#         -DPLUGIN_SUBDIR=lib/graph-runner/plugins -DNM=... -P install_prefix.cmake
-cmake_minimum_required(VERSION 3.22)
+#         -DPLUGIN_SUBDIR=lib/<arch>/graph-runner/plugins -DNM=... -P install_prefix.cmake
+cmake_minimum_required(VERSION 3.25)
 include(${CMAKE_CURRENT_LIST_DIR}/common.cmake)
 
 set(WORK_DIR ${PREFIX})

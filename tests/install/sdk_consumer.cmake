@@ -3,12 +3,13 @@
 # with the installed graph-runner (issue 5, "proof").
 #
 #   cmake -DPREFIX=... -DWORK_DIR=... -DCONSUMER_DIR=... -DGENERATOR=... -DMAKE_PROGRAM=...
-#         -DCXX=... -DBINDIR=bin -DLIBDIR=lib -DPLUGIN_SUBDIR=lib/graph-runner/plugins
-#         -DNM=... [-DEXTRA_FLAGS=...] -P sdk_consumer.cmake
+#         -DCXX=... -DBINDIR=bin -DLIBDIR=lib/<arch> -DPLUGIN_SUBDIR=lib/<arch>/graph-runner/plugins
+#         -DNM=... [-DEXTRA_FLAGS=...] [-DLIBRARY_PATH=...] -P sdk_consumer.cmake
+# LIBRARY_PATH: for a prefix whose binaries have no RUNPATH (the .deb's scratch root).
 #
 # Everything is written under WORK_DIR (in the build tree) and PREFIX, nothing into the
 # source tree.
-cmake_minimum_required(VERSION 3.22)
+cmake_minimum_required(VERSION 3.25)
 include(${CMAKE_CURRENT_LIST_DIR}/common.cmake)
 
 set(consumer_build ${WORK_DIR}/consumer-build)

@@ -6,7 +6,7 @@
 #   cmake -DPREFIX=... -DKIND=source|stage|sink -DWORK_DIR=... -DGENERATOR=... -DCXX=...
 #         -DMAKE_PROGRAM=... -DBINDIR=bin -DLIBDIR=lib -DNM=... [-DLAUNCHER=ccache]
 #         [-DEXTRA_FLAGS=...] -P scaffold_project.cmake
-cmake_minimum_required(VERSION 3.22)
+cmake_minimum_required(VERSION 3.25)
 include(${CMAKE_CURRENT_LIST_DIR}/../install/common.cmake)
 
 set(name my_${KIND})

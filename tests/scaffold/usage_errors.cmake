@@ -4,7 +4,7 @@
 # note about building against an installed graph-runner.
 #
 #   cmake -DGR=.../graph-runner -DWORK_DIR=... -P usage_errors.cmake
-cmake_minimum_required(VERSION 3.22)
+cmake_minimum_required(VERSION 3.25)
 
 file(REMOVE_RECURSE ${WORK_DIR})
 file(MAKE_DIRECTORY ${WORK_DIR}/taken ${WORK_DIR}/empty)

@@ -15,5 +15,7 @@ Subcommand add_new_plugin_command(CLI::App& app);
 std::vector<Subcommand> add_plugins_commands(CLI::App& app);
 // `completion bash`: generated from `app`, so register it after every other subcommand.
 Subcommand add_completion_command(CLI::App& app);
+// `man`: the manual page, generated from `app` like the completion script.
+Subcommand add_man_command(CLI::App& app);
 
 }  // namespace graph_runner::cli

@@ -22,6 +22,7 @@ constexpr const char* examples = R"(Examples:
   graph-runner plugins
   graph-runner plugins describe filter
   source <(graph-runner completion bash)
+  graph-runner man | man -l -
   graph-runner new-plugin scale --kind stage
 
 Exit codes: 0 done, 1 run failed, 2 bad graph or usage, 124 timeout,
@@ -48,7 +49,8 @@ int dispatch(int argc, char** argv) {
   std::vector<Subcommand> commands{add_run_command(app), add_validate_command(app), add_dot_command(app)};
   for (auto& c : add_plugins_commands(app)) commands.push_back(std::move(c));
   commands.push_back(add_new_plugin_command(app));
-  commands.push_back(add_completion_command(app));  // last: it describes the others
+  commands.push_back(add_completion_command(app));  // these two last: they describe the others
+  commands.push_back(add_man_command(app));
 
   try {
     app.parse(argc, argv);
@@ -65,7 +67,7 @@ int dispatch(int argc, char** argv) {
     std::cerr << "graph-runner: error: " << e.what() << '\n';
     return exit_run_failed;
   }
-  std::cerr << "A subcommand is required: run, validate, dot, plugins, new-plugin or completion\nRun with --help for more information.\n";
+  std::cerr << "A subcommand is required: run, validate, dot, plugins, new-plugin, completion or man\nRun with --help for more information.\n";
   return exit_bad_graph;
 }
 

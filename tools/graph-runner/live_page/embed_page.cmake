@@ -3,7 +3,7 @@
 # raw-string delimiter to collide with.
 #
 #   cmake -DINPUT=.../live_page.html -DOUTPUT=.../live_page_html.cpp -P embed_page.cmake
-cmake_minimum_required(VERSION 3.22)
+cmake_minimum_required(VERSION 3.25)
 
 include(${CMAKE_CURRENT_LIST_DIR}/../../../cmake/CxxBytes.cmake)
 cxx_bytes_literal(${INPUT} bytes)

@@ -3,7 +3,7 @@
 # backslashes, `)"`, UTF-8) without a raw-string delimiter to collide with.
 #
 #   cmake -DTEMPLATE_DIR=.../templates -DOUTPUT=.../scaffold_templates.cpp -P embed_templates.cmake
-cmake_minimum_required(VERSION 3.22)
+cmake_minimum_required(VERSION 3.25)
 include(${CMAKE_CURRENT_LIST_DIR}/../../../cmake/CxxBytes.cmake)
 
 file(GLOB_RECURSE templates RELATIVE ${TEMPLATE_DIR} ${TEMPLATE_DIR}/*.in)
