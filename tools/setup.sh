@@ -8,6 +8,8 @@ packages=(
   libspdlog-dev libfmt-dev libsimdjson-dev nlohmann-json3-dev graphviz
   libcpp-httplib-dev  # run --metrics-listen (a compiled library with a pkg-config file)
   python3             # tests/cli: the /metrics scrape and log-line checks
+  libhiredis-dev      # plugins/redis_stream (hiredis 0.14)
+  redis-server        # tests/cli/redis: each test starts its own server on loopback
 )
 # `tools/setup.sh fuzz` (make fuzz) also installs clang and libFuzzer.
 if [ "${1:-}" = fuzz ]; then packages+=(clang libclang-rt-14-dev); fi

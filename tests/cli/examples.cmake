@@ -36,6 +36,8 @@ set(example_multi-stage-upload --file uploaded.jsonl --stdout-mask ${count_line_
   --exactly-once uploaded.jsonl:line ${example_data}/logs/api.log ${example_data}/logs/worker.log ${example_data}/events.jsonl
   --balance "receipts.in = audit.in")
 set(example_quickstart)
+# A private redis-server (Unix socket) for the run; the stream source's batches depend on timing.
+set(example_redis-round-trip --redis --vary-batches)
 set(example_user-filter --file rich-users.jsonl no-balance.jsonl --balance "rich.routed = unknown.in")
 
 foreach(graph ${example_graphs})
