@@ -53,7 +53,7 @@ void ServerSettings::add_params(std::vector<ParamSpec>& params) {
 }
 
 std::string RedisClient::message(std::string_view text) const {
-  return what_ + ": " + server_.address + ": " + std::string(text);
+  return what_.empty() ? server_.address + ": " + std::string(text) : what_ + ": " + server_.address + ": " + std::string(text);
 }
 
 void RedisClient::connect(std::chrono::milliseconds read_timeout) {

@@ -61,7 +61,7 @@ struct ServerSettings {
 
 class RedisClient {
  public:
-  // `what` names the user in messages ("node 'events'").
+  // `what` prefixes messages (empty: the engine already names the node).
   RedisClient(ServerSettings server, std::string what) : server_(std::move(server)), what_(std::move(what)) {}
 
   // Connects and logs in; throws RedisConnectionError when the server cannot be reached
@@ -79,7 +79,7 @@ class RedisClient {
   void append(const std::vector<std::string_view>& args);
   Reply next_reply();
 
-  // "node 'x': redis://127.0.0.1:6379: MESSAGE"
+  // "[WHAT: ]redis://127.0.0.1:6379: MESSAGE"
   std::string message(std::string_view text) const;
 
  private:

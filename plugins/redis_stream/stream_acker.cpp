@@ -13,7 +13,7 @@ constexpr std::size_t ids_per_xack = 512;
 }  // namespace
 
 StreamAcker::StreamAcker(Context& ctx, ServerSettings server, std::string stream, std::string group)
-    : ctx_(ctx), client_(std::move(server), "node '" + std::string(ctx.node_name()) + "' (acknowledgements)"),
+    : ctx_(ctx), client_(std::move(server), ""),
       stream_(std::move(stream)), group_(std::move(group)) {
   thread_ = std::thread([this] { loop(); });
 }
@@ -137,7 +137,11 @@ void StreamAcker::loop() {
     }
     lock.lock();
     if (!ids.empty()) queued_.insert(queued_.begin(), ids.begin(), ids.end());
-    if (closing && queued_.empty()) return;
+    if (closing && queued_.empty()) {
+      lock.unlock();
+      publish_gauges();  // the figures after the last acknowledgement, for the run's final metrics
+      return;
+    }
   }
 }
 

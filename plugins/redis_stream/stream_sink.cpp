@@ -28,7 +28,7 @@ class StreamSink : public Sink {
   explicit StreamSink(Context& c)
       : ctx_(c), server_(ServerSettings::from(c)), stream_(c.params().get_string("stream")),
         maxlen_(std::to_string(c.params().get_int("maxlen"))), trim_(c.params().get_int("maxlen") > 0),
-        client_(server_, "node '" + std::string(c.node_name()) + "'") {
+        client_(server_, "") {
     if (stream_.empty()) c.param_error("stream", "the stream key is empty");
   }
 

@@ -48,7 +48,7 @@ class StreamSource : public Source {
         max_entries_(static_cast<std::uint64_t>(c.params().get_int("max_entries"))),
         stop_when_idle_(c.params().get_int("stop_when_idle_ms")),
         writer_(c.params().get_bool("parse_numbers"), c.params().get_string("id_field")),
-        reader_(server_, "node '" + std::string(c.node_name()) + "'") {
+        reader_(server_, "") {
     if (stream_.empty()) c.param_error("stream", "the stream key is empty");
     if (group_.empty()) c.param_error("group", "the group name is empty");
     if (consumer_.empty()) consumer_ = default_consumer();

@@ -9,6 +9,7 @@ what was expected and what came instead, and the runner's stderr.
 import collections
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -116,7 +117,8 @@ inputs = ["events"]
 """)
         direct = os.path.join(WORK, "direct.toml")
         with open(direct, "w") as f:
-            f.write("[sources.events]\nplugin = \"generate\"\ncount = 3000\n[sinks.total]\nplugin = \"count\"\ninputs = [\"events\"]\n")
+            # the same source name: generate writes it into each record's `source` field
+            f.write("[sources.numbers]\nplugin = \"generate\"\ncount = 3000\n[sinks.total]\nplugin = \"count\"\ninputs = [\"numbers\"]\n")
         a, b = run(rt), run(direct)
         check(a.stdout == b.stdout and a.returncode == 0, "count after a round trip through the stream",
               b.stdout.strip(), f"{a.stdout.strip()} (exit {a.returncode}) {a.stderr[-500:]}")
@@ -131,7 +133,8 @@ def crash():
         out = os.path.join(WORK, "out.jsonl")
         slow = '[stages.slow]\nplugin = "chaos"\ninputs = ["events"]\nsleep_ms = 20\n'
         g = reader_graph(os.path.join(WORK, "g.toml"), r.port, out, stages=slow, sink_input="slow",
-                         batch_size=50, max_in_flight=4, extra_source=f"max_entries = {n}")
+                         batch_size=50, max_in_flight=4, extra_source="stop_when_idle_ms = 1000",
+                         extra_sink="append = true")  # the restart adds to what the first run wrote
         p = start(g)
         wait_until(lambda: len(read_jsonl(out)) >= 1000, 20, "1000 records written")
         p.send_signal(signal.SIGKILL)
@@ -340,8 +343,9 @@ SCENARIOS = {f.__name__: f for f in (exactly_once, sink, crash, claim, no_fields
                                      throughput)}
 
 if __name__ == "__main__":
-    GR, WORK, name = sys.argv[1], sys.argv[2], sys.argv[3]
-    os.makedirs(WORK, exist_ok=True)
+    GR, WORK, name = os.path.abspath(sys.argv[1]), sys.argv[2], sys.argv[3]
+    shutil.rmtree(WORK, ignore_errors=True)  # nothing of an earlier run may count
+    os.makedirs(WORK)
     try:
         SCENARIOS[name]()
     except (RedisError, OSError, subprocess.TimeoutExpired) as e:

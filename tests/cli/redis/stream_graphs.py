@@ -4,7 +4,7 @@ import os
 
 
 def reader_graph(path, port, out, consumer="c1", extra_source="", stages="", sink_input="events",
-                 batch_size=256, max_in_flight=16, stream="s", group="g"):
+                 batch_size=256, max_in_flight=16, stream="s", group="g", extra_sink=""):
     """read_redis_stream -> [stages] -> jsonl OUT (one line per record, with the entry id as _id)."""
     text = f"""
 [graph]
@@ -27,6 +27,7 @@ blocking = true
 plugin = "jsonl"
 inputs = ["{sink_input}"]
 path = "{out}"
+{extra_sink}
 """
     with open(path, "w") as f:
         f.write(text)
