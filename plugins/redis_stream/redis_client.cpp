@@ -66,7 +66,9 @@ void RedisClient::connect(std::chrono::milliseconds read_timeout) {
   if (c->err) throw RedisConnectionError(message(std::string("cannot connect: ") + c->errstr));
   if (redisSetTimeout(c.get(), to_timeval(read_timeout)) != REDIS_OK)
     throw RedisConnectionError(message(std::string("cannot set the socket timeout: ") + c->errstr));
-  redisEnableKeepAlive(c.get());
+  // TCP keepalive finds a peer that vanished (on a Unix socket hiredis would fail the context)
+  if (server_.socket.empty() && redisEnableKeepAlive(c.get()) != REDIS_OK)
+    throw RedisConnectionError(message(std::string("cannot enable TCP keepalive: ") + c->errstr));
   ctx_ = std::move(c);
   if (server_.password.empty()) return;
   std::vector<std::string_view> auth{"AUTH"};
