@@ -59,8 +59,11 @@ class StreamSource : public Source {
     }
   }
 
+  // Connects and logs in: a server that cannot be reached, or refuses the login, is an error
+  // at once (also for `validate --instantiate`). The group is created at the first read(),
+  // so validating changes nothing on the server.
   void open() override {
-    connect();  // at open a server that cannot be reached is an error at once
+    connect();
     acker_ = std::make_unique<StreamAcker>(ctx_, server_, stream_, group_);
     ctx_.log(LogLevel::info, reader_.message("reading stream '" + stream_ + "' as consumer '" + consumer_ +
                                              "' of group '" + group_ + "'"));
@@ -73,6 +76,7 @@ class StreamSource : public Source {
     std::vector<EntryView> entries;
     Reply reply;
     try {
+      if (!group_ready_) ensure_group();
       reply = next(out.capacity(), entries);
     } catch (const RedisConnectionError& e) {
       ctx_.log(LogLevel::warn, std::string(e.what()) + "; reconnecting");
@@ -80,7 +84,7 @@ class StreamSource : public Source {
       return true;
     } catch (const RedisReplyError& e) {
       if (e.starts_with("NOGROUP") && create_group_) {  // the server lost it (a restart without persistence)
-        ensure_group();
+        group_ready_ = false;
         return true;
       }
       throw std::runtime_error(explain(e));
@@ -162,10 +166,12 @@ class StreamSource : public Source {
 
   void connect() {
     reader_.connect(block_ + server_.connect_timeout);
-    ensure_group();
+    group_ready_ = false;
   }
 
+  // XGROUP CREATE ... MKSTREAM when asked; an existing group is fine (BUSYGROUP).
   void ensure_group() {
+    group_ready_ = true;
     if (!create_group_) return;
     try {
       reader_.command({"XGROUP", "CREATE", stream_, group_, group_start_, "MKSTREAM"});
@@ -221,6 +227,7 @@ class StreamSource : public Source {
   RedisClient reader_;
   std::unique_ptr<StreamAcker> acker_;
   bool route_ = false;
+  bool group_ready_ = false;       // ensure_group() ran on this connection
   std::atomic<bool> stopping_{false};
   bool history_ = true;            // still reading this consumer's own pending entries
   std::string history_from_ = "0";

@@ -7,6 +7,7 @@ Each scenario starts its own redis-server (redis_fixture.py) and stops it. A fai
 what was expected and what came instead, and the runner's stderr.
 """
 import collections
+import resource
 import json
 import os
 import shutil
@@ -64,6 +65,11 @@ def exactly_once():
         out = os.path.join(WORK, "out.jsonl")
         metrics = os.path.join(WORK, "metrics.json")
         g = reader_graph(os.path.join(WORK, "g.toml"), r.port, out, extra_source=f"max_entries = {n}")
+        v = subprocess.run([GR, "validate", "--instantiate", g], capture_output=True, text=True, timeout=30)
+        check(v.returncode == 0 and "all instantiated" in v.stdout, "validate --instantiate with a server",
+              "exit 0, all instantiated", f"{v.returncode}: {v.stdout}{v.stderr}")
+        check(c.cmd("EXISTS", "__no_such_key__") == 0 and c.cmd("XINFO", "GROUPS", "s") == [],
+              "groups after validate --instantiate (it must change nothing)", "none", c.cmd("XINFO", "GROUPS", "s"))
         p = run(g, "--metrics-json", metrics)
         check(p.returncode == 0, "exit code", 0, f"{p.returncode}\n{p.stderr}")
         recs = read_jsonl(out)
@@ -225,9 +231,13 @@ def bad_server():
         p = run(g2)
         check(p.returncode == 1 and "NOAUTH" in p.stderr, "no password given", "exit 1, NOAUTH", f"{p.returncode}: {p.stderr}")
         port = r.port
-    p = run(reader_graph(os.path.join(WORK, "gone.toml"), port, out))
+    gone = reader_graph(os.path.join(WORK, "gone.toml"), port, out)
+    p = run(gone)
     check(p.returncode == 1 and "cannot connect" in p.stderr and f"127.0.0.1:{port}" in p.stderr, "no server",
           "exit 1, 'cannot connect' and the address", f"{p.returncode}: {p.stderr}")
+    v = subprocess.run([GR, "validate", "--instantiate", gone], capture_output=True, text=True, timeout=30)
+    check(v.returncode == 2 and "node 'events'" in v.stderr and f"127.0.0.1:{port}: cannot connect" in v.stderr,
+          "validate --instantiate without a server", "exit 2 naming node and server", f"{v.returncode}: {v.stderr}")
 
 
 def restart():
@@ -330,12 +340,16 @@ def throughput():
             wait_until(lambda: (lambda i: i["lag"] == 0 and i["pending"] == 0)(group_info(c, "s", "g")), 300, "drained")
             elapsed = time.time() - t
             total = 0
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             for p, out in procs:
                 p.communicate(timeout=30)
                 total += len(read_jsonl(out))
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)  # the runners' CPU time
             check(total == n, f"records with {procs_n} process(es)", n, total)
             results[procs_n] = n / elapsed
-            print(f"throughput: {procs_n} process(es): {n} entries in {elapsed:.2f} s = {n / elapsed:,.0f} entries/s")
+            print(f"throughput: {procs_n} process(es): {n} entries in {elapsed:.2f} s = {n / elapsed:,.0f} entries/s; "
+                  f"runner CPU {cpu:.2f} s = {1e6 * cpu / n:.1f} us/entry; load average {os.getloadavg()[0]:.1f}")
     print(f"throughput: two processes / one = {results[2] / results[1]:.2f}")
 
 
