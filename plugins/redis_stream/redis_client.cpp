@@ -102,25 +102,30 @@ Reply RedisClient::checked(redisReply* r) {
   return reply;
 }
 
+namespace {
+// hiredis takes arguments as pointer and length arrays (binary-safe: no NUL needed).
+struct Argv {
+  explicit Argv(const std::vector<std::string_view>& args) {
+    ptrs.reserve(args.size());
+    lens.reserve(args.size());
+    for (auto a : args) ptrs.push_back(a.data()), lens.push_back(a.size());
+  }
+  int count() const { return static_cast<int>(ptrs.size()); }
+  std::vector<const char*> ptrs;
+  std::vector<size_t> lens;
+};
+}  // namespace
+
 Reply RedisClient::command(const std::vector<std::string_view>& args) {
   if (!ctx_) connection_lost();
-  std::vector<const char*> argv;
-  std::vector<size_t> lens;
-  argv.reserve(args.size());
-  lens.reserve(args.size());
-  for (auto a : args) argv.push_back(a.data()), lens.push_back(a.size());
-  return checked(static_cast<redisReply*>(
-      redisCommandArgv(ctx_.get(), static_cast<int>(args.size()), argv.data(), lens.data())));
+  Argv argv(args);
+  return checked(static_cast<redisReply*>(redisCommandArgv(ctx_.get(), argv.count(), argv.ptrs.data(), argv.lens.data())));
 }
 
 void RedisClient::append(const std::vector<std::string_view>& args) {
   if (!ctx_) connection_lost();
-  std::vector<const char*> argv;
-  std::vector<size_t> lens;
-  argv.reserve(args.size());
-  lens.reserve(args.size());
-  for (auto a : args) argv.push_back(a.data()), lens.push_back(a.size());
-  if (redisAppendCommandArgv(ctx_.get(), static_cast<int>(args.size()), argv.data(), lens.data()) != REDIS_OK)
+  Argv argv(args);
+  if (redisAppendCommandArgv(ctx_.get(), argv.count(), argv.ptrs.data(), argv.lens.data()) != REDIS_OK)
     connection_lost();
 }
 

@@ -7,6 +7,7 @@ Each scenario starts its own redis-server (redis_fixture.py) and stops it. A fai
 what was expected and what came instead, and the runner's stderr.
 """
 import collections
+import re
 import resource
 import json
 import os
@@ -15,8 +16,9 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 
-from redis_fixture import RedisError, RedisServer, fill, group_info, pending_ids
+from redis_fixture import RedisError, RedisServer, fill, free_port, group_info, pending_ids
 from stream_graphs import read_jsonl, reader_graph, writer_graph
 
 GR = WORK = None
@@ -35,9 +37,9 @@ def run(graph, *args, env=None, timeout=60):
     return p
 
 
-def start(graph, *args, env=None):
-    return subprocess.Popen([GR, "run", graph, "--quiet", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=dict(os.environ, **(env or {})))
+def start(graph, *args, env=None, quiet=True):
+    return subprocess.Popen([GR, "run", graph, *(["--quiet"] if quiet else []), *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=dict(os.environ, **(env or {})))
 
 
 def wait_until(cond, timeout, what):
@@ -248,8 +250,14 @@ def restart():
         c = r.client()
         fill(c, "s", 100)
         g = reader_graph(os.path.join(WORK, "g.toml"), r.port, out, extra_source="reconnect_timeout_ms = 3000")
-        p = start(g)
+        metrics_port = free_port()
+        p = start(g, "--progress", "--metrics-listen", f"127.0.0.1:{metrics_port}", quiet=False)
         wait_until(lambda: len(read_jsonl(out)) >= 100, 10, "the first 100 records")
+        time.sleep(1.2)  # the gauges are read once a second
+        scrape = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10).read().decode()
+        for gauge, value in (("lag", 0), ("pending", 0)):
+            line = f'graph_runner_plugin_gauge{{node="events",plugin="read_redis_stream",gauge="{gauge}"}} {value}'
+            check(line in scrape, "/metrics", line, [x for x in scrape.splitlines() if "plugin_gauge" in x])
         r.restart(down_seconds=0.5)
         c = r.client()
         time.sleep(1.5)  # the source reconnects and creates the group again (the server lost it)
@@ -262,6 +270,8 @@ def restart():
         check(set(counts) == set(range(200)), "records before and after the restart", "n = 0..199",
               f"{len(counts)} distinct")
         check("reconnected" in err, "a log line 'reconnected'", "present", err[-400:])
+        check(re.search(r"in flight: events \d+/16 lag \d+ pending \d+", err), "the status line (--progress)",
+              "'in flight: events N/16 lag N pending N'", [x for x in err.splitlines() if "in flight" in x][:2])
         # gone for good: the run fails after reconnect_timeout_ms, naming the server
         p = start(g)
         time.sleep(1)
