@@ -6,7 +6,8 @@
 #   make test-asan - the sanitizer build (preset asan) and its test subset; part of `make test`
 #   make fuzz  - libFuzzer targets (preset fuzz, clang), FUZZ_SECONDS (default 60) each
 #   make soak  - tools/soak.toml for SOAK_SECONDS (default 600): flat RSS and fds, exact accounting;
-#                then SOAK_GRAPHS (default 3000) random graphs checked record by record (tests/property)
+#                then SOAK_GRAPHS (default 3000) random graphs checked record by record (tests/property),
+#                then Redis Streams scale-out with 1 M entries and one process vs two (tools/soak_redis.sh)
 #   make package - the Debian package (preset package, CPack): build/package/graph-runner_*.deb
 #   make docs  - regenerate the plugin reference of docs/graph-language.md from the plugins' schemas
 PRESET ?= dev
@@ -62,6 +63,7 @@ soak: build
 	GRAPH_RUNNER=build/$(PRESET)/bin/graph-runner tools/soak.sh
 	tests/property/random_graphs.py --graph-runner build/$(PRESET)/bin/graph-runner \
 	  --count $(SOAK_GRAPHS) --seed $(SOAK_GRAPH_SEED) --jobs $(JOBS) --work build/$(PRESET)/random-graphs
+	GRAPH_RUNNER=build/$(PRESET)/bin/graph-runner tools/soak_redis.sh
 
 bench:
 	tools/bench/run.sh

@@ -11,6 +11,8 @@ packages=(
   python3             # tests/cli: the /metrics scrape and log-line checks
   dpkg-dev file       # make package: CPack's DEB generator runs dpkg-shlibdeps and file
   groff-base          # tests/cli: the man page is checked with groff
+  libhiredis-dev      # plugins/redis_stream (hiredis 0.14)
+  redis-server        # tests/cli/redis: each test starts its own server on loopback
 )
 # `tools/setup.sh fuzz` (make fuzz) also installs clang and libFuzzer.
 if [ "${1:-}" = fuzz ]; then packages+=(clang libclang-rt-14-dev); fi

@@ -3,7 +3,7 @@
 
     example_run.py GRAPH_RUNNER GRAPH GOLDEN WORKDIR [--vary NODE.COLUMN...]
         [--stdout-mask REGEX...] [--file NAME...] [--balance "A.x = B.y + C.z"...]
-        [--exactly-once OUT:FIELD INPUT[:FIELD]...]... [--post NODE FILE...]
+        [--exactly-once OUT:FIELD INPUT[:FIELD]...]... [--post NODE FILE...] [--redis] [--vary-batches]
 
 The run's deterministic figures form a digest, compared line by line with the approved
 GOLDEN (tests/cli/golden/examples/STEM.txt): stdout (count's `NAME: N records, checksum HEX`
@@ -21,6 +21,10 @@ every --balance holds, and each --exactly-once output holds every input record o
 --post NODE FILE...: the graph waits for records over HTTP (an http_server source NODE): it
 runs with that node on a free port and max_requests = the number of FILEs, and each FILE is
 POSTed to it (.json as application/json, others as NDJSON); each must be answered 200.
+
+--redis starts a private redis-server on a Unix socket in WORKDIR for the run (the graph reads
+its path as ${REDIS_SOCKET}) and stops it afterwards. --vary-batches masks the batch counts
+of the final line (a stream source's batches depend on timing).
 """
 import argparse
 import difflib
@@ -52,6 +56,8 @@ def parse_args():
     p.add_argument("--balance", action="append", default=[])
     p.add_argument("--exactly-once", action="append", nargs="+", default=[], metavar="OUT:FIELD INPUT")
     p.add_argument("--post", nargs="+", default=[], metavar="NODE FILE")
+    p.add_argument("--redis", action="store_true")
+    p.add_argument("--vary-batches", action="store_true")
     return p.parse_args()
 
 
@@ -87,7 +93,7 @@ def run_posting(command, env, node, files, failures):
     return subprocess.CompletedProcess(command, proc.returncode, "".join(stdout), "".join(stderr))
 
 
-def summary_digest(stderr, vary, failures):
+def summary_digest(stderr, vary, failures, vary_batches=False):
     """The table's rows without the timing columns: name plugin kind conc in out ... retries."""
     lines = [line for line in stderr.splitlines() if not line.startswith("[")]  # log lines
     header = next((i for i, line in enumerate(lines) if line.split()[:2] == ["node", "plugin"]), None)
@@ -114,7 +120,10 @@ def summary_digest(stderr, vary, failures):
     if final is None:
         failures.append("no final line 'N records in T s (R records/s), A/B batches acknowledged'")
         return digest, None
-    digest.append(f"final {final[1]} records, {final[2]}/{final[3]} batches acknowledged{final[4]}")
+    batches = "~/~" if vary_batches else f"{final[2]}/{final[3]}"
+    if vary_batches and final[2] != final[3]:
+        failures.append(f"{final[2]} of {final[3]} batches acknowledged")
+    digest.append(f"final {final[1]} records, {batches} batches acknowledged{final[4]}")
     return digest, final
 
 
@@ -185,11 +194,21 @@ def main():
     metrics_path = os.path.join(args.workdir, "metrics.json")
     command = [args.graph_runner, "run", args.graph, "--metrics-json", metrics_path]
     env = dict(os.environ, OUT_DIR=out_dir)
+    server = None
+    if args.redis:
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "redis"))
+        from redis_fixture import RedisServer
+        server = RedisServer(os.path.join(args.workdir, "redis"), unix=True).start()
+        env["REDIS_SOCKET"] = server.socket
     failures = []
-    if args.post:
-        p = run_posting(command, env, args.post[0], args.post[1:], failures)
-    else:
-        p = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    try:
+        if args.post:
+            p = run_posting(command, env, args.post[0], args.post[1:], failures)
+        else:
+            p = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    finally:
+        if server:
+            server.stop()
 
     if p.returncode != 0:
         failures.append(f"exit code {p.returncode}, expected 0")
@@ -200,7 +219,7 @@ def main():
         for mask in args.stdout_mask:
             line = re.sub(mask, "~", line)
         digest.append("stdout " + line)
-    rows, final = summary_digest(p.stderr, set(args.vary), failures)
+    rows, final = summary_digest(p.stderr, set(args.vary), failures, args.vary_batches)
     digest += rows
     digest += [file_digest(out_dir, name, graph_dir, args.workdir, failures) for name in args.file]
 

@@ -38,6 +38,8 @@ set(example_multi-stage-upload --file uploaded.jsonl --stdout-mask ${count_line_
 set(example_quickstart)
 set(example_webhook-ingest --file webhook-events.jsonl --balance "stored.in = big.out"
   --post incoming ${example_data}/events.jsonl ${example_data}/webhook-batch.json)
+# A private redis-server (Unix socket) for the run; the stream source's batches depend on timing.
+set(example_redis-round-trip --redis --vary-batches)
 set(example_user-filter --file rich-users.jsonl no-balance.jsonl --balance "rich.routed = unknown.in")
 
 foreach(graph ${example_graphs})

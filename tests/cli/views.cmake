@@ -102,9 +102,14 @@ cli_test(validate.instantiate_opens_input EXIT 2 NO_FILE out
 cli_test(validate.instantiate_ok_writes_nothing NO_FILE out
   STDOUT_EXACT "${data}/instantiates.toml: ok (4 nodes, all instantiated)"
   COMMAND validate --instantiate ${data}/instantiates.toml)
-# Every example graph constructs (GRAPH_DIR: their input files exist).
+# Every example graph constructs (GRAPH_DIR: their input files exist). A Redis source logs in
+# when it is constructed, so the redis-* examples need a server: tests/cli/redis (scenario
+# exactly_once) checks validate --instantiate against one, and bad_server without one.
 foreach(graph ${example_graphs})
   get_filename_component(stem ${graph} NAME_WE)
+  if(stem MATCHES "^redis-")
+    continue()
+  endif()
   cli_test(example.${stem}.instantiates STDOUT "${stem}\\.toml: ok \\([0-9]+ nodes, all instantiated\\)" NO_FILE out
     ENV "GRAPH_DIR=${graphs}" "OUT_DIR=out" COMMAND validate --instantiate ${graph})
 endforeach()

@@ -45,6 +45,8 @@ void register_all(graph_runner::engine::PluginRegistry& registry) {
                                         ParamSpec::integer("record_bytes", "bytes of `s`").with_default(std::int64_t{1000})}));
   registry.add_static(PluginDescriptor::stage<Hoarder>("hoard", "holds every batch until finish()"));
   registry.add_static(PluginDescriptor::stage<KeepOne>("keep_one", "keeps its first batch for ever"));
+  registry.add_static(PluginDescriptor::stage<GaugeStage>("gauges", "publishes gauges")
+                          .with_params({ParamSpec::boolean("bad_name", "").with_default(false)}));
   registry.add_static(PluginDescriptor::sink<Collect>("collect", "records n")
                           .with_params({ParamSpec::integer("sleep_us", "").with_default(std::int64_t{0}),
                                         ParamSpec::integer("fail_at", "").with_default(std::int64_t{-1})}));

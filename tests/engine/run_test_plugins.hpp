@@ -300,6 +300,25 @@ class KeepOne : public Stage {
   BatchPtr kept_;
 };
 
+// SDK 1.3 gauges: each instance publishes the records it has seen as gauge `seen`, and a
+// constant `one`; `bad_name` publishes a gauge whose name the engine refuses.
+class GaugeStage : public Stage {
+ public:
+  explicit GaugeStage(Context& c) : ctx_(c), bad_(c.params().get_bool("bad_name")) {}
+  void process(const BatchPtr& in, Emitter& out) override {
+    seen_ += static_cast<double>(in->size());
+    ctx_.set_gauge("seen", seen_);
+    ctx_.set_gauge("one", 1.0);
+    if (bad_) ctx_.set_gauge("Bad Name", 1.0);
+    out.emit(in);
+  }
+
+ private:
+  Context& ctx_;
+  bool bad_;
+  double seen_ = 0;
+};
+
 void register_all(graph_runner::engine::PluginRegistry& registry);
 
 struct Run {

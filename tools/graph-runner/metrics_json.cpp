@@ -16,6 +16,13 @@ std::uint64_t records_produced(const engine::RunResult& r) {
   return produced;
 }
 
+// The plugin's own gauges (Context::set_gauge): {"lag": 12, "pending": 3}.
+Json gauges_json(const std::vector<std::pair<std::string, double>>& gauges) {
+  Json out = Json::object();
+  for (const auto& [name, value] : gauges) out[name] = value;
+  return out;
+}
+
 Json snapshots_json(const engine::RunResult& r, const MetricsSnapshots& recorded) {
   Json out = Json::array();
   double last_seconds = 0;
@@ -32,6 +39,7 @@ Json snapshots_json(const engine::RunResult& r, const MetricsSnapshots& recorded
           {"in_flight", n.in_flight},   {"queued", n.queued},           {"running", n.running},
           {"busy_seconds", n.busy_seconds},
       };
+      if (!n.gauges.empty()) nodes[r.nodes[i].name]["gauges"] = gauges_json(n.gauges);
     }
     const double dt = s.seconds - last_seconds;
     out.push_back({
@@ -75,7 +83,7 @@ void MetricsSnapshots::offer(const engine::RunResult& r) {
   s.acknowledged_batches = r.acknowledged_batches;
   for (const auto& n : r.nodes)
     s.nodes.push_back({n.records_in, n.records_out, n.errors, n.dropped, n.routed, n.retries, n.in_flight, n.running,
-                       n.queued, n.busy_seconds});
+                       n.queued, n.busy_seconds, n.gauges});
   snapshots_.push_back(std::move(s));
   if (snapshots_.size() >= max_) {
     std::size_t kept = 0;
@@ -108,6 +116,7 @@ std::string metrics_json(const engine::RunResult& r, const std::string& graph_fi
         {"calls", n.latency.total},
         {"latency_p50_seconds", n.latency.quantile(0.5)},
         {"latency_p99_seconds", n.latency.quantile(0.99)},
+        {"gauges", gauges_json(n.gauges)},
     });
   }
   const std::uint64_t produced = records_produced(r);

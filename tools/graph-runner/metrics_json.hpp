@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "run/run_graph.hpp"
@@ -23,6 +24,7 @@ class MetricsSnapshots {
     std::size_t in_flight = 0, running = 0;
     std::int64_t queued = 0;
     double busy_seconds = 0;
+    std::vector<std::pair<std::string, double>> gauges;  // the plugin's own (SDK 1.3)
   };
   struct Snapshot {
     double seconds = 0;                          // since the start of the run

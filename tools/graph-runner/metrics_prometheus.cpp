@@ -61,6 +61,17 @@ void latency_histogram(std::string& out, const engine::RunResult& r) {
   }
 }
 
+// Plugins' own gauges (Context::set_gauge): one family, the gauge's name as a label, since
+// the names come from plugins and must not collide with the engine's metrics.
+void plugin_gauges(std::string& out, const engine::RunResult& r) {
+  constexpr std::string_view name = "graph_runner_plugin_gauge";
+  header(out, name, "gauge", "A figure the node's plugin publishes (e.g. a broker's lag); see the plugin's docs.");
+  for (const auto& n : r.nodes)
+    for (const auto& [gauge, value] : n.gauges)
+      out.append(name).append("{").append(labels(n)).append(",gauge=\"").append(prometheus_label_value(gauge))
+          .append("\"} ").append(number(value)).append("\n");
+}
+
 }  // namespace
 
 std::string prometheus_label_value(std::string_view value) {
@@ -120,6 +131,7 @@ std::string prometheus_text(const engine::RunResult& r, std::string_view graph_n
            [](const NodeStats& n) { return std::to_string(n.queued); }, takes_input);
   per_node(out, r, "graph_runner_running_calls", "gauge", "Plugin calls of the node running now.",
            [](const NodeStats& n) { return number(std::uint64_t{n.running}); });
+  plugin_gauges(out, r);
   latency_histogram(out, r);
   return out;
 }

@@ -56,6 +56,7 @@ void StatusLine::update(const engine::RunResult& s) {
     if (n.kind == NodeKind::source) {
       produced += n.records_out;
       flight += " " + n.name + " " + std::to_string(n.in_flight) + "/" + std::to_string(n.max_in_flight);
+      for (const auto& [gauge, value] : n.gauges) flight += " " + gauge + " " + human(value);  // SDK 1.3 gauges
     } else if (n.kind == NodeKind::sink) {
       // records/s into the sink: the average over the first second, then over the last
       // interval, smoothed a little so the number can be read

@@ -60,6 +60,18 @@ class GRAPH_RUNNER_API Context {
   ///   if (!parsed) { ctx_.reject_input(line, file + ":" + std::to_string(line_no) + ": not a number"); continue; }
   /// @endcode
   virtual void reject_input(std::string_view input, std::string_view error);
+
+  /// SDK 1.3: publishes a gauge of this node: a figure that goes up and down, such as a
+  /// broker's backlog. `name` is `[a-z][a-z0-9_]*`; the latest value set is shown in
+  /// `/metrics` (`graph_runner_plugin_gauge{node,plugin,gauge}`), in `--metrics-json` (the
+  /// node's `gauges`) and on the status line. Cheap and thread-safe: call it as often as the
+  /// figure changes, from any thread, but do not block on I/O to compute it per record.
+  /// The instances of a pool (`concurrency = N`) are summed. A bad name throws
+  /// std::invalid_argument.
+  /// @code
+  ///   ctx_.set_gauge("lag", static_cast<double>(entries_not_yet_read));
+  /// @endcode
+  virtual void set_gauge(std::string_view name, double value);
 };
 
 }  // namespace graph_runner

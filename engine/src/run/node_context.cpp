@@ -26,4 +26,22 @@ std::vector<NodeContext::RejectedInput> NodeContext::take_rejected_inputs() {
   return std::exchange(rejected_, {});
 }
 
+void NodeContext::set_gauge(std::string_view name, double value) {
+  // The name becomes a Prometheus label value and a JSON key: keep it an identifier.
+  const bool ok = !name.empty() && name.size() <= 64 && name[0] >= 'a' && name[0] <= 'z' &&
+                  name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string_view::npos;
+  if (!ok)
+    throw std::invalid_argument("node '" + node_.spec->name + "': gauge name '" + std::string(name) +
+                                "' is not [a-z][a-z0-9_]* (at most 64 characters)");
+  std::lock_guard lock(gauges_mutex_);
+  auto it = gauges_.find(name);
+  if (it == gauges_.end()) gauges_.emplace(std::string(name), value);
+  else it->second = value;
+}
+
+std::map<std::string, double, std::less<>> NodeContext::gauges() const {
+  std::lock_guard lock(gauges_mutex_);
+  return gauges_;
+}
+
 }  // namespace graph_runner::engine

@@ -1,5 +1,6 @@
 #pragma once
 // The engine's Context: what one plugin instance is told about itself.
+#include <map>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -34,12 +35,18 @@ class NodeContext final : public Context {
   };
   std::vector<RejectedInput> take_rejected_inputs();
 
+  // SDK 1.3: the plugin's own gauges, latest value by name.
+  void set_gauge(std::string_view name, double value) override;
+  std::map<std::string, double, std::less<>> gauges() const;
+
  private:
   const CheckedNode& node_;
   std::size_t instance_;
   RunState& run_;
   std::mutex rejected_mutex_;
   std::vector<RejectedInput> rejected_;
+  mutable std::mutex gauges_mutex_;
+  std::map<std::string, double, std::less<>> gauges_;
 };
 
 }  // namespace graph_runner::engine

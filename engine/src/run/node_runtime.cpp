@@ -441,6 +441,10 @@ NodeStats NodeRuntime::stats() const {
   s.running = running_.load();
   s.queued = queued_.load();
   s.latency = latency_.snapshot();
+  std::map<std::string, double, std::less<>> gauges;
+  for (const auto& inst : instances_)
+    for (const auto& [name, value] : inst->context->gauges()) gauges[name] += value;
+  s.gauges.assign(gauges.begin(), gauges.end());
   return s;
 }
 

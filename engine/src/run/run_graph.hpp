@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "graph_runner/context.hpp"
@@ -32,6 +33,8 @@ struct NodeStats {
   HistogramSnapshot latency;       // per call (a batch for stages and sinks, a read for sources)
   // Sources: batches in flight now, and the bound (backpressure made visible).
   std::size_t in_flight = 0, max_in_flight = 0;
+  // The plugin's own gauges (Context::set_gauge, SDK 1.3) by name; a pool's instances summed.
+  std::vector<std::pair<std::string, double>> gauges;
 };
 
 // Hooks on every plugin call, for tracing and custom views. Called on the calling thread:

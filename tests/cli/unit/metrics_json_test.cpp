@@ -55,3 +55,15 @@ TEST_CASE("metrics snapshots of a long run stay bounded", "[metrics]") {
   for (std::size_t i = 1; i < snapshots.snapshots().size(); ++i)
     CHECK(snapshots.snapshots()[i].seconds > snapshots.snapshots()[i - 1].seconds);
 }
+
+TEST_CASE("metrics json shows a plugin's gauges per node and in every snapshot", "[metrics]") {
+  cli::MetricsSnapshots snapshots(1.0);
+  RunResult r = at(1.0, 1000);
+  r.nodes[0].gauges = {{"lag", 42}, {"pending", 7}};
+  snapshots.offer(r);
+  const auto j = nlohmann::json::parse(cli::metrics_json(r, "g.toml", std::chrono::system_clock::now(), &snapshots));
+  CHECK(j.at("nodes").at(0).at("gauges") == nlohmann::json{{"lag", 42.0}, {"pending", 7.0}});
+  CHECK(j.at("nodes").at(1).at("gauges") == nlohmann::json::object());
+  CHECK(j.at("snapshots").at(0).at("nodes").at("numbers").at("gauges").at("lag") == 42.0);
+  CHECK_FALSE(j.at("snapshots").at(0).at("nodes").at("store").contains("gauges"));
+}

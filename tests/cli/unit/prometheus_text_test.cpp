@@ -185,3 +185,21 @@ TEST_CASE("label values are escaped as the exposition format requires", "[metric
   const std::string text = cli::prometheus_text(sample_run(), "my \"graph\"");
   CHECK_THAT(text, Catch::Contains("graph_runner_info{graph=\"my \\\"graph\\\"\"} 1\n"));
 }
+
+TEST_CASE("a plugin's gauges are one family, labelled with node, plugin and gauge", "[metrics]") {
+  RunResult r = sample_run();
+  r.nodes[0].gauges = {{"lag", 18230}, {"pending", 4096}};
+  const std::string text = cli::prometheus_text(r, "demo");
+  const Exposition e = parse(text);
+  INFO(text);
+  CHECK(e.bad_lines.empty());
+  CHECK(e.types.at("graph_runner_plugin_gauge") == "gauge");
+  std::map<std::string, double> seen;
+  for (const auto& s : e.samples)
+    if (s.name == "graph_runner_plugin_gauge") {
+      CHECK(s.labels.at("node") == "numbers");
+      CHECK(s.labels.at("plugin") == "generate");
+      seen[s.labels.at("gauge")] = s.value;
+    }
+  CHECK(seen == std::map<std::string, double>{{"lag", 18230}, {"pending", 4096}});
+}
