@@ -14,7 +14,7 @@
 ///   under `fail` and `retry`); the policy is applied once the call returns.
 
 #define GRAPH_RUNNER_SDK_VERSION_MAJOR 1
-#define GRAPH_RUNNER_SDK_VERSION_MINOR 2
+#define GRAPH_RUNNER_SDK_VERSION_MINOR 3
 #define GRAPH_RUNNER_VERSION_STRING "0.1.0"
 
 namespace graph_runner {
