@@ -3,6 +3,7 @@
 # description (the docs are generated from it: an undocumented parameter fails here).
 # --names lists a name once; --json has one entry per kind (the source and the sink `csv`).
 #   cmake -DGRAPH_RUNNER=path -P plugins_json.cmake
+cmake_policy(SET CMP0057 NEW)  # if(... IN_LIST ...)
 execute_process(COMMAND ${GRAPH_RUNNER} plugins --json RESULT_VARIABLE rc OUTPUT_VARIABLE json ERROR_VARIABLE err)
 execute_process(COMMAND ${GRAPH_RUNNER} plugins --names RESULT_VARIABLE rc2 OUTPUT_VARIABLE names)
 if(NOT rc EQUAL 0 OR NOT rc2 EQUAL 0)

@@ -168,9 +168,12 @@ struct PluginRegistry::Impl {
     };
     for (const auto& p : statics)
       if (p->descriptor.name == name) add(p->descriptor.kind);
+    // A registration without kind is loaded to learn it, unless a plugin compiled into the
+    // process has the name: that one is found first, as before names had kinds.
+    const bool static_name = !kinds.empty();
     for (std::size_t i = 0; i < found.size(); ++i) {
       std::string ignored;
-      if (found[i].entry.name != name) continue;
+      if (found[i].entry.name != name || (static_name && !found[i].entry.kind)) continue;
       if (auto k = kind_of(i, ignored)) add(*k);
     }
     for (const auto& d : deprecated_names())
@@ -298,10 +301,12 @@ std::vector<PluginEntry> PluginRegistry::discover() {
   std::vector<PluginEntry> entries;
   for (const auto& p : impl_->statics)
     entries.push_back(PluginEntry{p->descriptor.name, p->descriptor.kind, {}, sdk_version_major, sdk_version_minor});
+  const std::size_t statics = entries.size();
   for (const auto& f : impl_->found) {
-    const bool seen = std::any_of(entries.begin(), entries.end(), [&](const PluginEntry& e) {
-      return e.name == f.entry.name && e.kind == f.entry.kind;
-    });
+    bool seen = false;
+    for (std::size_t i = 0; i < entries.size() && !seen; ++i)  // a registration without kind is
+      seen = entries[i].name == f.entry.name &&                  // shadowed by a compiled-in plugin
+             (entries[i].kind == f.entry.kind || (!f.entry.kind && i < statics));
     if (!seen) entries.push_back(f.entry);
   }
   std::stable_sort(entries.begin(), entries.end(),
