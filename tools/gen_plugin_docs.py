@@ -9,7 +9,8 @@ The reference sits between two marker lines of the document:
 It is rebuilt from `graph-runner plugins --json` (the descriptors every plugin declares: kind,
 summary, concurrency, ports, parameters with type, default, range and description), so the
 docs cannot drift from the code. Hand-written notes on a plugin live inside the generated part
-between `<!-- notes: NAME -->` and `<!-- /notes -->`; they are kept, under the plugin's table.
+between `<!-- notes: KIND NAME -->` and `<!-- /notes -->` (names are unique per kind only: the
+source and the sink `csv`); they are kept, under the plugin's table.
 
     tools/gen_plugin_docs.py --graph-runner build/dev/bin/graph-runner docs/graph-language.md
     tools/gen_plugin_docs.py --graph-runner ... --check docs/graph-language.md   # CTest: exit 1 when stale
@@ -23,7 +24,7 @@ import sys
 
 BEGIN = "<!-- BEGIN GENERATED: plugins (tools/gen_plugin_docs.py) -->"
 END = "<!-- END GENERATED: plugins -->"
-NOTES = re.compile(r"<!-- notes: ([a-z][a-z0-9_]*) -->\n(.*?)<!-- /notes -->\n", re.S)
+NOTES = re.compile(r"<!-- notes: ((?:source|stage|sink) [a-z][a-z0-9_]*) -->\n(.*?)<!-- /notes -->\n", re.S)
 KINDS = [("source", "Sources"), ("stage", "Stages"), ("sink", "Sinks")]
 
 
@@ -71,6 +72,9 @@ def plugin_section(p, notes):
         traits.append("thread-safe")
     heading = f"#### `{p['name']}`" + (f" ({', '.join(traits)})" if traits else "")
     out = [heading, "", p["summary"][0].upper() + p["summary"][1:] + ".", ""]
+    for old in p["deprecated_names"]:
+        out += [f"Formerly `{old}`: that name still works in this release, with a warning, and goes away "
+                "in the next.", ""]
     extra_ports = [x["name"] for x in p["ports"] if x["name"] not in ("out", "errors")]
     if p["ports_from_param"]:
         declared = "".join(f"`{x}`, " for x in extra_ports)
@@ -87,8 +91,9 @@ def plugin_section(p, notes):
     else:
         out.append("No parameters.")
     out.append("")
-    if p["name"] in notes:
-        out += [f"<!-- notes: {p['name']} -->", notes[p["name"]].rstrip("\n"), "<!-- /notes -->", ""]
+    key = f"{p['kind']} {p['name']}"
+    if key in notes:
+        out += [f"<!-- notes: {key} -->", notes[key].rstrip("\n"), "<!-- /notes -->", ""]
     return out
 
 
@@ -125,7 +130,7 @@ def main():
         sys.exit(f"{args.doc}: the markers are missing:\n  {BEGIN}\n  {END}")
     current = text[begin:end + len(END)]
     notes = {name: body for name, body in NOTES.findall(current)}
-    unknown = sorted(set(notes) - {p["name"] for p in plugins})
+    unknown = sorted(set(notes) - {f"{p.get('kind')} {p['name']}" for p in plugins})
     if unknown:
         sys.exit(f"{args.doc}: notes for plugins that do not exist: {', '.join(unknown)}")
     updated = text[:begin] + generate(plugins, notes) + text[end + len(END):]

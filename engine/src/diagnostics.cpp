@@ -10,19 +10,43 @@ void Diagnostics::error(SourcePos pos, std::string message, std::string hint) {
   errors_.push_back({std::move(pos), std::move(message), std::move(hint)});
 }
 
-std::string Diagnostics::format() const {
-  std::vector<Diagnostic> sorted = errors_;
-  std::stable_sort(sorted.begin(), sorted.end(), [](const Diagnostic& a, const Diagnostic& b) {
-    return std::tie(a.pos.file, a.pos.line, a.pos.column) < std::tie(b.pos.file, b.pos.line, b.pos.column);
+void Diagnostics::warning(SourcePos pos, std::string message, std::string hint) {
+  warnings_.push_back({std::move(pos), std::move(message), std::move(hint)});
+}
+
+namespace {
+struct Labelled {
+  const Diagnostic* d;
+  const char* label;
+};
+
+std::string format_sorted(std::vector<Labelled> all) {
+  std::stable_sort(all.begin(), all.end(), [](const Labelled& a, const Labelled& b) {
+    return std::tie(a.d->pos.file, a.d->pos.line, a.d->pos.column) <
+           std::tie(b.d->pos.file, b.d->pos.line, b.d->pos.column);
   });
   std::ostringstream out;
-  for (const auto& d : sorted) {
-    out << d.pos.file;
-    if (d.pos.line > 0) out << ':' << d.pos.line << ':' << d.pos.column;
-    out << ": error: " << d.message << '\n';
-    if (!d.hint.empty()) out << "  hint: " << d.hint << '\n';
+  for (const auto& [d, label] : all) {
+    out << d->pos.file;
+    if (d->pos.line > 0) out << ':' << d->pos.line << ':' << d->pos.column;
+    out << ": " << label << ": " << d->message << '\n';
+    if (!d->hint.empty()) out << "  hint: " << d->hint << '\n';
   }
   return out.str();
+}
+}  // namespace
+
+std::string Diagnostics::format() const {
+  std::vector<Labelled> all;
+  for (const auto& d : errors_) all.push_back({&d, "error"});
+  for (const auto& d : warnings_) all.push_back({&d, "warning"});
+  return format_sorted(std::move(all));
+}
+
+std::string Diagnostics::format_warnings() const {
+  std::vector<Labelled> all;
+  for (const auto& d : warnings_) all.push_back({&d, "warning"});
+  return format_sorted(std::move(all));
 }
 
 namespace {

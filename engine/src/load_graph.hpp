@@ -1,6 +1,6 @@
 #pragma once
-// parse -> registry -> validate in one call, with the plugin search order of DESIGN.md
-// section 3: --plugin-path folders, the graph's plugin_path, GRAPH_RUNNER_PLUGIN_PATH, the
+// parse -> registry -> validate in one call, with the plugin search order of
+// docs/architecture.md#plugins-and-the-registry: --plugin-path folders, the graph's plugin_path, GRAPH_RUNNER_PLUGIN_PATH, the
 // built-in folder.
 #include <filesystem>
 #include <memory>

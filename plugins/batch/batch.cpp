@@ -77,4 +77,4 @@ PluginDescriptor describe_batch() {
 
 }  // namespace graph_runner::plugins
 
-GRAPH_RUNNER_PLUGIN(batch, graph_runner::plugins::describe_batch)
+GRAPH_RUNNER_STAGE_PLUGIN(batch, graph_runner::plugins::describe_batch)

@@ -118,4 +118,4 @@ PluginDescriptor describe_chaos() {
 
 }  // namespace graph_runner::plugins
 
-GRAPH_RUNNER_PLUGIN(chaos, graph_runner::plugins::describe_chaos)
+GRAPH_RUNNER_STAGE_PLUGIN(chaos, graph_runner::plugins::describe_chaos)

@@ -21,7 +21,7 @@ constexpr std::size_t max_free_buffers = 16;
 
 }  // namespace
 
-// std::count vectorizes poorly here (64-bit lane counters): it cost 10% of read_jsonl's
+// std::count vectorizes poorly here (64-bit lane counters): it cost 10% of the jsonl source's
 // time. Eight bytes at a time instead, with one 8-bit counter per byte lane, summed every
 // 255 words before a lane can overflow.
 std::uint64_t count_newlines(const char* p, std::size_t n) {

@@ -1,7 +1,7 @@
 #pragma once
 // Reading files in blocks of whole lines, for parsers that work on many lines at once
-// (read_jsonl hands a block to simdjson's iterate_many, or to a worker thread), and for
-// LineReader (lines, read_csv). The one place that bounds the length of a line: a record
+// (the jsonl source hands a block to simdjson's iterate_many, or to a worker thread), and for
+// LineReader (lines, the csv source). The one place that bounds the length of a line: a record
 // longer than max_record_bytes is reported, not held (see OversizedRecord).
 #include <cstdint>
 #include <memory>

@@ -1,5 +1,5 @@
 #pragma once
-// Reading input files for the file sources (lines, read_jsonl, read_csv): expanding a `path`
+// Reading input files for the file sources (lines, jsonl, csv): expanding a `path`
 // parameter to files, and splitting them into lines in large chunks.
 //
 // Why not std::getline: a read(2) of 1 MiB and memchr over it costs ~0.2 ns per byte; a

@@ -1,5 +1,5 @@
 #pragma once
-// What the line-based file sources (lines, read_csv, read_jsonl) share about bad records:
+// What the line-based file sources (lines, csv, jsonl) share about bad records:
 // the `max_record_bytes` parameter, and handing a bad record to the node's `on_error`
 // without losing the records read before it in the same batch.
 #include <cstdint>

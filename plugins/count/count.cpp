@@ -167,4 +167,4 @@ PluginDescriptor describe_count() {
 
 }  // namespace graph_runner::plugins
 
-GRAPH_RUNNER_PLUGIN(count, graph_runner::plugins::describe_count)
+GRAPH_RUNNER_SINK_PLUGIN(count, graph_runner::plugins::describe_count)

@@ -1,6 +1,6 @@
 // csv: writes records as CSV to a file or stdout. The first batch's fields, in column order,
 // are the header and the columns of every row; a field that appears only later is left out
-// (with a warning, once). Fields are quoted per RFC 4180 when needed, and also when read_csv
+// (with a warning, once). Fields are quoted per RFC 4180 when needed, and also when the csv source
 // would otherwise read them back as another type ("42" the string, "" the empty string).
 // Each batch reaches the OS before write() returns (see output_file.hpp).
 #include <cmath>
@@ -144,4 +144,4 @@ PluginDescriptor describe_csv() {
 
 }  // namespace graph_runner::plugins
 
-GRAPH_RUNNER_PLUGIN(csv, graph_runner::plugins::describe_csv)
+GRAPH_RUNNER_SINK_PLUGIN(csv, graph_runner::plugins::describe_csv)

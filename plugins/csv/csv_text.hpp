@@ -1,5 +1,5 @@
 #pragma once
-// CSV text, shared by the read_csv source and the csv sink: splitting records into fields
+// CSV text, shared by the csv source and the csv sink: splitting records into fields
 // (RFC 4180 quoting), reading a field as a typed value, and quoting on output.
 #include <cstddef>
 #include <optional>
@@ -67,7 +67,7 @@ std::optional<CsvType> csv_type(std::string_view name);
 /// Returns nullopt when the text is not a valid value of the declared type.
 std::optional<Value> csv_value(const CsvField& f, CsvType type, BatchBuilder& out);
 
-/// True when read_csv would not read `text`, unquoted, back as that string (it would be
+/// True when the csv source would not read `text`, unquoted, back as that string (it would be
 /// null, a number or a bool, or it holds a delimiter, quote, newline or edge space).
 bool csv_needs_quotes(std::string_view text, char delimiter);
 

@@ -1,4 +1,4 @@
-// read_csv: a source of CSV records from files, a glob or stdin. The first row of each file
+// csv (formerly read_csv): a source of CSV records from files, a glob or stdin. The first row of each file
 // names the columns (or `columns` does, with header = false); quoting per RFC 4180, so a
 // quoted field may hold the delimiter, doubled quotes and newlines. Column types are
 // declared (`types = { age = "int" }`) or inferred per value (see csv_value).
@@ -268,7 +268,7 @@ class ReadCsv : public Source {
 }  // namespace
 
 PluginDescriptor describe_read_csv() {
-  return PluginDescriptor::source<ReadCsv>("read_csv", "CSV records (RFC 4180) from files, a glob or stdin")
+  return PluginDescriptor::source<ReadCsv>("csv", "CSV records (RFC 4180) from files, a glob or stdin")
       .with_params({
           ParamSpec::string("path", "file, glob pattern (\"data/*.csv\", sorted) or \"-\" for stdin").mandatory(),
           ParamSpec::boolean("header", "the first row of each file names the columns").with_default(true),
@@ -290,4 +290,4 @@ PluginDescriptor describe_read_csv() {
 
 }  // namespace graph_runner::plugins
 
-GRAPH_RUNNER_PLUGIN(read_csv, graph_runner::plugins::describe_read_csv)
+GRAPH_RUNNER_SOURCE_PLUGIN(csv, graph_runner::plugins::describe_read_csv)

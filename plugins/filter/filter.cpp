@@ -133,4 +133,4 @@ PluginDescriptor describe_filter() {
 
 }  // namespace graph_runner::plugins
 
-GRAPH_RUNNER_PLUGIN(filter, graph_runner::plugins::describe_filter)
+GRAPH_RUNNER_STAGE_PLUGIN(filter, graph_runner::plugins::describe_filter)

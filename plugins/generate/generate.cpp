@@ -108,4 +108,4 @@ PluginDescriptor describe_generate() {
 
 }  // namespace graph_runner::plugins
 
-GRAPH_RUNNER_PLUGIN(generate, graph_runner::plugins::describe_generate)
+GRAPH_RUNNER_SOURCE_PLUGIN(generate, graph_runner::plugins::describe_generate)

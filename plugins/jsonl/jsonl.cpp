@@ -61,4 +61,4 @@ PluginDescriptor describe_jsonl() {
 
 }  // namespace graph_runner::plugins
 
-GRAPH_RUNNER_PLUGIN(jsonl, graph_runner::plugins::describe_jsonl)
+GRAPH_RUNNER_SINK_PLUGIN(jsonl, graph_runner::plugins::describe_jsonl)

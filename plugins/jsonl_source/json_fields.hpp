@@ -1,5 +1,5 @@
 #pragma once
-// From simdjson On-Demand values to record fields, for read_jsonl: the values of a batch
+// From simdjson On-Demand values to record fields, for the jsonl source: the values of a batch
 // of records, built outside any BatchBuilder so that a worker thread can build it.
 #include <cstddef>
 #include <cstdint>

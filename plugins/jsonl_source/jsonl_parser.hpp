@@ -1,5 +1,5 @@
 #pragma once
-// Parsing a block of JSON lines into batches of records, for read_jsonl. One parser per
+// Parsing a block of JSON lines into batches of records, for the jsonl source. One parser per
 // thread; blocks are independent, so several parsers may work on one file at once.
 #include <cstddef>
 #include <cstdint>

@@ -1,6 +1,6 @@
 #pragma once
 // Parsing the blocks of one input ahead, as tasks on the run's own threads, while the source
-// hands out the records of earlier blocks: how read_jsonl uses every core on one big file.
+// hands out the records of earlier blocks: how the jsonl source uses every core on one big file.
 // Results come back in file order; memory is bounded by a window of blocks in flight.
 //
 // Tasks, not threads of our own: the engine's oneTBB arena already keeps one thread per core

@@ -1,4 +1,4 @@
-// read_jsonl: a source of JSON lines (one object per line) from files, a glob or stdin,
+// jsonl (formerly read_jsonl): a source of JSON lines (one object per line) from files, a glob or stdin,
 // parsed with simdjson's On-Demand API. Each top-level key becomes a field:
 //   numbers  -> int when the number is an integer that fits int64, else double;
 //   strings, true/false, null -> string, bool, null;
@@ -131,7 +131,7 @@ class ReadJsonl : public Source {
 }  // namespace
 
 PluginDescriptor describe_read_jsonl() {
-  return PluginDescriptor::source<ReadJsonl>("read_jsonl", "JSON lines (one object per line) from files, a glob or stdin")
+  return PluginDescriptor::source<ReadJsonl>("jsonl", "JSON lines (one object per line) from files, a glob or stdin")
       .with_params({
           ParamSpec::string("path", "file, glob pattern (\"data/*.jsonl\", sorted) or \"-\" for stdin").mandatory(),
           ParamSpec::integer("threads", "blocks of an input over 4 MiB parsed at once, on the run's threads; 0 = one per thread of the run, 1 = no parsing ahead")
@@ -142,4 +142,4 @@ PluginDescriptor describe_read_jsonl() {
 
 }  // namespace graph_runner::plugins
 
-GRAPH_RUNNER_PLUGIN(read_jsonl, graph_runner::plugins::describe_read_jsonl)
+GRAPH_RUNNER_SOURCE_PLUGIN(jsonl, graph_runner::plugins::describe_read_jsonl)

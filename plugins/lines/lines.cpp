@@ -89,4 +89,4 @@ PluginDescriptor describe_lines() {
 
 }  // namespace graph_runner::plugins
 
-GRAPH_RUNNER_PLUGIN(lines, graph_runner::plugins::describe_lines)
+GRAPH_RUNNER_SOURCE_PLUGIN(lines, graph_runner::plugins::describe_lines)

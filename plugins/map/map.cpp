@@ -215,4 +215,4 @@ PluginDescriptor describe_map() {
 
 }  // namespace graph_runner::plugins
 
-GRAPH_RUNNER_PLUGIN(map, graph_runner::plugins::describe_map)
+GRAPH_RUNNER_STAGE_PLUGIN(map, graph_runner::plugins::describe_map)

@@ -134,4 +134,4 @@ PluginDescriptor describe_route() {
 
 }  // namespace graph_runner::plugins
 
-GRAPH_RUNNER_PLUGIN(route, graph_runner::plugins::describe_route)
+GRAPH_RUNNER_STAGE_PLUGIN(route, graph_runner::plugins::describe_route)

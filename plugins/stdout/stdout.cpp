@@ -62,4 +62,4 @@ PluginDescriptor describe_stdout() {
 
 }  // namespace graph_runner::plugins
 
-GRAPH_RUNNER_PLUGIN(stdout, graph_runner::plugins::describe_stdout)
+GRAPH_RUNNER_SINK_PLUGIN(stdout, graph_runner::plugins::describe_stdout)

@@ -89,4 +89,4 @@ PluginDescriptor describe_throttle() {
 
 }  // namespace graph_runner::plugins
 
-GRAPH_RUNNER_PLUGIN(throttle, graph_runner::plugins::describe_throttle)
+GRAPH_RUNNER_STAGE_PLUGIN(throttle, graph_runner::plugins::describe_throttle)

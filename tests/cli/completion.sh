@@ -53,6 +53,8 @@ expect plugins "" -- describe
 expect plugins describe fil -- filter
 expect plugins describe ge -- generate
 expect plugins describe --js -- --json
+expect plugins describe cs -- csv  # a source and a sink: one name to complete
+expect plugins describe csv --kind "" -- source stage sink
 expect completion "" -- bash
 
 if ((failures)); then

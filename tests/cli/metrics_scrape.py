@@ -110,13 +110,14 @@ for name, kind in expected_types.items():
     if types.get(name) != kind:
         fail(f"{name}: TYPE {types.get(name)!r}, expected {kind!r}")
 
-# counters per node, with the plugin label
-for name, node, plugin in [("graph_runner_records_out_total", "ticks", "generate"),
-                           ("graph_runner_records_in_total", "show", "stdout"),
-                           ("graph_runner_errors_total", "ticks", "generate"),
-                           ("graph_runner_errors_total", "show", "stdout")]:
-    if not any(n == name and l.get("node") == node and l.get("plugin") == plugin for n, l, _ in samples):
-        fail(f"no {name}{{node=\"{node}\",plugin=\"{plugin}\"}}")
+# counters per node, with the plugin and kind labels
+for name, node, plugin, kind in [("graph_runner_records_out_total", "ticks", "generate", "source"),
+                                 ("graph_runner_records_in_total", "show", "stdout", "sink"),
+                                 ("graph_runner_errors_total", "ticks", "generate", "source"),
+                                 ("graph_runner_errors_total", "show", "stdout", "sink")]:
+    if not any(n == name and l.get("node") == node and l.get("plugin") == plugin and l.get("kind") == kind
+               for n, l, _ in samples):
+        fail(f"no {name}{{node=\"{node}\",plugin=\"{plugin}\",kind=\"{kind}\"}}")
 bound = [v for n, l, v in samples if n == "graph_runner_max_in_flight_batches" and l.get("node") == "ticks"]
 if bound != [64.0]:
     fail(f"graph_runner_max_in_flight_batches of ticks: {bound}, expected [64]")

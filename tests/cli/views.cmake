@@ -97,7 +97,7 @@ cli_test(validate.instantiate_compiles_filter_expression EXIT 2
 cli_test(validate.missing_input_passes_plain_validate STDOUT "missing_csv\\.toml: ok \\(2 nodes\\)" NO_FILE out
   COMMAND validate ${data}/missing_csv.toml)
 cli_test(validate.instantiate_opens_input EXIT 2 NO_FILE out
-  STDERR "missing_csv\\.toml:6:8: error: node 'users' \\(plugin 'read_csv'\\): cannot open 'no/such/users\\.csv': No such file"
+  STDERR "missing_csv\\.toml:6:8: error: node 'users' \\(plugin 'csv'\\): cannot open 'no/such/users\\.csv': No such file"
   COMMAND validate --instantiate ${data}/missing_csv.toml)
 cli_test(validate.instantiate_ok_writes_nothing NO_FILE out
   STDOUT_EXACT "${data}/instantiates.toml: ok (4 nodes, all instantiated)"

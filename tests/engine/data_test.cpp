@@ -1,5 +1,5 @@
 // Real data in and out (issue 7) through the whole engine: stage timers (Stage::tick) driving
-// `batch`'s timeout, bad input records of read_jsonl/read_csv under each on_error policy, and
+// `batch`'s timeout, bad input records of the jsonl and csv sources under each on_error policy, and
 // a source's `rate` with `burst`. Built-in plugins come from the build's plugin folder.
 #include <unistd.h>
 
@@ -185,7 +185,7 @@ namespace {
 const std::string jsonl_text = "{\"n\":1}\n{\"n\":2}\n{\"n\": oops}\n{\"n\":4}\n[5]\n{\"n\":6}\n";
 
 std::string jsonl_graph(const fs::path& path, const std::string& policy) {
-  return "[sources.src]\nplugin = \"read_jsonl\"\npath = \"" + path.string() + "\"\non_error = \"" + policy +
+  return "[sources.src]\nplugin = \"jsonl\"\npath = \"" + path.string() + "\"\non_error = \"" + policy +
          "\"\n[sinks.out]\nplugin = \"keep\"\ninputs = [\"src\"]\n" +
          (policy == "route" ? "[sinks.bad]\nplugin = \"keep\"\ninputs = [\"src.errors\"]\n" : "");
 }
@@ -198,7 +198,7 @@ std::vector<std::int64_t> all_ns() {
 }
 }  // namespace
 
-TEST_CASE("read_jsonl: on_error = drop counts and logs bad lines with FILE:LINE and keeps reading", "[engine][source_errors]") {
+TEST_CASE("jsonl source: on_error = drop counts and logs bad lines with FILE:LINE and keeps reading", "[engine][source_errors]") {
   TempFile file("drop.jsonl", jsonl_text);
   auto r = run_text(jsonl_graph(file.path, "drop"));
   INFO(r.result.error << r.log);
@@ -210,7 +210,7 @@ TEST_CASE("read_jsonl: on_error = drop counts and logs bad lines with FILE:LINE 
   CHECK_THAT(r.log, Catch::Contains(file.path.string() + ":5:"));
 }
 
-TEST_CASE("read_jsonl: on_error = route sends bad lines to NODE.errors with input, error and error_node", "[engine][source_errors]") {
+TEST_CASE("jsonl source: on_error = route sends bad lines to NODE.errors with input, error and error_node", "[engine][source_errors]") {
   TempFile file("route.jsonl", jsonl_text);
   auto r = run_text(jsonl_graph(file.path, "route"));
   INFO(r.result.error << r.log);
@@ -225,7 +225,7 @@ TEST_CASE("read_jsonl: on_error = route sends bad lines to NODE.errors with inpu
   CHECK_THAT(seen().errors[1], Catch::StartsWith(file.path.string() + ":5:") && Catch::Contains("found an array"));
 }
 
-TEST_CASE("read_jsonl: on_error = fail stops the run naming FILE:LINE of the bad line", "[engine][source_errors]") {
+TEST_CASE("jsonl source: on_error = fail stops the run naming FILE:LINE of the bad line", "[engine][source_errors]") {
   TempFile file("fail.jsonl", jsonl_text);
   auto r = run_text(jsonl_graph(file.path, "fail"));
   CHECK(r.result.status == RunStatus::failed);
@@ -233,9 +233,9 @@ TEST_CASE("read_jsonl: on_error = fail stops the run naming FILE:LINE of the bad
   for (auto n : all_ns()) CHECK(n < 3);  // nothing after the bad line
 }
 
-TEST_CASE("read_csv: bad rows go through on_error with FILE:LINE (route, drop, fail)", "[engine][source_errors]") {
+TEST_CASE("csv source: bad rows go through on_error with FILE:LINE (route, drop, fail)", "[engine][source_errors]") {
   TempFile file("rows.csv", "n,name\n1,a\n2,b,extra\nx,c\n4,d\n");
-  const std::string head = "[sources.src]\nplugin = \"read_csv\"\npath = \"" + file.path.string() +
+  const std::string head = "[sources.src]\nplugin = \"csv\"\npath = \"" + file.path.string() +
                            "\"\ntypes = { n = \"int\" }\non_error = ";
   const std::string sinks = "[sinks.out]\nplugin = \"keep\"\ninputs = [\"src\"]\n";
   {
@@ -323,7 +323,7 @@ TEST_CASE("${GRAPH_DIR} is the graph file's folder, whatever the environment say
   Diagnostics diags;
   GraphSpec spec = parse_graph_text(R"(
 [sources.src]
-plugin = "read_csv"
+plugin = "csv"
 path = "${GRAPH_DIR}/data/users.csv"
 [sinks.out]
 plugin = "count"

@@ -47,6 +47,8 @@ inline void register_stand_ins(PluginRegistry& registry) {
   registry.add_static(PluginDescriptor::stage<NullStage>("map", "sets fields")
                           .with_params({ParamSpec::string_map("set", "field = expression").mandatory()})
                           .thread_safe());
+  registry.add_static(PluginDescriptor::source<NullSource>("jsonl", "reads JSON lines")  // a source and a sink
+                          .with_params({ParamSpec::string("path", "input file").mandatory()}));
   registry.add_static(PluginDescriptor::sink<NullSink>("jsonl", "writes JSON lines")
                           .with_params({ParamSpec::string("path", "output file").mandatory()}));
   registry.add_static(PluginDescriptor::sink<NullSink>("count", "counts records"));
@@ -66,7 +68,7 @@ inline void register_stand_ins(PluginRegistry& registry) {
                         ParamSpec::string_list("fields", "fields to keep").with_default(std::vector<std::string>{})}));
 }
 
-// DESIGN.md section 1's example; line 1 is [graph].
+// A graph with every kind of node, a port and a worker pool; line 1 is [graph].
 inline const std::string design_example = R"([graph]
 name = "sensor-cleanup"
 batch_size = 256

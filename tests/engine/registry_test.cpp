@@ -271,6 +271,91 @@ TEST_CASE("registration symbols carry the plugin name and SDK version", "[regist
     CHECK_FALSE(engine::parse_plugin_symbol(bad));
 }
 
+TEST_CASE("registration symbols of SDK 1.3 carry the kind too", "[registry]") {
+  const auto source = engine::parse_plugin_symbol("grsdk_1_3_source__csv");
+  REQUIRE(source);
+  CHECK((source->name == "csv" && source->kind == NodeKind::source && source->sdk_minor == 3));
+  CHECK(engine::parse_plugin_symbol("grsdk_1_3_sink__csv")->kind == NodeKind::sink);
+  CHECK(engine::parse_plugin_symbol("grsdk_1_3_stage__a__b")->name == "a__b");
+  CHECK_FALSE(engine::parse_plugin_symbol("grsdk_1_2__csv")->kind);  // SDK 1.0-1.2: no kind
+  for (const char* bad : {"grsdk_1_3_sourc__x", "grsdk_1_3_source_x", "grsdk_1_3_sink__", "grsdk_1_3_pipe__x",
+                          "grsdk_1_3_source"})
+    CHECK_FALSE(engine::parse_plugin_symbol(bad));
+}
+
+TEST_CASE("a source and a sink of one library may share a name, and discovery tells them apart", "[registry]") {
+  const auto lib = fixture_lib("kinds", "gr_fixture_kinds");
+  PluginRegistry registry;
+  registry.add_search_dir(fixture_dir("kinds"));
+  const auto entries = registry.discover();
+  REQUIRE(entries.size() == 3);
+  CHECK((entries[0].name == "fixture_io" && entries[0].kind == NodeKind::source));  // by name, then kind
+  CHECK((entries[1].name == "fixture_io" && entries[1].kind == NodeKind::sink));
+  CHECK((entries[2].name == "fixture_liar" && entries[2].kind == NodeKind::stage));
+  CHECK_FALSE(mapped(lib));  // kinds come from the symbols
+  std::string error;
+  CHECK(registry.load(NodeKind::source, "fixture_io", error)->descriptor.kind == NodeKind::source);
+  CHECK(registry.load(NodeKind::sink, "fixture_io", error)->descriptor.summary == "kinds fixture: a sink kinds");
+  CHECK_FALSE(registry.load(NodeKind::stage, "fixture_io", error));
+  CHECK(error == "there is no stage plugin 'fixture_io'; 'fixture_io' is a source and a sink");
+  CHECK(registry.kinds_of("fixture_io") == std::vector<NodeKind>{NodeKind::source, NodeKind::sink});
+  CHECK(load_error(registry, "fixture_io") == "'fixture_io' is a source and a sink plugin: say which kind");
+}
+
+TEST_CASE("a registration whose kind and descriptor disagree is refused", "[registry]") {
+  PluginRegistry registry;
+  registry.add_search_dir(fixture_dir("kinds"));
+  std::string error;
+  CHECK_FALSE(registry.load(NodeKind::stage, "fixture_liar", error));
+  CHECK_THAT(error, Catch::EndsWith("is registered as a stage but describes a sink"));
+}
+
+TEST_CASE("two libraries of one folder providing a kind and name are an error naming both", "[registry]") {
+  PluginRegistry registry;
+  registry.add_search_dir(fixture_dir("clash"));
+  registry.add_search_dir(fixture_dir("kinds"));
+  std::string error;
+  CHECK_FALSE(registry.load(NodeKind::sink, "fixture_io", error));
+  CHECK(error == "sink plugin 'fixture_io' is provided by two libraries in " + fixture_dir("clash").string() +
+                     ": libgr_fixture_clash_a.so and libgr_fixture_clash_b.so (remove one, or move it to a later "
+                     "plugin folder)");
+  // Across folders the first folder wins, as for any name.
+  PluginRegistry kinds_first;
+  kinds_first.add_search_dir(fixture_dir("kinds"));
+  kinds_first.add_search_dir(fixture_dir("clash"));
+  CHECK(kinds_first.load(NodeKind::sink, "fixture_io", error)->descriptor.summary == "kinds fixture: a sink kinds");
+}
+
+TEST_CASE("registrations without kind (SDK 1.0-1.2) are found by kind once loaded", "[registry]") {
+  PluginRegistry registry;
+  registry.add_search_dir(fixture_dir("multi"));
+  CHECK_FALSE(registry.discover()[0].kind);
+  std::string error;
+  CHECK(registry.load(NodeKind::sink, "fixture_count", error));
+  CHECK_FALSE(registry.load(NodeKind::stage, "fixture_count", error));
+  CHECK(error == "there is no stage plugin 'fixture_count'; 'fixture_count' is a sink");
+  const auto old = fixture_lib("older_minor", "gr_fixture_older_minor");
+  PluginRegistry older;
+  older.add_search_dir(fixture_dir("older_minor"));
+  CHECK(older.load(NodeKind::stage, "old_pass", error)->library_path == old);
+}
+
+TEST_CASE("a deprecated name gives its replacement of the same kind only", "[registry]") {
+  struct Reader : Source {
+    explicit Reader(Context&) {}
+    bool read(BatchBuilder&) override { return false; }
+  };
+  PluginRegistry registry;
+  registry.add_static(PluginDescriptor::source<Reader>("jsonl", "reads"));
+  std::string error;
+  CHECK(registry.load(NodeKind::source, "read_jsonl", error)->descriptor.name == "jsonl");
+  CHECK(engine::replacement_name(NodeKind::source, "read_csv") == "csv");
+  CHECK_FALSE(engine::replacement_name(NodeKind::sink, "read_csv"));
+  CHECK_FALSE(registry.load(NodeKind::sink, "read_jsonl", error));
+  CHECK(error == "there is no sink plugin 'read_jsonl'; 'read_jsonl' is a source");
+  for (const auto& e : registry.discover()) CHECK(e.name != "read_jsonl");  // not listed: not suggested
+}
+
 TEST_CASE("default plugin folders: GRAPH_RUNNER_PLUGIN_PATH, then the built-in folder", "[registry]") {
   const char* saved = std::getenv("GRAPH_RUNNER_PLUGIN_PATH");
   const std::string previous = saved ? saved : "";

@@ -70,10 +70,42 @@ TEST_CASE("an unknown plugin is reported at its name, with the folders searched 
   CHECK(errors_of("[sources.a]\nplugin = \"nope\"\n[sinks.b]\nplugin = \"count\"\ninputs = [\"a.any\"]\n").size() == 1);
 }
 
-TEST_CASE("a plugin of the wrong kind is an error", "[validate]") {
+TEST_CASE("a plugin name that exists only for another kind says which kind it is", "[validate]") {
   graph_should_fail(source_a + "[stages.s]\nplugin = \"count\"\ninputs = [\"a\"]\n",
-                    "4:10: plugin 'count' is a sink, not a stage", "[sinks.s]");
-  graph_should_fail("[sources.a]\nplugin = \"filter\"\n", "2:10: plugin 'filter' is a stage, not a source");
+                    "4:10: there is no stage plugin 'count'; 'count' is a sink", "declare the node under [sinks.s]");
+  graph_should_fail("[sources.a]\nplugin = \"filter\"\n", "2:10: there is no source plugin 'filter'; 'filter' is a stage");
+  graph_should_fail("[sources.a]\nplugin = \"stdout\"\n", "2:10: there is no source plugin 'stdout'; 'stdout' is a sink",
+                    "or use a source plugin");
+  // A deprecated name is a source only: under [sinks] the hint names the sink of the new name.
+  graph_should_fail(source_a + "[sinks.s]\nplugin = \"read_jsonl\"\ninputs = [\"a\"]\n",
+                    "4:10: there is no sink plugin 'read_jsonl'; 'read_jsonl' is a source", "did you mean 'jsonl'?");
+  // Suggestions come from the node's kind: 'stdot' under [sinks] is 'stdout'.
+  graph_should_fail(source_a + "[sinks.s]\nplugin = \"stdot\"\ninputs = [\"a\"]\n", "4:10: unknown plugin 'stdot'",
+                    "did you mean 'stdout'?");
+}
+
+TEST_CASE("a source and a sink may share a plugin name", "[validate]") {
+  auto g = graph_should_load(
+      "[sources.in]\nplugin = \"jsonl\"\npath = \"in.jsonl\"\n[sinks.out]\nplugin = \"jsonl\"\ninputs = [\"in\"]\n"
+      "path = \"out.jsonl\"\n");
+  CHECK(node_named(*g, "in").plugin->descriptor.kind == NodeKind::source);
+  CHECK(node_named(*g, "in").params.get_string("path") == "in.jsonl");
+  CHECK(node_named(*g, "out").plugin->descriptor.kind == NodeKind::sink);
+}
+
+TEST_CASE("a deprecated plugin name loads its replacement, with a warning at the name", "[validate]") {
+  auto result = load("[sources.in]\nplugin = \"read_jsonl\"\npath = \"in.jsonl\"\n[sinks.out]\nplugin = \"count\"\n"
+                     "inputs = [\"in\"]\n");
+  INFO(result->diags.format());
+  REQUIRE(result->graph);
+  CHECK(node_named(*result->graph, "in").plugin->descriptor.name == "jsonl");
+  REQUIRE(result->diags.warnings().size() == 1);
+  const Diagnostic& w = result->diags.warnings()[0];
+  CHECK(location(w.pos) == "2:10");
+  CHECK(w.message == "source plugin 'read_jsonl' is deprecated and goes away in the next release; it is now 'jsonl'");
+  CHECK(w.hint == "write plugin = \"jsonl\"");
+  CHECK_THAT(result->diags.format(), Catch::StartsWith("test.toml:2:10: warning: source plugin 'read_jsonl'"));
+  CHECK(graph_should_load(source_a + "[sinks.out]\nplugin = \"count\"\ninputs = [\"a\"]\n"));  // no warning, no error
 }
 
 TEST_CASE("parameters are checked against the plugin's schema", "[validate]") {

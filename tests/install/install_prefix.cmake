@@ -51,7 +51,7 @@ expect_exports(${PREFIX}/${LIBDIR}/libgraph_runner.so
   "(typeinfo for |typeinfo name for |vtable for )?graph_runner::" "graph_runner::engine::")
 file(GLOB plugins ${PREFIX}/${PLUGIN_SUBDIR}/*.so)
 foreach(plugin IN LISTS plugins)
-  expect_exports(${plugin} "grsdk_[0-9]+_[0-9]+__[a-z][a-z0-9_]*$")
+  expect_exports(${plugin} "grsdk_[0-9]+_[0-9]+_(source|stage|sink)__[a-z][a-z0-9_]*$")
 endforeach()
 
 # 4. The installed graph-runner finds its built-ins in its own prefix with no flags.

@@ -30,7 +30,7 @@ if(NOT found_dir STREQUAL "GraphRunner_DIR:PATH=${PREFIX}/${LIBDIR}/cmake/GraphR
   message(FATAL_ERROR "find_package(GraphRunner) did not use the temporary prefix: ${found_dir}")
 endif()
 run(build ${CMAKE_COMMAND} --build ${consumer_build})
-expect_exports(${consumer_build}/libevery_nth.so "grsdk_[0-9]+_[0-9]+__every_nth$")
+expect_exports(${consumer_build}/libevery_nth.so "grsdk_[0-9]+_[0-9]+_stage__every_nth$")
 
 # 2. Its unit test (the SDK's test harness, from the installed headers).
 run(unit_test ${consumer_build}/every_nth_test)

@@ -60,7 +60,7 @@ file(STRINGS ${project}/build/CMakeCache.txt found_dir REGEX "^GraphRunner_DIR:"
 if(NOT found_dir STREQUAL "GraphRunner_DIR:PATH=${PREFIX}/${LIBDIR}/cmake/GraphRunner")
   message(FATAL_ERROR "find_package(GraphRunner) did not use the temporary prefix: ${found_dir}")
 endif()
-expect_exports(${project}/build/lib${name}.so "grsdk_[0-9]+_[0-9]+__${name}$")
+expect_exports(${project}/build/lib${name}.so "grsdk_[0-9]+_[0-9]+_${KIND}__${name}$")
 expect_match("ctest of the project" "${readme_2_out}" "100% tests passed, 0 tests failed out of 1")
 
 # 4. What the sample graph did (step 3 ran it with the installed graph-runner).

@@ -27,7 +27,7 @@ expect(2 "${prefix}plugin name 'Scale' must start with a lowercase letter" new-p
 expect(2 "${prefix}plugin name 'my-plugin' may only contain a-z, 0-9 and _" new-plugin my-plugin --kind stage)
 expect(2 "${prefix}plugin name 'a__b' must not contain '__'" new-plugin a__b --kind stage)
 expect(2 "${prefix}plugin name 'test' is reserved by CMake" new-plugin test --kind sink)
-expect(2 "${prefix}a plugin named 'count' already exists \\([^)]*libgr_count\\.so\\)" new-plugin count --kind sink)
+expect(2 "${prefix}a sink plugin named 'count' already exists \\([^)]*libgr_count\\.so\\)" new-plugin count --kind sink)
 expect(2 "--kind: filter not in {source,stage,sink}" new-plugin fine --kind filter)
 expect(2 "--kind is required" new-plugin fine)
 expect(2 "${prefix}folder '[^']*taken' already exists and is not empty; choose another --dir"

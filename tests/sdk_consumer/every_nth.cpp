@@ -35,4 +35,4 @@ graph_runner::PluginDescriptor describe_every_nth() {
       .thread_safe();
 }
 
-GRAPH_RUNNER_PLUGIN(every_nth, describe_every_nth)
+GRAPH_RUNNER_STAGE_PLUGIN(every_nth, describe_every_nth)

@@ -45,7 +45,7 @@ tr -d '\n' < "$work/garbage.jsonl" > "$work/garbage_one_line.jsonl"
 graph() {  # $1: data file
   cat > "$1.toml" <<EOF2
 [sources.events]
-plugin = "read_jsonl"
+plugin = "jsonl"
 path = "$1"
 threads = 1
 on_error = "drop"

@@ -51,7 +51,7 @@ graph() {  # $1: parser threads
 [graph]
 batch_size = 1024
 [sources.events]
-plugin = "read_jsonl"
+plugin = "jsonl"
 path = "$data"
 threads = $1
 [sinks.total]

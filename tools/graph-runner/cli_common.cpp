@@ -54,6 +54,7 @@ std::unique_ptr<engine::CheckedGraph> load_checked_graph(const GraphArgs& args, 
     print_errors(diags);
     return nullptr;
   }
+  std::cerr << diags.format_warnings();  // e.g. a deprecated plugin name: the graph still runs
   return graph;
 }
 

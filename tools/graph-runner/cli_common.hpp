@@ -1,5 +1,5 @@
 #pragma once
-// What the subcommands share: exit codes (DESIGN.md section 4), the options every
+// What the subcommands share: exit codes (docs/cli.md#exit-codes), the options every
 // graph-reading command takes, and how graph errors are printed.
 #include <functional>
 #include <memory>

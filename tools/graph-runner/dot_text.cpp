@@ -53,7 +53,8 @@ const char* policy_name(engine::ErrorPolicy p) {
 
 std::string node_label(const engine::CheckedNode& n, const RunFigures* figures) {
   const engine::NodeSpec& s = *n.spec;
-  std::string label = s.name + "\n" + s.plugin;
+  // The plugin's own name: a deprecated name (read_csv) shows as what it now is (csv).
+  std::string label = s.name + "\n" + (n.plugin ? n.plugin->descriptor.name : s.plugin);
   if (s.kind == NodeKind::source) {
     if (n.rate > 0) {
       std::ostringstream rate;

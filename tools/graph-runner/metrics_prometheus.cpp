@@ -20,8 +20,10 @@ std::string number(double v) {
 
 std::string number(std::uint64_t v) { return std::to_string(v); }
 
+// kind too: plugin names are unique per kind only (a source and a sink may both be `jsonl`).
 std::string labels(const NodeStats& n) {
-  return "node=\"" + prometheus_label_value(n.name) + "\",plugin=\"" + prometheus_label_value(n.plugin) + "\"";
+  return "node=\"" + prometheus_label_value(n.name) + "\",plugin=\"" + prometheus_label_value(n.plugin) +
+         "\",kind=\"" + std::string(node_kind_name(n.kind)) + "\"";
 }
 
 void header(std::string& out, std::string_view name, std::string_view type, std::string_view help) {

@@ -48,15 +48,16 @@ std::map<std::string, std::string> install_vars(bool& installed) {
   return vars;
 }
 
-// A project named like a plugin graph-runner already finds would shadow it (or be shadowed)
-// depending on the search order: refuse the name instead.
-void check_name_is_free(const std::string& name) {
+// A project named like a plugin of its kind graph-runner already finds would shadow it (or
+// be shadowed) depending on the search order: refuse the name instead. Names are per kind:
+// a sink may be called like a source (the built-in csv and jsonl are both).
+void check_name_is_free(const std::string& name, const std::string& kind) {
   engine::PluginRegistry registry;
   for (const auto& d : engine::default_plugin_dirs()) registry.add_search_dir(d);
   for (const auto& entry : registry.discover())
-    if (entry.name == name)
-      throw scaffold::UsageError("a plugin named '" + name + "' already exists (" + entry.library_path.string() +
-                                 "); choose another name");
+    if (entry.name == name && (!entry.kind || node_kind_name(*entry.kind) == kind))
+      throw scaffold::UsageError("a " + kind + " plugin named '" + name + "' already exists (" +
+                                 entry.library_path.string() + "); choose another name");
 }
 
 // The ```sh block of the generated README: printed, so that the next steps are on screen.
@@ -75,7 +76,7 @@ std::string readme_commands(const fs::path& readme) {
 int new_plugin(const NewPluginArgs& args) {
   try {
     if (auto problem = scaffold::name_problem(args.name)) throw scaffold::UsageError(*problem);
-    check_name_is_free(args.name);
+    check_name_is_free(args.name, args.kind);
     bool installed = false;
     scaffold::Request request{args.name, args.kind, args.dir.empty() ? fs::path(args.name) : fs::path(args.dir),
                               install_vars(installed)};

@@ -101,6 +101,14 @@ Json json_bound(const std::optional<double>& d, ParamType type) {
   return *d;
 }
 
+// The names kept for one release that now mean this plugin (`read_csv` for the source `csv`).
+std::vector<std::string> old_names(const PluginDescriptor& d) {
+  std::vector<std::string> names;
+  for (const auto& old : engine::deprecated_names())
+    if (old.kind == d.kind && old.replacement == d.name) names.emplace_back(old.name);
+  return names;
+}
+
 Json port_json(const std::string& name, const std::string& description) {
   return {{"name", name}, {"description", description}};
 }
@@ -136,6 +144,8 @@ std::string describe_plugin(const engine::LoadedPlugin& plugin, const std::strin
 
   out << "Details:\n";
   out << "  " << pad("Kind", key_width) << node_kind_name(d.kind) << '\n';
+  for (const auto& old : old_names(d))
+    out << "  " << pad("Old name", key_width) << old << " (deprecated: still accepted, with a warning, until the next release)\n";
   out << "  " << pad("Library", key_width) << (plugin.library_path.empty() ? "(built in)" : plugin.library_path.string())
       << '\n';
   if (!sdk.empty()) out << "  " << pad("SDK version", key_width) << sdk << '\n';
@@ -188,6 +198,7 @@ Json describe_plugin_json(const engine::LoadedPlugin& plugin, const std::string&
       {"name", d.name},
       {"kind", std::string(node_kind_name(d.kind))},
       {"summary", d.summary},
+      {"deprecated_names", old_names(d)},
       {"library", plugin.library_path.empty() ? Json(nullptr) : Json(plugin.library_path.string())},
       {"sdk_version", sdk.empty() ? Json(nullptr) : Json(sdk)},
       {"thread_safe", d.is_thread_safe},

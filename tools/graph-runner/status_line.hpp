@@ -1,5 +1,5 @@
 #pragma once
-// The live status line of `run` (DESIGN.md section 4): elapsed time, records from the
+// The live status line of `run` (docs/cli.md#run): elapsed time, records from the
 // sources, records/s into each sink, errors, retries, and batches in flight per source
 // against its bound (backpressure made visible). On a terminal it is redrawn in place at
 // most four times a second and erased at the end; plugin log lines go through log() so they

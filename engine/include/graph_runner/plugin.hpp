@@ -13,8 +13,9 @@
 ///         .with_params({graph_runner::ParamSpec::string("field", "field to double").with_default("value")})
 ///         .thread_safe();
 ///   }
-///   GRAPH_RUNNER_PLUGIN(doubler, describe_doubler)
+///   GRAPH_RUNNER_STAGE_PLUGIN(doubler, describe_doubler)
 /// @endcode
+/// Names are per kind: one library may register a source and a sink both named `csv`.
 /// The plugin class is constructed with a `graph_runner::Context&`.
 
 #include <functional>
@@ -99,10 +100,31 @@ using DescribeFunction = PluginDescriptor();
 #define GRAPH_RUNNER_PP_CAT5_(a, b, c, d, e) a##b##c##d##e
 #define GRAPH_RUNNER_PP_CAT5(a, b, c, d, e) GRAPH_RUNNER_PP_CAT5_(a, b, c, d, e)
 
-/// Registers a plugin: NAME is its name as graph files write it (an identifier,
-/// `[a-z][a-z0-9_]*`), DESCRIBE a function `graph_runner::PluginDescriptor()`.
-/// The exported symbol is `grsdk_<major>_<minor>__<NAME>`, so the engine reads the SDK
+/// Registers a plugin of kind `source`, `stage` or `sink` (SDK 1.3): NAME is its name as
+/// graph files write it (an identifier, `[a-z][a-z0-9_]*`), unique per kind, DESCRIBE a
+/// function `graph_runner::PluginDescriptor()` describing a node of that kind. The exported
+/// symbol is `grsdk_<major>_<minor>_<kind>__<NAME>`, so the engine reads the kind and the SDK
 /// version a library was built with without loading it.
+// NAME is pasted, never macro-expanded (a plugin may be called `stdout`).
+#define GRAPH_RUNNER_SOURCE_PLUGIN(NAME, DESCRIBE)                                        \
+  BOOST_DLL_ALIAS_SECTIONED(DESCRIBE,                                                          \
+                            GRAPH_RUNNER_PP_CAT5(grsdk_, GRAPH_RUNNER_SDK_VERSION_MAJOR, _,   \
+                                                 GRAPH_RUNNER_SDK_VERSION_MINOR, _source__##NAME), \
+                            GRAPH_RUNNER_PLUGIN_SECTION)
+#define GRAPH_RUNNER_STAGE_PLUGIN(NAME, DESCRIBE)                                        \
+  BOOST_DLL_ALIAS_SECTIONED(DESCRIBE,                                                          \
+                            GRAPH_RUNNER_PP_CAT5(grsdk_, GRAPH_RUNNER_SDK_VERSION_MAJOR, _,   \
+                                                 GRAPH_RUNNER_SDK_VERSION_MINOR, _stage__##NAME), \
+                            GRAPH_RUNNER_PLUGIN_SECTION)
+#define GRAPH_RUNNER_SINK_PLUGIN(NAME, DESCRIBE)                                        \
+  BOOST_DLL_ALIAS_SECTIONED(DESCRIBE,                                                          \
+                            GRAPH_RUNNER_PP_CAT5(grsdk_, GRAPH_RUNNER_SDK_VERSION_MAJOR, _,   \
+                                                 GRAPH_RUNNER_SDK_VERSION_MINOR, _sink__##NAME), \
+                            GRAPH_RUNNER_PLUGIN_SECTION)
+
+/// Registers a plugin without naming its kind (SDK 1.0-1.2; still accepted): the symbol is
+/// `grsdk_<major>_<minor>__<NAME>` and the engine learns the kind only by loading the
+/// library. Prefer the macros above: they let a source and a sink share a name.
 #define GRAPH_RUNNER_PLUGIN(NAME, DESCRIBE)                                                     \
   BOOST_DLL_ALIAS_SECTIONED(DESCRIBE,                                                          \
                             GRAPH_RUNNER_PP_CAT5(grsdk_, GRAPH_RUNNER_SDK_VERSION_MAJOR, _,   \

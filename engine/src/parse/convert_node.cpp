@@ -1,5 +1,5 @@
-// [sources.NAME] / [stages.NAME] / [sinks.NAME] -> NodeSpec: reserved keys (DESIGN.md
-// section 1) are type-checked here; every other key becomes a plugin parameter, checked later
+// [sources.NAME] / [stages.NAME] / [sinks.NAME] -> NodeSpec: reserved keys
+// (docs/graph-language.md#reserved-node-keys) are type-checked here; every other key becomes a plugin parameter, checked later
 // against the plugin's schema by validate_graph.
 #include <algorithm>
 

@@ -31,7 +31,7 @@ struct NodeSpec {
   std::vector<InputRef> inputs;
   SourcePos inputs_pos;
 
-  // Reserved keys (DESIGN.md section 1). Unset optionals fall back to plugin/graph defaults.
+  // Reserved keys (docs/graph-language.md#reserved-node-keys). Unset optionals fall back to plugin/graph defaults.
   std::optional<std::int64_t> concurrency;  // 0 means "unlimited"
   SourcePos concurrency_pos;
   bool ordered = false;

@@ -1,4 +1,4 @@
-// The default plugin search path (DESIGN.md section 3): GRAPH_RUNNER_PLUGIN_PATH, then the
+// The default plugin search path (docs/architecture.md#plugins-and-the-registry): GRAPH_RUNNER_PLUGIN_PATH, then the
 // folder installed with graph-runner. The build tree mirrors the install tree
 // (bin/graph-runner beside lib/<arch>/graph-runner/plugins), so one rule finds both.
 // These folders get no trust of their own: a library in any of them is loaded only after

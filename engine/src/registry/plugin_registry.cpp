@@ -4,6 +4,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <tuple>
 
 #include <boost/dll/shared_library.hpp>
 
@@ -88,16 +89,37 @@ bool can_create(const PluginDescriptor& d) {
 struct Found {  // a discovered registration and the symbol that holds it
   PluginEntry entry;
   std::string symbol;
+  std::size_t dir = 0;  // index of its search folder
 };
 
+std::string kind_list(const std::vector<NodeKind>& kinds) {  // "a source", "a stage and a sink"
+  std::string text;
+  for (std::size_t i = 0; i < kinds.size(); ++i)
+    text += std::string(i == 0 ? "" : i + 1 == kinds.size() ? " and " : ", ") + "a " + std::string(node_kind_name(kinds[i]));
+  return text;
+}
+
 }  // namespace
+
+const std::vector<DeprecatedName>& deprecated_names() {
+  static const std::vector<DeprecatedName> names{{NodeKind::source, "read_csv", "csv"},
+                                                 {NodeKind::source, "read_jsonl", "jsonl"}};
+  return names;
+}
+
+std::optional<std::string_view> replacement_name(NodeKind kind, std::string_view name) {
+  for (const auto& d : deprecated_names())
+    if (d.kind == kind && d.name == name) return d.replacement;
+  return std::nullopt;
+}
 
 struct PluginRegistry::Impl {
   std::mutex mutex;
   std::vector<fs::path> dir_ids;  // dir_identity() of each search dir, for duplicates
   std::size_t scanned = 0;        // search dirs [0, scanned) are in `found`
-  std::map<std::string, Found, std::less<>> found;
-  std::map<std::string, std::shared_ptr<const LoadedPlugin>, std::less<>> statics, loaded;
+  std::vector<Found> found;       // search order: folder, library file name, symbol
+  std::vector<std::shared_ptr<const LoadedPlugin>> statics;
+  std::map<std::size_t, std::shared_ptr<const LoadedPlugin>> loaded;  // by index into `found`
   std::map<fs::path, std::shared_ptr<shared_library>> libraries;
 
   // Dirs only ever get appended, and earlier dirs win, so scanning just the new ones keeps
@@ -107,12 +129,91 @@ struct PluginRegistry::Impl {
       for (const fs::path& file : libraries_in(dirs[scanned])) {
         const auto symbols = detail::elf_section_symbols(file, plugin_section_name);
         if (!symbols) continue;  // not a loadable ELF library: skip it, as the loader would fail
-        for (const std::string& symbol : *symbols) {
-          const auto parsed = parse_plugin_symbol(symbol);
-          if (!parsed || found.count(parsed->name)) continue;
-          found.emplace(parsed->name, Found{{parsed->name, file, parsed->sdk_major, parsed->sdk_minor}, symbol});
-        }
+        for (const std::string& symbol : *symbols)
+          if (auto parsed = parse_plugin_symbol(symbol))
+            found.push_back(
+                {{parsed->name, parsed->kind, file, parsed->sdk_major, parsed->sdk_minor}, symbol, scanned});
       }
+  }
+
+  std::shared_ptr<const LoadedPlugin> find_static(std::optional<NodeKind> kind, std::string_view name) const {
+    for (const auto& p : statics)
+      if (p->descriptor.name == name && (!kind || p->descriptor.kind == *kind)) return p;
+    return nullptr;
+  }
+
+  std::shared_ptr<const LoadedPlugin> load_found(std::size_t i, std::string& error) {
+    if (auto it = loaded.find(i); it != loaded.end()) return it->second;
+    if (auto refusal = version_refusal(found[i].entry)) {
+      error = std::move(*refusal);
+      return nullptr;
+    }
+    auto plugin = load(found[i], error);
+    if (plugin) loaded.emplace(i, plugin);
+    return plugin;
+  }
+
+  // From the symbol; a registration without kind (SDK 1.0-1.2) is loaded to learn it.
+  std::optional<NodeKind> kind_of(std::size_t i, std::string& error) {
+    if (found[i].entry.kind) return found[i].entry.kind;
+    auto plugin = load_found(i, error);
+    return plugin ? std::optional(plugin->descriptor.kind) : std::nullopt;
+  }
+
+  // Every kind `name` exists as, deprecated names included, in source, stage, sink order.
+  std::vector<NodeKind> kinds_named(std::string_view name) {
+    std::vector<NodeKind> kinds;
+    auto add = [&](NodeKind k) {
+      if (std::find(kinds.begin(), kinds.end(), k) == kinds.end()) kinds.push_back(k);
+    };
+    for (const auto& p : statics)
+      if (p->descriptor.name == name) add(p->descriptor.kind);
+    // A registration without kind is loaded to learn it, unless a plugin compiled into the
+    // process has the name: that one is found first, as before names had kinds.
+    const bool static_name = !kinds.empty();
+    for (std::size_t i = 0; i < found.size(); ++i) {
+      std::string ignored;
+      if (found[i].entry.name != name || (static_name && !found[i].entry.kind)) continue;
+      if (auto k = kind_of(i, ignored)) add(*k);
+    }
+    for (const auto& d : deprecated_names())
+      if (d.name == name) add(d.kind);
+    std::sort(kinds.begin(), kinds.end());
+    return kinds;
+  }
+
+  std::shared_ptr<const LoadedPlugin> find(NodeKind kind, std::string_view name, const std::vector<fs::path>& dirs,
+                                           std::string& error) {
+    if (auto p = find_static(kind, name)) return p;
+    std::optional<std::size_t> match;
+    for (std::size_t i = 0; i < found.size(); ++i) {
+      if (found[i].entry.name != name) continue;
+      if (match && found[i].dir != found[*match].dir) break;  // a later folder: shadowed
+      std::string kind_error;
+      const auto k = kind_of(i, kind_error);
+      if (!k && !match) {  // refused or broken before its kind was known: it may be the one
+        error = std::move(kind_error);
+        return nullptr;
+      }
+      if (k != kind) continue;
+      if (match) {
+        error = std::string(node_kind_name(kind)) + " plugin '" + std::string(name) + "' is provided by two libraries in " +
+                dirs[found[i].dir].string() + ": " + found[*match].entry.library_path.filename().string() + " and " +
+                found[i].entry.library_path.filename().string() + " (remove one, or move it to a later plugin folder)";
+        return nullptr;
+      }
+      match = i;
+    }
+    if (match) return load_found(*match, error);
+    if (auto replacement = replacement_name(kind, name)) return find(kind, *replacement, dirs, error);
+    const auto kinds = kinds_named(name);
+    if (kinds.empty()) {
+      error = unknown_plugin_message(name, dirs);
+      return nullptr;
+    }
+    error = "there is no " + std::string(node_kind_name(kind)) + " plugin '" + std::string(name) + "'; '" +
+            std::string(name) + "' is " + kind_list(kinds);
+    return nullptr;
   }
 
   std::shared_ptr<shared_library> library(const fs::path& path) {
@@ -155,6 +256,11 @@ struct PluginRegistry::Impl {
       error = where + " describes itself as '" + descriptor.name + "' (the registration and the descriptor disagree)";
       return nullptr;
     }
+    if (e.kind && descriptor.kind != *e.kind) {
+      error = where + " is registered as a " + std::string(node_kind_name(*e.kind)) + " but describes a " +
+              std::string(node_kind_name(descriptor.kind));
+      return nullptr;
+    }
     if (!can_create(descriptor)) {
       error = where + " is a " + std::string(node_kind_name(descriptor.kind)) + " without a create function";
       return nullptr;
@@ -182,42 +288,70 @@ void PluginRegistry::add_search_dir(const fs::path& dir) {
 
 void PluginRegistry::add_static(PluginDescriptor descriptor) {
   std::lock_guard lock(impl_->mutex);
-  if (impl_->statics.count(descriptor.name)) return;  // first registration wins, as in the search path
+  // First registration wins, as in the search path.
+  if (impl_->find_static(descriptor.kind, descriptor.name)) return;
   auto plugin = std::make_shared<LoadedPlugin>();
   plugin->descriptor = std::move(descriptor);
-  std::string name = plugin->descriptor.name;
-  impl_->statics.emplace(std::move(name), std::move(plugin));
+  impl_->statics.push_back(std::move(plugin));
 }
 
 std::vector<PluginEntry> PluginRegistry::discover() {
   std::lock_guard lock(impl_->mutex);
   impl_->scan(dirs_);
   std::vector<PluginEntry> entries;
-  for (const auto& [name, plugin] : impl_->statics)
-    entries.push_back(PluginEntry{name, {}, sdk_version_major, sdk_version_minor});
-  for (const auto& [name, f] : impl_->found)
-    if (!impl_->statics.count(name)) entries.push_back(f.entry);
-  std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  for (const auto& p : impl_->statics)
+    entries.push_back(PluginEntry{p->descriptor.name, p->descriptor.kind, {}, sdk_version_major, sdk_version_minor});
+  const std::size_t statics = entries.size();
+  for (const auto& f : impl_->found) {
+    bool seen = false;
+    for (std::size_t i = 0; i < entries.size() && !seen; ++i)  // a registration without kind is
+      seen = entries[i].name == f.entry.name &&                  // shadowed by a compiled-in plugin
+             (entries[i].kind == f.entry.kind || (!f.entry.kind && i < statics));
+    if (!seen) entries.push_back(f.entry);
+  }
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const auto& a, const auto& b) { return std::tie(a.name, a.kind) < std::tie(b.name, b.kind); });
   return entries;
+}
+
+std::shared_ptr<const LoadedPlugin> PluginRegistry::load(NodeKind kind, std::string_view name, std::string& error) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->scan(dirs_);
+  return impl_->find(kind, name, dirs_, error);
 }
 
 std::shared_ptr<const LoadedPlugin> PluginRegistry::load(std::string_view name, std::string& error) {
   std::lock_guard lock(impl_->mutex);
-  if (auto it = impl_->statics.find(name); it != impl_->statics.end()) return it->second;
-  if (auto it = impl_->loaded.find(name); it != impl_->loaded.end()) return it->second;
   impl_->scan(dirs_);
-  const auto it = impl_->found.find(name);
-  if (it == impl_->found.end()) {
-    error = unknown_plugin_message(name, dirs_);
+  const auto kinds = impl_->kinds_named(name);
+  if (kinds.size() > 1) {
+    error = "'" + std::string(name) + "' is " + kind_list(kinds) + " plugin: say which kind";
     return nullptr;
   }
-  if (auto refusal = version_refusal(it->second.entry)) {
-    error = std::move(*refusal);
-    return nullptr;
+  // No kind known: find() reports a refused library or an unknown name, whatever the kind.
+  return impl_->find(kinds.empty() ? NodeKind::stage : kinds.front(), name, dirs_, error);
+}
+
+std::vector<NodeKind> PluginRegistry::kinds_of(std::string_view name) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->scan(dirs_);
+  return impl_->kinds_named(name);
+}
+
+std::shared_ptr<const LoadedPlugin> PluginRegistry::load(const PluginEntry& entry, std::string& error) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->scan(dirs_);
+  if (entry.library_path.empty()) {
+    if (auto p = impl_->find_static(entry.kind, entry.name)) return p;
+  } else {
+    for (std::size_t i = 0; i < impl_->found.size(); ++i) {
+      const PluginEntry& f = impl_->found[i].entry;
+      if (f.name == entry.name && f.kind == entry.kind && f.library_path == entry.library_path)
+        return impl_->load_found(i, error);
+    }
   }
-  auto plugin = impl_->load(it->second, error);
-  if (plugin) impl_->loaded.emplace(std::string(name), plugin);
-  return plugin;
+  error = unknown_plugin_message(entry.name, dirs_);
+  return nullptr;
 }
 
 }  // namespace graph_runner::engine

@@ -1,5 +1,5 @@
 #pragma once
-// The run checks its own books at the end (DESIGN.md section 5): per edge, what a node
+// The run checks its own books at the end (docs/architecture.md#the-run-lifecycle): per edge, what a node
 // sent equals what its consumers received; per source, every batch it emitted was
 // acknowledged or abandoned. A mismatch means records vanished (or were invented) inside
 // the engine or a plugin: the run fails rather than report a success.

@@ -8,9 +8,11 @@
 //   priority: priority_queue_node (highest batch priority first) -> node (rejecting)
 //   blocking stage or sink: queue_node -> limiter_node(concurrency) -> async_node; the call
 //            runs in a separate I/O arena, so a sleeping plugin holds no CPU worker
-//            (FACTS.md: async_node + gateway + task_arena::enqueue)
-// Queueing policy everywhere: a `rejecting` node after a non-buffering one loses
-// messages (FACTS.md); memory stays bounded because the limiters bound the batches.
+//            (docs/architecture.md#blocking-calls-need-their-own-arena-and-threads)
+// Queueing policy everywhere: a `rejecting` node after a non-buffering one loses messages
+// (docs/architecture.md#a-rejecting-node-after-a-non-buffering-one-loses-messages); memory
+// stays bounded because the limiters bound the batches. The whole picture, with the run's
+// lifecycle and the oneTBB traps it avoids: docs/architecture.md#the-flow-graph.
 #include <atomic>
 #include <memory>
 #include <string>

@@ -11,7 +11,7 @@ namespace graph_runner::engine {
 namespace {
 // Ordered stages number their inputs, and the sequencer restores that order. Every input
 // yields exactly one SeqOut, even when it fails or emits nothing: a missing number would
-// hold back everything after it (FACTS.md).
+// hold back everything after it (docs/architecture.md#a-sequencer-needs-every-number).
 struct SeqIn {
   std::size_t seq = 0;
   BatchPtr batch;
@@ -50,7 +50,8 @@ void FlowGraph::build_ordered_stage(std::size_t i) {
 void FlowGraph::build_blocking(std::size_t i) {
   Nodes& n = *nodes_[i];
   const std::size_t calls = runtimes_[i]->flow_concurrency();
-  // A limiter may only follow a buffering node (FACTS.md): queue -> limiter -> async.
+  // A limiter may only follow a buffering node: queue -> limiter -> async
+  // (docs/architecture.md#a-rejecting-node-after-a-non-buffering-one-loses-messages).
   auto& queue = n.make<flow::queue_node<BatchPtr>>(graph_);
   auto& limiter = n.make<flow::limiter_node<BatchPtr>>(graph_, calls);
   using Async = flow::async_node<BatchPtr, flow::continue_msg>;

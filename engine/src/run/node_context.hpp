@@ -18,7 +18,10 @@ class NodeContext final : public Context {
       : node_(node), instance_(instance), run_(run) {}
 
   std::string_view node_name() const noexcept override { return node_.spec->name; }
-  std::string_view plugin_name() const noexcept override { return node_.spec->plugin; }
+  // The plugin's own name, also when the graph still uses a deprecated one (read_csv).
+  std::string_view plugin_name() const noexcept override {
+    return node_.plugin ? std::string_view(node_.plugin->descriptor.name) : std::string_view(node_.spec->plugin);
+  }
   const Params& params() const noexcept override { return node_.params; }
   std::size_t instance() const noexcept override { return instance_; }
   Port port(std::string_view name) const override;

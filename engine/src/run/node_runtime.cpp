@@ -425,7 +425,7 @@ void NodeRuntime::count_emitted(std::size_t port, const Batch& batch) noexcept {
 NodeStats NodeRuntime::stats() const {
   NodeStats s;
   s.name = name();
-  s.plugin = node_.spec->plugin;
+  s.plugin = plugin_->descriptor.name;  // not a deprecated name the graph may still use
   s.kind = node_.spec->kind;
   s.concurrency = node_.concurrency;
   s.batches_in = batches_in_.load();

@@ -103,7 +103,8 @@ class RunState {
   }
 
   // concurrent_wait: graph::wait_for_all() would otherwise reset the context, and a cancel
-  // seen by one wait would be gone for the next (FACTS.md).
+  // seen by one wait would be gone for the next
+  // (docs/architecture.md#wait_for_all-returns-when-no-task-runs).
   tbb::task_group_context context_{tbb::task_group_context::bound,
                                    tbb::task_group_context::default_traits | tbb::task_group_context::concurrent_wait};
   std::atomic<bool> stopping_{false};

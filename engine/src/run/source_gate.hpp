@@ -1,5 +1,6 @@
 #pragma once
-// Backpressure and acknowledgement are one mechanism (DESIGN.md section 5): every source
+// Backpressure and acknowledgement are one mechanism
+// (docs/architecture.md#backpressure-and-the-acknowledgement-ticket): every source
 // batch carries a Ticket. The ticket is kept alive by the batch and by every batch derived
 // from it (Batch keepalive), so it is destroyed exactly when the last of them has been
 // consumed, dropped or routed. Its destructor returns the source's limiter token and
@@ -55,7 +56,8 @@ class SourceGate {
     } catch (...) {
       ack_failed(batch, "an exception not derived from std::exception");
     }
-    // Called from code, not through an edge: decrementer() edges are counted (FACTS.md).
+    // Called from code, not through an edge: decrementer() edges are counted
+    // (docs/architecture.md#limiter-decrementer-edges-are-counted).
     decrementer_->try_put(tbb::flow::continue_msg());
   }
 

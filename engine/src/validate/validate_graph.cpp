@@ -57,26 +57,46 @@ class GraphValidator {
   std::shared_ptr<const LoadedPlugin> load_plugin(const NodeSpec& node) {
     const SourcePos& pos = node.plugin_pos.line ? node.plugin_pos : node.pos;
     if (node.plugin.empty()) return nullptr;  // the parser reported the missing key
+    const std::string kind(node_kind_name(node.kind));
     std::string error;
     std::shared_ptr<const LoadedPlugin> plugin;
     try {
-      plugin = registry_.load(node.plugin, error);
+      plugin = registry_.load(node.kind, node.plugin, error);
     } catch (const std::exception& e) {  // a library that throws while loading is this node's error
       error = "plugin '" + node.plugin + "': " + e.what();
     }
     if (!plugin) {
-      diags_.error(pos, error.empty() ? "unknown plugin '" + node.plugin + "'" : error,
-                   did_you_mean(node.plugin, plugin_names()));
+      diags_.error(pos, error.empty() ? "unknown plugin '" + node.plugin + "'" : error, hint_for(node));
       return nullptr;
     }
-    if (plugin->descriptor.kind != node.kind) {
-      diags_.error(pos, "plugin '" + node.plugin + "' is a " + std::string(node_kind_name(plugin->descriptor.kind)) +
-                            ", not a " + std::string(node_kind_name(node.kind)),
-                   "declare the node under [" + std::string(node_kind_name(plugin->descriptor.kind)) + "s." +
-                       node.name + "], or use a " + std::string(node_kind_name(node.kind)) + " plugin");
-      return nullptr;
-    }
+    if (plugin->descriptor.name != node.plugin)  // a deprecated name, resolved to its replacement
+      diags_.warning(pos,
+                     kind + " plugin '" + node.plugin + "' is deprecated and goes away in the next release; it is now '" +
+                         plugin->descriptor.name + "'",
+                     "write plugin = \"" + plugin->descriptor.name + "\"");
     return plugin;
+  }
+
+  // For a name that exists as another kind: where the node belongs. Else "did you mean",
+  // among the plugins of the node's kind.
+  std::string hint_for(const NodeSpec& node) {
+    std::vector<NodeKind> kinds;
+    std::vector<std::string> names;
+    try {
+      for (const auto& entry : plugin_entries()) {
+        if (entry.name == node.plugin && entry.kind) kinds.push_back(*entry.kind);
+        if (!entry.kind || *entry.kind == node.kind) names.push_back(entry.name);
+      }
+    } catch (const std::exception&) {
+      // a broken folder must not hide the real error
+    }
+    if (!kinds.empty() && std::find(kinds.begin(), kinds.end(), node.kind) == kinds.end())
+      return "declare the node under [" + std::string(node_kind_name(kinds.front())) + "s." + node.name +
+             "], or use a " + std::string(node_kind_name(node.kind)) + " plugin (graph-runner plugins lists them)";
+    for (const auto& old : deprecated_names())  // `read_jsonl` under [sinks]: the sink `jsonl`
+      if (old.name == node.plugin && std::find(names.begin(), names.end(), old.replacement) != names.end())
+        return "did you mean '" + std::string(old.replacement) + "'?";
+    return did_you_mean(node.plugin, names);
   }
 
   // Graph defaults were range-checked by the parser; a node's own value was too, but a
@@ -92,23 +112,22 @@ class GraphValidator {
     return static_cast<std::size_t>(v);
   }
 
-  // For "did you mean": discovery scans the plugin folders, so it runs once, and only when
-  // a plugin is missing.
-  const std::vector<std::string>& plugin_names() {
-    if (!names_) {
-      names_.emplace();
+  // Discovery scans the plugin folders, so it runs once, and only when a plugin is missing.
+  const std::vector<PluginEntry>& plugin_entries() {
+    if (!entries_) {
+      entries_.emplace();
       try {
-        for (const auto& entry : registry_.discover()) names_->push_back(entry.name);
+        *entries_ = registry_.discover();
       } catch (const std::exception&) {
         // a broken folder must not hide the real error
       }
     }
-    return *names_;
+    return *entries_;
   }
 
   PluginRegistry& registry_;
   Diagnostics& diags_;
-  std::optional<std::vector<std::string>> names_;
+  std::optional<std::vector<PluginEntry>> entries_;
   const std::int64_t default_bytes_;  // once: it asks the kernel (sysinfo) each time
 };
 

@@ -150,7 +150,7 @@ PluginDescriptor describe_bench_slow() {
 
 }  // namespace graph_runner::bench
 
-GRAPH_RUNNER_PLUGIN(bench_clock, graph_runner::bench::describe_bench_clock)
-GRAPH_RUNNER_PLUGIN(bench_latency, graph_runner::bench::describe_bench_latency)
-GRAPH_RUNNER_PLUGIN(bench_discard, graph_runner::bench::describe_bench_discard)
-GRAPH_RUNNER_PLUGIN(bench_slow, graph_runner::bench::describe_bench_slow)
+GRAPH_RUNNER_SOURCE_PLUGIN(bench_clock, graph_runner::bench::describe_bench_clock)
+GRAPH_RUNNER_SINK_PLUGIN(bench_latency, graph_runner::bench::describe_bench_latency)
+GRAPH_RUNNER_SINK_PLUGIN(bench_discard, graph_runner::bench::describe_bench_discard)
+GRAPH_RUNNER_SINK_PLUGIN(bench_slow, graph_runner::bench::describe_bench_slow)

@@ -125,8 +125,8 @@ PluginDescriptor describe_bench_spin() {
 
 }  // namespace graph_runner::bench
 
-GRAPH_RUNNER_PLUGIN(bench_positive, graph_runner::bench::describe_bench_positive)
-GRAPH_RUNNER_PLUGIN(bench_scale, graph_runner::bench::describe_bench_scale)
-GRAPH_RUNNER_PLUGIN(bench_category, graph_runner::bench::describe_bench_category)
-GRAPH_RUNNER_PLUGIN(bench_pass, graph_runner::bench::describe_bench_pass)
-GRAPH_RUNNER_PLUGIN(bench_spin, graph_runner::bench::describe_bench_spin)
+GRAPH_RUNNER_STAGE_PLUGIN(bench_positive, graph_runner::bench::describe_bench_positive)
+GRAPH_RUNNER_STAGE_PLUGIN(bench_scale, graph_runner::bench::describe_bench_scale)
+GRAPH_RUNNER_STAGE_PLUGIN(bench_category, graph_runner::bench::describe_bench_category)
+GRAPH_RUNNER_STAGE_PLUGIN(bench_pass, graph_runner::bench::describe_bench_pass)
+GRAPH_RUNNER_STAGE_PLUGIN(bench_spin, graph_runner::bench::describe_bench_spin)
