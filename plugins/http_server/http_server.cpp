@@ -213,4 +213,4 @@ PluginDescriptor describe_http_server() {
 
 }  // namespace graph_runner::plugins
 
-GRAPH_RUNNER_PLUGIN(http_server, graph_runner::plugins::describe_http_server)
+GRAPH_RUNNER_SOURCE_PLUGIN(http_server, graph_runner::plugins::describe_http_server)

@@ -143,4 +143,4 @@ PluginDescriptor describe_redis_stream_sink() {
 
 }  // namespace graph_runner::plugins::redis
 
-GRAPH_RUNNER_PLUGIN(redis_stream, graph_runner::plugins::redis::describe_redis_stream_sink)
+GRAPH_RUNNER_SINK_PLUGIN(redis_stream, graph_runner::plugins::redis::describe_redis_stream_sink)

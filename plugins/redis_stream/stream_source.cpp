@@ -264,11 +264,11 @@ PluginDescriptor describe_redis_stream_source() {
           .with_default(true),
   };
   ServerSettings::add_params(params);
-  return PluginDescriptor::source<StreamSource>("read_redis_stream",
+  return PluginDescriptor::source<StreamSource>("redis_stream",
                                                 "reads a Redis stream as a consumer group member; XACK after delivery")
       .with_params(std::move(params));
 }
 
 }  // namespace graph_runner::plugins::redis
 
-GRAPH_RUNNER_PLUGIN(read_redis_stream, graph_runner::plugins::redis::describe_redis_stream_source)
+GRAPH_RUNNER_SOURCE_PLUGIN(redis_stream, graph_runner::plugins::redis::describe_redis_stream_source)

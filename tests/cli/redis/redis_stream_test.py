@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""End-to-end tests of read_redis_stream and redis_stream against a real redis-server.
+"""End-to-end tests of the redis_stream source and sink against a real redis-server.
 
     redis_stream_test.py GRAPH_RUNNER WORKDIR SCENARIO
 
@@ -113,7 +113,7 @@ def sink():
         with open(rt, "w") as f:
             f.write(f"""
 [sources.events]
-plugin = "read_redis_stream"
+plugin = "redis_stream"
 port = {r.port}
 stream = "s"
 group = "rt"
@@ -256,7 +256,7 @@ def restart():
         time.sleep(1.2)  # the gauges are read once a second
         scrape = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10).read().decode()
         for gauge, value in (("lag", 0), ("pending", 0)):
-            line = f'graph_runner_plugin_gauge{{node="events",plugin="read_redis_stream",gauge="{gauge}"}} {value}'
+            line = f'graph_runner_plugin_gauge{{node="events",plugin="redis_stream",kind="source",gauge="{gauge}"}} {value}'
             check(line in scrape, "/metrics", line, [x for x in scrape.splitlines() if "plugin_gauge" in x])
         r.restart(down_seconds=0.5)
         c = r.client()

@@ -5,7 +5,7 @@ import os
 
 def reader_graph(path, port, out, consumer="c1", extra_source="", stages="", sink_input="events",
                  batch_size=256, max_in_flight=16, stream="s", group="g", extra_sink=""):
-    """read_redis_stream -> [stages] -> jsonl OUT (one line per record, with the entry id as _id)."""
+    """redis_stream (source) -> [stages] -> jsonl OUT (one line per record, with the entry id as _id)."""
     text = f"""
 [graph]
 batch_size = {batch_size}
@@ -13,7 +13,7 @@ max_in_flight = {max_in_flight}
 shutdown_grace_ms = 5000
 
 [sources.events]
-plugin = "read_redis_stream"
+plugin = "redis_stream"
 port = {port}
 stream = "{stream}"
 group = "{group}"
