@@ -1,5 +1,6 @@
 #include "http_call_options.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace graph_runner::plugins {
@@ -10,8 +11,8 @@ std::vector<ParamSpec> http_call_params() {
       ParamSpec::string("method", "HTTP method of each request").with_default("POST").one_of({"POST", "PUT"}),
       ParamSpec::string("request", "one request per batch, or one per record (sent one after the other)")
           .with_default("batch").one_of({"batch", "record"}),
-      ParamSpec::string("body", "a batch's request body: a JSON array of objects, or NDJSON (one object a line)")
-          .with_default("json_array").one_of({"json_array", "ndjson"}),
+      ParamSpec::string("format", "a batch's request body: a JSON array of objects, or NDJSON (one object a line)")
+          .with_default("json").one_of({"json", "ndjson"}),
       ParamSpec::string_list("send", "record fields sent, in this order (a missing one as null); empty = all fields")
           .with_default(std::vector<std::string>{}),
       ParamSpec::string("mode", "enrich: merge the answer's fields into the records; filter: keep the records the answer approves")
@@ -60,7 +61,7 @@ HttpCallOptions read_http_call_options(const Context& c) {
   o.client.tls_verify = p.get_bool("tls_verify");
   o.gzip = p.get_bool("gzip");
   o.per_record = p.get_string("request") == "record";
-  o.format = p.get_string("body") == "ndjson" ? BodyFormat::ndjson : BodyFormat::json_array;
+  o.format = p.get_string("format") == "ndjson" ? BodyFormat::ndjson : BodyFormat::json_array;
   o.send = p.get_string_list("send");
 
   const bool filter = p.get_string("mode") == "filter";
