@@ -7,6 +7,8 @@ packages=(
   libtbb-dev libboost-dev libtomlplusplus-dev catch2 libmuparser-dev libcli11-dev
   libspdlog-dev libfmt-dev libsimdjson-dev nlohmann-json3-dev graphviz
   libcpp-httplib-dev  # run --metrics-listen (a compiled library with a pkg-config file)
+  libcurl4-openssl-dev zlib1g-dev  # the http plugins' client (TLS via OpenSSL); gzip bodies
+  openssl             # tests/cli: a self-signed certificate for the https tests
   python3             # tests/cli: the /metrics scrape and log-line checks
 )
 # `tools/setup.sh fuzz` (make fuzz) also installs clang and libFuzzer.

@@ -45,6 +45,9 @@ def parse_args():
     p.add_argument("--file", nargs="+", default=[], metavar="NAME")
     p.add_argument("--balance", action="append", default=[])
     p.add_argument("--exactly-once", action="append", nargs="+", default=[], metavar="OUT:FIELD INPUT")
+    p.add_argument("--http-server", metavar="NAME[:STATUS,...]",
+                   help="serve $UPLOAD_URL on loopback (http_test_server.py) answering the STATUSes first "
+                        "(503 and 429 with Retry-After: 1), then 200; what it accepted is written to $OUT_DIR/NAME")
     return p.parse_args()
 
 
@@ -136,6 +139,21 @@ def content_diff(workdir, name):
     return f"\n  {name}, sorted, since the last run that passed:\n{shown}"
 
 
+def run_with_server(spec, command, env, out_dir):
+    """Runs the graph against a recording server; writes the bodies it answered 2xx to a file."""
+    from http_test_server import Recorder, Server
+    name, _, statuses = spec.partition(":")
+    script = [{"status": int(s), "retry_after": "1"} for s in statuses.split(",") if s]
+    rec = Recorder(script=script)
+    with Server(rec) as server:
+        env["UPLOAD_URL"] = server.url("/ingest")
+        p = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    with open(os.path.join(out_dir, name), "wb") as f:
+        for r in rec.ok_bodies():
+            f.write(r["body"])
+    return p
+
+
 def main():
     args = parse_args()
     stem = os.path.splitext(os.path.basename(args.graph))[0]
@@ -145,7 +163,11 @@ def main():
     os.makedirs(out_dir)
     metrics_path = os.path.join(args.workdir, "metrics.json")
     command = [args.graph_runner, "run", args.graph, "--metrics-json", metrics_path]
-    p = subprocess.run(command, env=dict(os.environ, OUT_DIR=out_dir), capture_output=True, text=True, timeout=60)
+    env = dict(os.environ, OUT_DIR=out_dir)
+    if args.http_server:
+        p = run_with_server(args.http_server, command, env, out_dir)
+    else:
+        p = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
 
     failures = []
     if p.returncode != 0:

@@ -35,6 +35,11 @@ set(example_fan-out-fan-in --stdout-mask [[^{.*}$]])
 set(example_multi-stage-upload --file uploaded.jsonl --stdout-mask ${count_line_mask}
   --exactly-once uploaded.jsonl:line ${example_data}/logs/api.log ${example_data}/logs/worker.log ${example_data}/events.jsonl
   --balance "receipts.in = audit.in")
+# A recording server on loopback answers the first requests 503 and 429 (Retry-After: 1):
+# every event reaches it once, after the retries.
+set(example_http-upload --http-server received.jsonl:503,429 --file received.jsonl
+  --exactly-once received.jsonl:id ${example_data}/events.jsonl:id --balance "upload.retries = 2"
+  --balance "upload.in = events.out")
 set(example_quickstart)
 set(example_user-filter --file rich-users.jsonl no-balance.jsonl --balance "rich.routed = unknown.in")
 

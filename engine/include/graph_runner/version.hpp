@@ -12,9 +12,12 @@
 ///   the sources waiting); Emitter::attempt() (which retry of a call this is). Also in 1.2,
 ///   without a new symbol: Emitter::reject() returns under every `on_error` policy (it threw
 ///   under `fail` and `retry`); the policy is applied once the call returns.
+/// - 1.3: errors.hpp: TransientError (retried under every `on_error` policy, honouring a
+///   least wait such as HTTP's Retry-After) and CallError (fields for the records a failed
+///   call routes). Exceptions only: a 1.2 plugin never throws them, and loads unchanged.
 
 #define GRAPH_RUNNER_SDK_VERSION_MAJOR 1
-#define GRAPH_RUNNER_SDK_VERSION_MINOR 2
+#define GRAPH_RUNNER_SDK_VERSION_MINOR 3
 #define GRAPH_RUNNER_VERSION_STRING "0.1.0"
 
 namespace graph_runner {
