@@ -28,6 +28,7 @@ def check(ok, what, expected=None, got=None):
 
 
 def graph(url, count=1000, batch=100, stage_keys=""):
+    rejects = f'[sinks.rejects]\nplugin = "jsonl"\ninputs = ["call.errors"]\npath = "{WORK}/rejects.jsonl"\n'
     return f"""
 [graph]
 batch_size = {batch}
@@ -43,11 +44,7 @@ url = "{url}"
 plugin = "jsonl"
 inputs = ["call"]
 path = "{WORK}/out.jsonl"
-[sinks.rejects]
-plugin = "jsonl"
-inputs = ["call.errors"]
-path = "{WORK}/rejects.jsonl"
-"""
+{rejects if 'on_error = "route"' in stage_keys else ""}"""
 
 
 def run(text, args=()):
@@ -83,19 +80,25 @@ def by_id(records):
 
 # The services: functions of a request's body (bytes) -> the answer's body (str).
 
+def records(body):
+    """The records of a request: a JSON array or NDJSON."""
+    text = body.decode()
+    return json.loads(text) if text.startswith("[") else [json.loads(line) for line in text.splitlines()]
+
+
 def enrich_by_position(body):
-    return json.dumps([{"double": r["id"] * 2, "label": f"n{r['id']}"} for r in json.loads(body)])
+    return json.dumps([{"double": r["id"] * 2, "label": f"n{r['id']}"} for r in records(body)])
 
 
 def enrich_by_key(body):
     """Reversed order, keyed by "uid"; ids divisible by 5 unknown (no item)."""
-    users = [r for r in json.loads(body) if r["id"] % 5 != 0]
+    users = [r for r in records(body) if r["id"] % 5 != 0]
     return json.dumps({"results": [{"uid": r["id"], "tier": "gold" if r["id"] % 2 else "silver"}
                                    for r in reversed(users)]})
 
 
 def approve_multiples_of_3(body):
-    return json.dumps([{"keep": r["id"] % 3 == 0} for r in json.loads(body)])
+    return json.dumps([{"keep": r["id"] % 3 == 0} for r in records(body)])
 
 
 def one_record(body):

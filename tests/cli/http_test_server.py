@@ -8,7 +8,8 @@ the default action. An action is a dict:
     retry_after  a Retry-After header value ("2", or an HTTP-date)
     delay_s      wait this long before answering (a slow server: the client's timeout)
     close        drop the connection without answering
-    body         the answer's body (default "ok\n", or the status's phrase)
+    body         the answer's body (default "ok\n", or the status's phrase), or a function of the
+                 request's body (bytes) returning it: a service computing its answers
 It also counts requests in progress at once (max_in_flight).
 
 As a program it serves until stopped and prints each request's line to stdout — the demo
@@ -82,7 +83,10 @@ def make_handler(rec):
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return
-            text = action.get("body", "ok\n" if status < 300 else f"status {status} from the test server\n").encode()
+            text = action.get("body", "ok\n" if status < 300 else f"status {status} from the test server\n")
+            if callable(text):  # a service: the answer computed from the request's body (http_call's tests)
+                text = text(body)
+            text = text.encode()
             self.send_response(status)
             if "retry_after" in action:
                 self.send_header("Retry-After", str(action["retry_after"]))
