@@ -48,6 +48,9 @@ def parse_args():
     p.add_argument("--http-server", metavar="NAME[:STATUS,...]",
                    help="serve $UPLOAD_URL on loopback (http_test_server.py) answering the STATUSes first "
                         "(503 and 429 with Retry-After: 1), then 200; what it accepted is written to $OUT_DIR/NAME")
+    p.add_argument("--http-service", metavar="VAR=MODULE[:STATUS,...]",
+                   help="serve $VAR on loopback with the demo service tests/cli/MODULE.py, answering the STATUSes "
+                        "first (with Retry-After: 1), then as the service does")
     return p.parse_args()
 
 
@@ -154,6 +157,19 @@ def run_with_server(spec, command, env, out_dir):
     return p
 
 
+def run_with_service(spec, command, env):
+    """Runs the graph against a demo service (a module of tests/cli with recorder(script) and PATH)."""
+    import importlib
+    from http_test_server import Server
+    var, _, rest = spec.partition("=")
+    module, _, statuses = rest.partition(":")
+    service = importlib.import_module(module)
+    rec = service.recorder([{"status": int(s), "retry_after": "1"} for s in statuses.split(",") if s])
+    with Server(rec) as server:
+        env[var] = server.url(service.PATH)
+        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+
+
 def main():
     args = parse_args()
     stem = os.path.splitext(os.path.basename(args.graph))[0]
@@ -166,6 +182,8 @@ def main():
     env = dict(os.environ, OUT_DIR=out_dir)
     if args.http_server:
         p = run_with_server(args.http_server, command, env, out_dir)
+    elif args.http_service:
+        p = run_with_service(args.http_service, command, env)
     else:
         p = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
 

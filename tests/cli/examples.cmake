@@ -41,7 +41,10 @@ set(example_http-upload --http-server received.jsonl:503,429 --file received.jso
   --exactly-once received.jsonl:id ${example_data}/events.jsonl:id --balance "upload.retries = 2"
   --balance "upload.in = events.out")
 set(example_quickstart)
-set(example_user-filter --file rich-users.jsonl no-balance.jsonl --balance "rich.routed = unknown.in")
+# The demo user service (tests/cli/user_service.py) answers the first request 503 (Retry-After: 1),
+# then decides by id: which users are kept is fixed, the batches' order is not.
+set(example_user-filter --http-service USER_SERVICE_URL=user_service:503 --file rich-users.jsonl no-balance.jsonl
+  --balance "rich.routed = unknown.in" --balance "lookup.retries = 1" --balance "rich.in = lookup.out")
 
 foreach(graph ${example_graphs})
   get_filename_component(stem ${graph} NAME_WE)

@@ -18,6 +18,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from http_test_server import Recorder, Server  # noqa: E402
 
 TIERS = ["bronze", "silver", "gold"]
+PATH = "/users"
 
 
 def answer(body):
@@ -37,7 +38,7 @@ def main():
     args = p.parse_args()
     rec = recorder()
     with Server(rec, args.port) as s:
-        print(f"listening on {s.url('/users')}", flush=True)
+        print(f"listening on {s.url(PATH)}", flush=True)
         seen = 0
         try:
             while True:
