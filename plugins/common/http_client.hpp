@@ -23,21 +23,21 @@ namespace graph_runner::plugins::http {
 struct ClientOptions {
   std::chrono::milliseconds timeout{30000};          // a whole request, connecting included
   std::chrono::milliseconds connect_timeout{10000};  // at most `timeout`
-  std::string ca_file;             // PEM file of trusted CAs instead of the system's; empty = system
+  std::string ca_file{};           // PEM file of trusted CAs instead of the system's; empty = system
   bool tls_verify = true;          // false: no certificate or host name check (the caller warns loudly)
   std::size_t body_excerpt = 1024; // bytes of each response body kept; the rest is read and discarded
 };
 
 struct Header {
-  std::string name, value;  // the value is secret: never logged, never in a message
+  std::string name{}, value{};  // the value is secret: never logged, never in a message
 };
 
 struct Request {
   std::string method = "POST";  // POST, PUT, GET, ...
-  std::string url;
-  std::vector<Header> headers;
-  std::string_view content_type;  // empty: none
-  std::string_view body;          // sent as is (compress it with gzip() and say so in a header)
+  std::string url{};
+  std::vector<Header> headers{};
+  std::string_view content_type{};  // empty: none
+  std::string_view body{};        // sent as is (compress it with gzip() and say so in a header)
 };
 
 enum class Outcome { ok, transient, permanent };
@@ -45,9 +45,9 @@ enum class Outcome { ok, transient, permanent };
 struct Response {
   Outcome outcome = Outcome::permanent;
   long status = 0;            // 0: no HTTP answer (connection failed, timed out, TLS refused)
-  std::string error;          // empty when ok; else what happened, for messages ("HTTP 503 ...")
-  std::vector<std::pair<std::string, std::string>> headers;  // of the final answer; names lower-case
-  std::string body;           // the first ClientOptions::body_excerpt bytes
+  std::string error{};        // empty when ok; else what happened, for messages ("HTTP 503 ...")
+  std::vector<std::pair<std::string, std::string>> headers{};  // of the final answer; names lower-case
+  std::string body{};         // the first ClientOptions::body_excerpt bytes
   bool body_truncated = false;
   std::chrono::milliseconds retry_after{0};  // from Retry-After on a transient answer; 0 = none
   double seconds = 0;         // how long the request took

@@ -111,18 +111,20 @@ def case_delivery():
 
 
 def case_transient():
-    # A 503 with Retry-After: 1, a 429, a dropped connection, a 500, then 200s.
-    rec = Recorder(script=[{"status": 503, "retry_after": "1"}, {"status": 429, "retry_after": "0"},
-                           {"close": True}, {"status": 500}])
+    # A dropped connection, a 503 with Retry-After: 1, a 429, a 500, then 200s. (The drop comes
+    # first, on a new connection: libcurl itself resends a request once when a kept-alive
+    # connection turns out dead, which would hide it from the engine's count.)
+    rec = Recorder(script=[{"close": True}, {"status": 503, "retry_after": "1"}, {"status": 429, "retry_after": "0"},
+                           {"status": 500}])
     with Server(rec) as s:
         p = run(graph(s.url(), count=300, batch=100, sink_keys="retries = 5\nbackoff_ms = 10"))
     ok_run(p)
     check_exactly_once(rec, 300)
-    check([r["status"] for r in rec.requests][:5] == [503, 429, 0, 500, 200], "answers in order",
-          [503, 429, 0, 500, 200], [r["status"] for r in rec.requests][:5])
+    check([r["status"] for r in rec.requests][:5] == [0, 503, 429, 500, 200], "answers in order",
+          [0, 503, 429, 500, 200], [r["status"] for r in rec.requests][:5])
     check(len(rec.requests) == 7, "requests (3 batches + 4 retries)", 7, len(rec.requests))
     check(p.nodes["upload"]["retries"] == 4, "upload.retries", 4, p.nodes["upload"]["retries"])
-    gap = rec.requests[1]["start"] - rec.requests[0]["end"]
+    gap = rec.requests[2]["start"] - rec.requests[1]["end"]
     check(0.95 <= gap < 5, "seconds between the 503 (Retry-After: 1) and the retry", ">= 1", round(gap, 3))
 
 
@@ -148,7 +150,9 @@ def case_route_400():
         p = run(graph(s.url(), count=300, batch=100, sink_keys='on_error = "route"', extra=extra))
     ok_run(p)
     ids = delivered_ids(rec)
-    rejects = [json.loads(l) for l in open(os.path.join(WORK, "rejects.jsonl"))]
+    if p.returncode != 0:
+        return
+    rejects = [json.loads(line) for line in open(os.path.join(WORK, "rejects.jsonl"))]
     check(len(ids) == 200 and len(rejects) == 100, "delivered + routed", (200, 100), (len(ids), len(rejects)))
     check(sorted(ids + [r["id"] for r in rejects]) == list(range(300)) or
           sorted(ids + [r["id"] for r in rejects]) == list(range(1, 301)), "every id once, delivered or routed")
