@@ -28,13 +28,8 @@ class HttpCall : public Stage {
         encoder_(options_.send),
         parser_(options_.response),
         merger_(options_.merge),
-        what_(options_.method + " " + http::redact_url(options_.url)) {
-    if (!options_.client.tls_verify)
-      c.log(LogLevel::warn, "tls_verify = false: the server's certificate is NOT checked; anyone on the way can read and change the records");
-    request_.method = options_.method;
-    request_.url = options_.url;
-    request_.headers = options_.headers;
-  }
+        request_(options_.request),
+        what_(request_.method + " " + http::redact_url(request_.url)) {}
 
   void process(const BatchPtr& in, Emitter& out) override {
     if (in->empty()) return;
@@ -45,7 +40,7 @@ class HttpCall : public Stage {
       for (std::size_t row = 0; row < in->size(); ++row) call_record(row, items);
     } else {
       encoder_.batch_body(options_.format, body_);
-      const http::Response& r = send(options_.format == BodyFormat::ndjson ? "application/x-ndjson" : "application/json");
+      const http::Response& r = send();
       try {
         parser_.parse_batch(r.body, items);
       } catch (const ResponseError& e) {
@@ -65,8 +60,7 @@ class HttpCall : public Stage {
 
  private:
   // One request with body_; throws unless the answer is 2xx and complete.
-  const http::Response& send(std::string_view content_type) {
-    request_.content_type = content_type;
+  const http::Response& send() {
     if (options_.gzip) {
       compressed_ = http::gzip(body_);
       request_.body = compressed_;
@@ -87,7 +81,7 @@ class HttpCall : public Stage {
     const std::size_t before = items.items.size();
     std::string problem;
     try {
-      parser_.parse_record(send("application/json").body, items);
+      parser_.parse_record(send().body, items);
       return;
     } catch (const TransientError&) {
       throw;
@@ -116,8 +110,8 @@ class HttpCall : public Stage {
   RequestEncoder encoder_;
   ResponseParser parser_;
   ResponseMerger merger_;
-  const std::string what_;
   http::Request request_;
+  const std::string what_;  // "POST URL" for messages, without credentials
   http::Response last_;
   std::string body_, compressed_;
 };

@@ -1,14 +1,12 @@
 #include "http_call_options.hpp"
 
-#include <algorithm>
-#include <chrono>
+#include "http_node.hpp"
 
 namespace graph_runner::plugins {
 
 std::vector<ParamSpec> http_call_params() {
-  return {
-      ParamSpec::string("url", "the service's URL, http:// or https://").mandatory(),
-      ParamSpec::string("method", "HTTP method of each request").with_default("POST").one_of({"POST", "PUT"}),
+  std::vector<ParamSpec> params = http::connection_params("the service's http:// or https:// URL", 10000);
+  std::vector<ParamSpec> own = {
       ParamSpec::string("request", "one request per batch, or one per record (sent one after the other)")
           .with_default("batch").one_of({"batch", "record"}),
       ParamSpec::string("format", "a batch's request body: a JSON array of objects, or NDJSON (one object a line)")
@@ -34,34 +32,23 @@ std::vector<ParamSpec> http_call_params() {
           .with_default(StringMap{}),
       ParamSpec::string("keep_field", "mode = \"filter\": the bool field of an answer object that keeps its record (an item may also be a bare true/false)")
           .with_default("keep"),
-      ParamSpec::string_map("headers", "request headers, e.g. { Authorization = \"Bearer ${TOKEN}\" }; values are never logged")
-          .with_default(StringMap{}),
-      ParamSpec::integer("timeout_ms", "the most a request may take, connecting included (then transient: retried)")
-          .with_default(std::int64_t{10000}).at_least(1),
       ParamSpec::integer("max_response_bytes", "a larger answer fails the call (permanent)")
           .with_default(std::int64_t{64} << 20).at_least(1),
-      ParamSpec::boolean("gzip", "compress request bodies (Content-Encoding: gzip)").with_default(false),
-      ParamSpec::string("ca_file", "PEM file of the CAs to trust instead of the system's").with_default(""),
-      ParamSpec::boolean("tls_verify", "check the server's TLS certificate; false is insecure and logged as a warning")
-          .with_default(true),
   };
+  params.insert(params.end(), own.begin(), own.end());
+  return params;
 }
 
 HttpCallOptions read_http_call_options(const Context& c) {
   const Params& p = c.params();
   HttpCallOptions o;
-  o.url = p.get_string("url");
-  if (auto problem = http::check_url(o.url)) c.param_error("url", *problem);
-  o.method = p.get_string("method");
-  for (const auto& [name, value] : p.get_string_map("headers")) o.headers.push_back({name, value});
-  o.client.timeout = std::chrono::milliseconds(p.get_int("timeout_ms"));
-  o.client.connect_timeout = std::min(o.client.connect_timeout, o.client.timeout);
+  o.client = http::client_options(c);
   o.client.body_excerpt = static_cast<std::size_t>(p.get_int("max_response_bytes"));
-  o.client.ca_file = p.get_string("ca_file");
-  o.client.tls_verify = p.get_bool("tls_verify");
   o.gzip = p.get_bool("gzip");
   o.per_record = p.get_string("request") == "record";
   o.format = p.get_string("format") == "ndjson" ? BodyFormat::ndjson : BodyFormat::json_array;
+  o.request = http::request_template(c, !o.per_record && o.format == BodyFormat::ndjson ? "application/x-ndjson"
+                                                                                         : "application/json");
   o.send = p.get_string_list("send");
 
   const bool filter = p.get_string("mode") == "filter";

@@ -14,8 +14,7 @@
 namespace graph_runner::plugins {
 
 struct HttpCallOptions {
-  std::string url, method;
-  std::vector<http::Header> headers;
+  http::Request request;  // URL, method, headers, content type: the body is set per call
   http::ClientOptions client;
   bool gzip = false;
   bool per_record = false;

@@ -47,7 +47,7 @@ path = "{WORK}/out.jsonl"
 {rejects if 'on_error = "route"' in stage_keys else ""}"""
 
 
-def run(text, args=()):
+def run(text, args=(), env=None):
     path = os.path.join(WORK, "graph.toml")
     with open(path, "w") as f:
         f.write(text)
@@ -56,7 +56,8 @@ def run(text, args=()):
         if os.path.exists(os.path.join(WORK, name)):
             os.remove(os.path.join(WORK, name))
     start = time.monotonic()
-    p = subprocess.run([GR, "run", path, "--metrics-json", metrics, *args], capture_output=True, text=True, timeout=120)
+    p = subprocess.run([GR, "run", path, "--metrics-json", metrics, *args], capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, **(env or {})))
     p.seconds = time.monotonic() - start
     p.metrics = json.load(open(metrics)) if os.path.exists(metrics) else {}
     p.nodes = {n["name"]: n for n in p.metrics.get("nodes", [])}
@@ -136,10 +137,12 @@ def case_enrich_position():
 
 def case_enrich_key():
     keys = 'match = "key"\nkey = "id"\nresponse_key = "uid"\nresults = "results"\nfields = ["tier"]\n' \
-           'unmatched = "reject"\non_error = "route"\nformat = "ndjson"'
+           'unmatched = "reject"\non_error = "route"\nformat = "ndjson"\ngzip = true\n' \
+           'headers = { Authorization = "Bearer ${HTTP_CALL_TOKEN}" }'
     rec = service(enrich_by_key)
     with Server(rec) as s:
-        p = run(graph(s.url(), count=500, batch=50, stage_keys=keys))
+        p = run(graph(s.url(), count=500, batch=50, stage_keys=keys), env={"HTTP_CALL_TOKEN": "s3cret-5b1e"},
+                args=["--log-level", "debug"])
     ok_run(p)
     expected = {i: ("gold" if i % 2 else "silver") for i in range(500) if i % 5 != 0}
     got = {r["id"]: r.get("tier") for r in p.out}
@@ -150,8 +153,17 @@ def case_enrich_key():
     check(all(f"(id = {r['id']})" in r["error"] for r in p.rejects), "routed records say which key",
           "... (id = N)", p.rejects[:1])
     check(p.nodes["call"]["routed"] == 100, "call.routed", 100, p.nodes["call"]["routed"])
-    body = rec.requests[0]["body"].decode()
+    r = rec.requests[0]
+    body = r["body"].decode()
     check(body.count("\n") == 50 and body.startswith("{"), "the body: NDJSON", "50 lines", body[:80])
+    check(r["headers"].get("Content-Type") == "application/x-ndjson", "Content-Type", "application/x-ndjson",
+          r["headers"].get("Content-Type"))
+    check(r["headers"].get("Content-Encoding") == "gzip" and r["raw_bytes"] < len(r["body"]), "gzip",
+          f"Content-Encoding: gzip, < {len(r['body'])} bytes", (r["headers"].get("Content-Encoding"), r["raw_bytes"]))
+    check(r["headers"].get("Authorization") == "Bearer s3cret-5b1e", "Authorization, ${VAR} expanded",
+          "Bearer s3cret-5b1e", r["headers"].get("Authorization"))
+    check("s3cret-5b1e" not in p.stdout + p.stderr + json.dumps(p.metrics), "the token is in no output", "absent",
+          "present")
 
 
 def case_filter():

@@ -150,9 +150,20 @@ def main():
                     return {"status": 503, "retry_after": "1"}
             return {"status": 200}
 
-    rec = Demo()
-    with Server(rec, args.port) as s:
-        print(f"listening on {s.url('/')}", flush=True)
+    def report(r):
+        lines = r["body"].count(b"\n")
+        print(f"{r['method']} {r['path']} -> {r['status']}: {lines} line(s), {r['raw_bytes']} bytes", flush=True)
+        if args.save and 200 <= r["status"] < 300:
+            with open(args.save, "ab") as f:
+                f.write(r["body"])
+
+    return serve_until_interrupted(Demo(), args.port, "/", report)
+
+
+def serve_until_interrupted(rec, port, path, report):
+    """A demo server: serves on `port` until Ctrl-C, calling report(request) for each one answered."""
+    with Server(rec, port) as s:
+        print(f"listening on {s.url(path)}", flush=True)
         seen = 0
         try:
             while True:
@@ -160,12 +171,7 @@ def main():
                 with rec.lock:
                     new, seen = rec.requests[seen:], len(rec.requests)
                 for r in new:
-                    lines = r["body"].count(b"\n")
-                    print(f"{r['method']} {r['path']} -> {r['status']}: {lines} line(s), {r['raw_bytes']} bytes",
-                          flush=True)
-                    if args.save and 200 <= r["status"] < 300:
-                        with open(args.save, "ab") as f:
-                            f.write(r["body"])
+                    report(r)
         except KeyboardInterrupt:
             return 0
 

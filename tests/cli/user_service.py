@@ -12,10 +12,9 @@ import argparse
 import json
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from http_test_server import Recorder, Server  # noqa: E402
+from http_test_server import Recorder, serve_until_interrupted  # noqa: E402
 
 TIERS = ["bronze", "silver", "gold"]
 PATH = "/users"
@@ -36,19 +35,10 @@ def main():
     p = argparse.ArgumentParser(description="demo user service (loopback) for graphs/user-filter.toml")
     p.add_argument("--port", type=int, default=8081)
     args = p.parse_args()
-    rec = recorder()
-    with Server(rec, args.port) as s:
-        print(f"listening on {s.url(PATH)}", flush=True)
-        seen = 0
-        try:
-            while True:
-                time.sleep(0.2)
-                with rec.lock:
-                    new, seen = rec.requests[seen:], len(rec.requests)
-                for r in new:
-                    print(f"{r['method']} {r['path']} -> {r['status']}: {len(json.loads(r['body']))} user(s)", flush=True)
-        except KeyboardInterrupt:
-            return 0
+    def report(r):
+        print(f"{r['method']} {r['path']} -> {r['status']}: {len(json.loads(r['body']))} user(s)", flush=True)
+
+    return serve_until_interrupted(recorder(), args.port, PATH, report)
 
 
 if __name__ == "__main__":
