@@ -97,7 +97,9 @@ class HttpCall : public Stage {
   }
 
   std::string describe(const http::Response& r, const std::string& why) const {
-    return what_ + ": HTTP " + std::to_string(r.status) + ": " + why + ": " + http::excerpt(r.body);
+    std::string text = what_ + ": HTTP " + std::to_string(r.status) + ": " + why;
+    if (!r.body.empty()) text += ": " + http::excerpt(r.body);
+    return text;
   }
 
   [[noreturn]] void unusable(const http::Response& r, const std::string& why) const {
