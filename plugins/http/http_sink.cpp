@@ -54,10 +54,11 @@ PluginDescriptor describe_http() {
       .with_params([] {
         auto params = http::connection_params("http:// or https:// URL to send to (checked when the node is built)",
                                               30000);
-        params.push_back(ParamSpec::string("format", "body: \"ndjson\" (a JSON object per line), \"json\" (an array of "
-                                                     "objects) or \"csv\" (a header row, then a row per record)")
-                             .with_default("ndjson")
-                             .one_of({"ndjson", "json", "csv"}));
+        params.insert(params.begin() + 2,  // after url and method
+                      ParamSpec::string("format", "body: \"ndjson\" (a JSON object per line), \"json\" (an array "
+                                                  "of objects) or \"csv\" (a header row, then a row per record)")
+                          .with_default("ndjson")
+                          .one_of({"ndjson", "json", "csv"}));
         return params;
       }());
 }

@@ -3,7 +3,7 @@
 # TLS, concurrency. Included by CMakeLists.txt (uses gr).
 find_package(Python3 COMPONENTS Interpreter REQUIRED)
 foreach(case delivery transient retry_after_date route_400 drop_400 fail_400 timeout gzip_headers_secret csv_put
-    tls concurrency bad_url)
+    tls concurrency sigint_during_retries bad_url)
   add_test(NAME cli.http_sink.${case}
     COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/http_sink_test.py ${gr}
       ${CMAKE_CURRENT_BINARY_DIR}/work/http_sink.${case} ${case})

@@ -266,6 +266,31 @@ def case_concurrency():
     check(p.seconds < 3.5, "seconds for 20 requests of 0.2 s, 4 at a time", "< 3.5", round(p.seconds, 2))
 
 
+def case_sigint_during_retries():
+    # The server is down for maintenance (503, Retry-After: 60): SIGINT stops the run within
+    # the grace period, the waiting batch abandoned in flight, not failed and not lost quietly.
+    import signal
+    rec = Recorder(default={"status": 503, "retry_after": "60"})
+    with Server(rec) as s:
+        path = os.path.join(WORK, "graph.toml")
+        with open(path, "w") as f:
+            f.write("[graph]\nshutdown_grace_ms = 500\n" + graph(s.url(), count=100, batch=100,
+                                                                  sink_keys="retries = 10\nblocking = true")[9:])
+        start = time.monotonic()
+        proc = subprocess.Popen([GR, "run", path], stderr=subprocess.PIPE, text=True)
+        while not rec.requests and time.monotonic() - start < 10:
+            time.sleep(0.05)
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=30)
+        seconds = time.monotonic() - start
+    check(proc.returncode == 130, "exit code after SIGINT", 130, (proc.returncode, stderr[-600:]))
+    check(seconds < 5, "seconds to stop (grace 0.5 s, Retry-After 60 s)", "< 5", round(seconds, 2))
+    check("abandoned in flight" in stderr, "the waiting batch is reported abandoned", "abandoned in flight",
+          stderr[-600:])
+    check(len(rec.requests) == 1, "requests (no retry after the signal)", 1, len(rec.requests))
+
+
 def case_bad_url():
     p = run(graph("ftp://example.com/x", count=10))
     check(p.returncode == 2, "exit code", 2, p.returncode)
