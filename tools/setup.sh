@@ -7,7 +7,9 @@ packages=(
   libtbb-dev libboost-dev libtomlplusplus-dev catch2 libmuparser-dev libcli11-dev
   libspdlog-dev libfmt-dev libsimdjson-dev nlohmann-json3-dev graphviz
   libcpp-httplib-dev  # run --metrics-listen (a compiled library with a pkg-config file)
-  libssl-dev openssl  # http_server: TLS (cert_file/key_file); openssl makes the test certificate
+  libssl-dev          # http_server: TLS (cert_file/key_file)
+  libcurl4-openssl-dev zlib1g-dev  # the http plugins' client (TLS via OpenSSL); gzip bodies
+  openssl             # tests/cli: a self-signed certificate for the https tests
   python3             # tests/cli: the /metrics scrape and log-line checks
   dpkg-dev file       # make package: CPack's DEB generator runs dpkg-shlibdeps and file
   groff-base          # tests/cli: the man page is checked with groff

@@ -132,4 +132,25 @@ void append_base64(std::string& out, std::string_view bytes) {
 void append_json_value(std::string& out, const Value& v) { append_value(out, v, true); }
 void append_readable_value(std::string& out, const Value& v) { append_value(out, v, false); }
 
+void json_field_prefixes(const Batch& batch, std::vector<std::string>& prefixes) {
+  prefixes.clear();
+  for (const auto& c : batch.columns()) {
+    std::string prefix;
+    append_json_string(prefix, field_name(c->field));
+    prefixes.push_back(prefix + ':');
+  }
+}
+
+void append_json_record(std::string& out, const Batch& batch, std::size_t row,
+                        const std::vector<std::string>& prefixes) {
+  const auto columns = batch.columns();
+  out += '{';
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (i > 0) out += ',';
+    out += prefixes[i];
+    append_json_value(out, columns[i]->values[row]);
+  }
+  out += '}';
+}
+
 }  // namespace graph_runner::plugins

@@ -1,8 +1,11 @@
 #pragma once
-// Writing values as text, shared by the jsonl and stdout sinks.
+// Writing values and records as text, shared by the jsonl, stdout and http sinks.
+#include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "graph_runner/batch.hpp"
 #include "graph_runner/value.hpp"
 
 namespace graph_runner::plugins {
@@ -22,6 +25,13 @@ void append_base64(std::string& out, std::string_view bytes);
 /// Appends a value as JSON: null, true/false, integers, doubles, strings; bytes are a
 /// base64 string.
 void append_json_value(std::string& out, const Value& v);
+
+/// Each column's `"name":` prefix, in column order: made once per batch for append_json_record.
+void json_field_prefixes(const Batch& batch, std::vector<std::string>& prefixes);
+
+/// Appends record `row` of `batch` as one JSON object (no newline), fields in column order.
+void append_json_record(std::string& out, const Batch& batch, std::size_t row,
+                        const std::vector<std::string>& prefixes);
 
 /// Appends a value for people to read: as JSON, but non-finite doubles print as nan/inf.
 void append_readable_value(std::string& out, const Value& v);

@@ -3,7 +3,6 @@
 // (with a warning, once). Fields are quoted per RFC 4180 when needed, and also when the csv source
 // would otherwise read them back as another type ("42" the string, "" the empty string).
 // Each batch reaches the OS before write() returns (see output_file.hpp).
-#include <cmath>
 #include <set>
 #include <string>
 #include <system_error>
@@ -48,7 +47,7 @@ class CsvSink : public Sink {
     for (std::size_t row = 0; row < batch.size(); ++row) {
       for (std::size_t j = 0; j < columns_.size(); ++j) {
         if (j > 0) text += delimiter_;
-        if (columns_[j]) append_value(columns_[j]->values[row]);
+        if (columns_[j]) append_csv_value(text, columns_[j]->values[row], delimiter_);
       }
       text += '\n';
     }
@@ -99,24 +98,6 @@ class CsvSink : public Sink {
       if (!known_.insert(c->field.id).second || !shared.known.insert(c->field.id).second) continue;
       ctx_.log(LogLevel::warn, "field '" + std::string(field_name(c->field)) +
                                    "' is not a column (the header comes from the first batch); it is not written");
-    }
-  }
-
-  void append_value(const Value& v) {
-    switch (v.type()) {
-      case Type::null: return;  // an empty field
-      case Type::boolean: out_.buffer() += v.as_bool() ? "true" : "false"; return;
-      case Type::int64: out_.buffer() += std::to_string(v.as_int()); return;
-      case Type::float64:
-        if (std::isfinite(v.as_double())) append_double(out_.buffer(), v.as_double(), false);  // else empty, as JSON's null
-        return;
-      case Type::string: append_csv_field(out_.buffer(), v.as_string(), delimiter_); return;
-      case Type::bytes: {
-        std::string text;
-        append_base64(text, v.as_string());
-        append_csv_field(out_.buffer(), text, delimiter_);
-        return;
-      }
     }
   }
 

@@ -2,7 +2,10 @@
 
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <cstdint>
+
+#include "format.hpp"
 
 namespace graph_runner::plugins {
 namespace {
@@ -166,6 +169,24 @@ void append_csv_field(std::string& out, std::string_view text, char delimiter) {
     out += c;
   }
   out += '"';
+}
+
+void append_csv_value(std::string& out, const Value& v, char delimiter) {
+  switch (v.type()) {
+    case Type::null: return;  // an empty field
+    case Type::boolean: out += v.as_bool() ? "true" : "false"; return;
+    case Type::int64: out += std::to_string(v.as_int()); return;
+    case Type::float64:
+      if (std::isfinite(v.as_double())) append_double(out, v.as_double(), false);  // else empty, as JSON's null
+      return;
+    case Type::string: append_csv_field(out, v.as_string(), delimiter); return;
+    case Type::bytes: {
+      std::string text;
+      append_base64(text, v.as_string());
+      append_csv_field(out, text, delimiter);
+      return;
+    }
+  }
 }
 
 }  // namespace graph_runner::plugins

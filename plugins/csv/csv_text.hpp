@@ -74,4 +74,8 @@ bool csv_needs_quotes(std::string_view text, char delimiter);
 /// Appends `text` as one CSV field: quoted (with doubled quotes) when csv_needs_quotes.
 void append_csv_field(std::string& out, std::string_view text, char delimiter);
 
+/// Appends a value as one CSV field, as read_csv reads it back: null is an empty field,
+/// non-finite doubles too (as JSON's null), bytes are base64, strings quoted when needed.
+void append_csv_value(std::string& out, const Value& v, char delimiter);
+
 }  // namespace graph_runner::plugins

@@ -19,23 +19,12 @@ class Jsonl : public Sink {
   void open() override { out_.open(append_); }
 
   void write(const Batch& batch) override {
-    const auto columns = batch.columns();
-    names_.clear();
-    for (const auto& c : columns) {  // the `"name":` prefixes, once per batch
-      std::string prefix;
-      append_json_string(prefix, field_name(c->field));
-      names_.push_back(prefix + ':');
-    }
+    json_field_prefixes(batch, names_);  // the `"name":` prefixes, once per batch
     std::string& text = out_.buffer();
     text.clear();  // a retried batch is encoded again from the start
     for (std::size_t row = 0; row < batch.size(); ++row) {
-      text += '{';
-      for (std::size_t i = 0; i < columns.size(); ++i) {
-        if (i > 0) text += ',';
-        text += names_[i];
-        append_json_value(text, columns[i]->values[row]);
-      }
-      text += "}\n";
+      append_json_record(text, batch, row, names_);
+      text += '\n';
     }
     out_.write();
   }

@@ -4,6 +4,7 @@
     example_run.py GRAPH_RUNNER GRAPH GOLDEN WORKDIR [--vary NODE.COLUMN...]
         [--stdout-mask REGEX...] [--file NAME...] [--balance "A.x = B.y + C.z"...]
         [--exactly-once OUT:FIELD INPUT[:FIELD]...]... [--post NODE FILE...] [--redis] [--vary-batches]
+        [--http-server NAME[:STATUS,...]] [--http-service VAR=MODULE[:STATUS,...]]
 
 The run's deterministic figures form a digest, compared line by line with the approved
 GOLDEN (tests/cli/golden/examples/STEM.txt): stdout (count's `NAME: N records, checksum HEX`
@@ -58,6 +59,12 @@ def parse_args():
     p.add_argument("--post", nargs="+", default=[], metavar="NODE FILE")
     p.add_argument("--redis", action="store_true")
     p.add_argument("--vary-batches", action="store_true")
+    p.add_argument("--http-server", metavar="NAME[:STATUS,...]",
+                   help="serve $UPLOAD_URL on loopback (http_test_server.py) answering the STATUSes first "
+                        "(503 and 429 with Retry-After: 1), then 200; what it accepted is written to $OUT_DIR/NAME")
+    p.add_argument("--http-service", metavar="VAR=MODULE[:STATUS,...]",
+                   help="serve $VAR on loopback with the demo service tests/cli/MODULE.py, answering the STATUSes "
+                        "first (with Retry-After: 1), then as the service does")
     return p.parse_args()
 
 
@@ -184,6 +191,34 @@ def content_diff(workdir, name):
     return f"\n  {name}, sorted, since the last run that passed:\n{shown}"
 
 
+def run_with_server(spec, command, env, out_dir):
+    """Runs the graph against a recording server; writes the bodies it answered 2xx to a file."""
+    from http_test_server import Recorder, Server
+    name, _, statuses = spec.partition(":")
+    script = [{"status": int(s), "retry_after": "1"} for s in statuses.split(",") if s]
+    rec = Recorder(script=script)
+    with Server(rec) as server:
+        env["UPLOAD_URL"] = server.url("/ingest")
+        p = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    with open(os.path.join(out_dir, name), "wb") as f:
+        for r in rec.ok_bodies():
+            f.write(r["body"])
+    return p
+
+
+def run_with_service(spec, command, env):
+    """Runs the graph against a demo service (a module of tests/cli with recorder(script) and PATH)."""
+    import importlib
+    from http_test_server import Server
+    var, _, rest = spec.partition("=")
+    module, _, statuses = rest.partition(":")
+    service = importlib.import_module(module)
+    rec = service.recorder([{"status": int(s), "retry_after": "1"} for s in statuses.split(",") if s])
+    with Server(rec) as server:
+        env[var] = server.url(service.PATH)
+        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+
+
 def main():
     args = parse_args()
     stem = os.path.splitext(os.path.basename(args.graph))[0]
@@ -204,6 +239,10 @@ def main():
     try:
         if args.post:
             p = run_posting(command, env, args.post[0], args.post[1:], failures)
+        elif args.http_server:
+            p = run_with_server(args.http_server, command, env, out_dir)
+        elif args.http_service:
+            p = run_with_service(args.http_service, command, env)
         else:
             p = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
     finally:

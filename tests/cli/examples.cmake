@@ -35,12 +35,20 @@ set(example_fan-out-fan-in --stdout-mask [[^{.*}$]])
 set(example_multi-stage-upload --file uploaded.jsonl --stdout-mask ${count_line_mask}
   --exactly-once uploaded.jsonl:line ${example_data}/logs/api.log ${example_data}/logs/worker.log ${example_data}/events.jsonl
   --balance "receipts.in = audit.in")
+# A recording server on loopback answers the first requests 503 and 429 (Retry-After: 1):
+# every event reaches it once, after the retries.
+set(example_http-upload --http-server received.jsonl:503,429 --file received.jsonl
+  --exactly-once received.jsonl:id ${example_data}/events.jsonl:id --balance "upload.retries = 2"
+  --balance "upload.in = events.out")
 set(example_quickstart)
 set(example_webhook-ingest --file webhook-events.jsonl --balance "stored.in = big.out"
   --post incoming ${example_data}/events.jsonl ${example_data}/webhook-batch.json)
 # A private redis-server (Unix socket) for the run; the stream source's batches depend on timing.
 set(example_redis-round-trip --redis --vary-batches)
-set(example_user-filter --file rich-users.jsonl no-balance.jsonl --balance "rich.routed = unknown.in")
+# The demo user service (tests/cli/user_service.py) answers the first request 503 (Retry-After: 1),
+# then decides by id: which users are kept is fixed, the batches' order is not.
+set(example_user-filter --http-service USER_SERVICE_URL=user_service:503 --file rich-users.jsonl no-balance.jsonl
+  --balance "rich.routed = unknown.in" --balance "lookup.retries = 1" --balance "rich.in = lookup.out")
 
 foreach(graph ${example_graphs})
   get_filename_component(stem ${graph} NAME_WE)

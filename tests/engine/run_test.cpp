@@ -34,7 +34,9 @@ void register_all(graph_runner::engine::PluginRegistry& registry) {
       PluginDescriptor::stage<SlowPass>("shared_pass", "thread-safe pass-through").with_params(pass_params()).thread_safe());
   registry.add_static(PluginDescriptor::stage<LaneProbe>("lane_probe", "records instance per key"));
   registry.add_static(PluginDescriptor::stage<Flaky>("flaky", "fails the first attempts")
-                          .with_params({ParamSpec::integer("fail_times", "").with_default(std::int64_t{1})})
+                          .with_params({ParamSpec::integer("fail_times", "").with_default(std::int64_t{1}),
+                                        ParamSpec::string("throws", "").with_default("plain"),
+                                        ParamSpec::integer("retry_after_ms", "").with_default(std::int64_t{0})})
                           .thread_safe());
   registry.add_static(PluginDescriptor::stage<CatchingRejecter>("catching_rejecter", "rejects multiples of `every`")
                           .with_params({ParamSpec::integer("every", "").with_default(std::int64_t{10}),
@@ -65,6 +67,7 @@ Run run_graph_text(const std::string& toml, std::int64_t threads, RunOptions opt
     p.acknowledged.clear();
     p.received.clear();
     p.errors.clear();
+    p.statuses.clear();
     p.lanes.clear();
     p.attempts.clear();
     p.last_write.clear();

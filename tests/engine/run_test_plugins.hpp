@@ -24,6 +24,7 @@ struct Probe {
   std::map<std::string, std::vector<std::uint64_t>> acknowledged;  // source -> batch numbers
   std::map<std::string, std::vector<std::int64_t>> received;      // sink -> values of `n`
   std::map<std::string, std::vector<std::string>> errors;        // sink -> values of `error`
+  std::map<std::string, std::vector<std::int64_t>> statuses;     // sink -> values of `status`, when present
   std::map<std::int64_t, std::vector<std::pair<std::size_t, std::int64_t>>> lanes;  // k -> (instance, n)
   std::map<std::uint64_t, std::vector<std::chrono::steady_clock::time_point>> attempts;  // batch -> attempts
   std::map<std::string, std::chrono::steady_clock::time_point> last_write;  // sink -> its latest write
@@ -138,7 +139,7 @@ class Collect : public Sink {
  public:
   explicit Collect(Context& c)
       : sleep_us_(c.params().get_int("sleep_us")), fail_at_(c.params().get_int("fail_at")), name_(c.node_name()),
-        n_(field("n")), error_(field("error")) {}
+        n_(field("n")), error_(field("error")), status_(field("status")) {}
   void write(const Batch& b) override {
     if (sleep_us_ > 0) std::this_thread::sleep_for(std::chrono::microseconds(sleep_us_));
     for (std::size_t r = 0; r < b.size() && fail_at_ >= 0; ++r)  // the whole batch fails, nothing kept
@@ -148,13 +149,14 @@ class Collect : public Sink {
     for (std::size_t r = 0; r < b.size(); ++r) {
       probe().received[name_].push_back(b.get(r, n_).as_int());
       if (b.find(error_)) probe().errors[name_].emplace_back(b.get(r, error_).as_string());
+      if (b.find(status_)) probe().statuses[name_].push_back(b.get(r, status_).as_int());
     }
   }
 
  private:
   std::int64_t sleep_us_, fail_at_;
   std::string name_;
-  Field n_, error_;
+  Field n_, error_, status_;
 };
 
 // Records, per instance, the (k, n) pairs it sees: for partition_by.
@@ -174,9 +176,13 @@ class LaneProbe : public Stage {
 };
 
 // Fails the first `fail_times` attempts of every batch, recording when each attempt came.
+// `throws`: "plain" (std::runtime_error), "transient" (TransientError with `retry_after_ms`
+// and a field status = 503) or "call_error" (CallError with status = 400) (SDK 1.3).
 class Flaky : public Stage {
  public:
-  explicit Flaky(Context& c) : fail_times_(c.params().get_int("fail_times")) {}
+  explicit Flaky(Context& c)
+      : fail_times_(c.params().get_int("fail_times")), throws_(c.params().get_string("throws")),
+        retry_after_(c.params().get_int("retry_after_ms")) {}
   void process(const BatchPtr& in, Emitter& out) override {
     std::size_t attempt;
     {
@@ -185,12 +191,19 @@ class Flaky : public Stage {
       times.push_back(std::chrono::steady_clock::now());
       attempt = times.size();
     }
-    if (static_cast<std::int64_t>(attempt) <= fail_times_) throw std::runtime_error("flaky");
+    if (static_cast<std::int64_t>(attempt) <= fail_times_) {
+      if (throws_ == "transient")
+        throw TransientError("busy", retry_after_, {{"status", std::int64_t{503}}, {"why", std::string("busy")}});
+      if (throws_ == "call_error") throw CallError("bad request", {{"status", std::int64_t{400}}});
+      throw std::runtime_error("flaky");
+    }
     out.emit(in);
   }
 
  private:
   std::int64_t fail_times_;
+  std::string throws_;
+  std::chrono::milliseconds retry_after_;
 };
 
 // Rejects every record whose n is a multiple of `every`, on attempts below `failing_attempts`

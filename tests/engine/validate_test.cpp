@@ -208,6 +208,11 @@ TEST_CASE("an input names a node and one of its ports", "[validate]") {
                     "8:16: unknown input 'sx'", "did you mean 's'?");
   graph_should_fail(source_a + "[sinks.b]\nplugin = \"count\"\ninputs = [\"a\"]\n[sinks.c]\nplugin = \"count\"\ninputs = [\"b\"]\n",
                     "8:11: input 'b' is a sink, which has no outputs");
+  // A sink's failed batches under on_error = "route" go to its port `errors` (an http sink's refusals).
+  graph_should_load(source_a + "[sinks.b]\nplugin = \"count\"\ninputs = [\"a\"]\non_error = \"route\"\n"
+                               "[sinks.c]\nplugin = \"count\"\ninputs = [\"b.errors\"]\n");
+  graph_should_fail(source_a + "[sinks.b]\nplugin = \"count\"\ninputs = [\"a\"]\n[sinks.c]\nplugin = \"count\"\ninputs = [\"b.errors\"]\n",
+                    "8:11: node 'b' has no port 'errors'", "set on_error = \"route\" on 'b'");
   graph_should_fail(source_a + "[sinks.b]\nplugin = \"count\"\ninputs = [\"a\", \"a.out\"]\n",
                     "5:16: input 'a' is listed twice");
 }

@@ -4,6 +4,7 @@
 
 #include "graph_runner/batch.hpp"
 #include "graph_runner/context.hpp"
+#include "graph_runner/errors.hpp"
 #include "graph_runner/node.hpp"
 #include "graph_runner/params.hpp"
 #include "graph_runner/plugin.hpp"

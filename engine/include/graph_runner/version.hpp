@@ -14,6 +14,9 @@
 ///   under `fail` and `retry`); the policy is applied once the call returns.
 /// - 1.3: Context::set_gauge() (a plugin's own figures in `/metrics`, `--metrics-json` and
 ///   the status line).
+///   Also errors.hpp: TransientError (retried under every `on_error` policy, honouring a
+///   least wait such as HTTP's Retry-After) and CallError (fields for the records a failed
+///   call routes). Exceptions only: a 1.2 plugin never throws them, and loads unchanged.
 
 #define GRAPH_RUNNER_SDK_VERSION_MAJOR 1
 #define GRAPH_RUNNER_SDK_VERSION_MINOR 3

@@ -8,10 +8,15 @@
 #include <stdexcept>
 #include <thread>
 
+#include "graph_runner/errors.hpp"
+
 namespace graph_runner::engine {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// A server's Retry-After is honoured up to this; beyond it the retry comes sooner.
+constexpr std::chrono::milliseconds max_retry_after = std::chrono::minutes(5);
 
 }  // namespace
 
@@ -219,8 +224,8 @@ std::string NodeRuntime::describe_failure(const Batch* in, const std::string& wh
          std::to_string(o.first_record + (in->size() ? in->size() - 1 : 0)) + ")";
 }
 
-BatchPtr NodeRuntime::error_batch(const Batch& from,
-                                  const std::vector<std::pair<std::uint32_t, std::string>>& rows) const {
+BatchPtr NodeRuntime::error_batch(const Batch& from, const std::vector<std::pair<std::uint32_t, std::string>>& rows,
+                                  const std::vector<ErrorField>& fields) const {
   std::vector<std::uint32_t> index;
   index.reserve(rows.size());
   for (const auto& r : rows) index.push_back(r.first);
@@ -233,16 +238,24 @@ BatchPtr NodeRuntime::error_batch(const Batch& from,
   }
   BatchPtr out = from.select(index);
   out = out->with_column(error_field_, std::move(errors), arena);
-  return out->with_column(error_node_field_, std::move(nodes));
+  out = out->with_column(error_node_field_, std::move(nodes), arena);
+  for (const auto& [name, value] : fields) {  // a CallError's own fields (SDK 1.3), one value for every row
+    Value v = std::holds_alternative<std::int64_t>(value)
+                  ? Value::of(std::get<std::int64_t>(value))
+                  : Value::string_ref(arena->copy(std::get<std::string>(value)));
+    out = out->with_column(field(name), std::vector<Value>(rows.size(), v), arena);
+  }
+  return out;
 }
 
 // Retry backoff: doubling from backoff_ms, capped, with jitter (50-100 % of the step) so
 // that batches failing together do not retry together.
-bool NodeRuntime::wait_before_retry(int retry) {
+bool NodeRuntime::wait_before_retry(int retry, std::chrono::milliseconds at_least) {
   constexpr double max_backoff_ms = 30000;
   double delay = std::min(max_backoff_ms, static_cast<double>(node_.spec->backoff_ms) * double(1u << std::min(retry, 20)));
   thread_local std::minstd_rand jitter{std::random_device{}()};
   delay *= 0.5 + std::uniform_real_distribution<double>(0, 0.5)(jitter);
+  delay = std::max(delay, static_cast<double>(std::min(at_least, max_retry_after).count()));  // Retry-After
   // The wait suspends this task, so the worker runs other nodes meanwhile (RetryTimer) -
   // unless this thread's stack must stay where it is: an outer call on this thread (TBB
   // ran this call inside a plugin's parallel loop) keeps thread-local state, and with a
@@ -254,28 +267,42 @@ bool NodeRuntime::wait_before_retry(int retry) {
 template <class Call>
 bool NodeRuntime::guarded(const Batch* in, Outputs& out, Call&& call, bool time_calls) {
   const NodeSpec& spec = *node_.spec;
-  const int attempts = spec.on_error == ErrorPolicy::retry ? static_cast<int>(spec.retries) + 1 : 1;
+  // Under `retry` every failure is retried; under the other policies a TransientError (SDK
+  // 1.3) is, and the policy applies once the retries are used up.
+  const int retries = static_cast<int>(spec.retries);
   // Under fail and retry a rejected record fails its call, as an exception does.
   const bool rejection_fails = spec.on_error == ErrorPolicy::fail || spec.on_error == ErrorPolicy::retry;
   const std::size_t records = in ? in->size() : 0;
   std::string what;     // the last exception's text (drop log, routed records)
   std::string failure;  // the run's message if the last attempt fails it
-  for (int attempt = 0; attempt < attempts; ++attempt) {
+  std::vector<ErrorField> fields;  // a CallError's fields for routed records
+  std::chrono::milliseconds retry_after{0};
+  for (int attempt = 0;; ++attempt) {
     if (attempt > 0) {
       retries_.fetch_add(1, std::memory_order_relaxed);
       // Cancelled meanwhile (second signal, grace over, another node failed): the batch is
       // abandoned in flight, as the run's message counts it; it is not this node's failure.
       // A call without a batch (finish, close) is still tried, without waiting: a sink that
       // cannot close must be reported.
-      if (!wait_before_retry(attempt - 1) && in) return false;
+      if (!wait_before_retry(attempt - 1, retry_after) && in) return false;
     }
     // Gone before the next wait: a resumed task may be on another thread.
     Collector collector(*this, in, static_cast<unsigned>(attempt));
-    bool threw = true;
+    bool threw = true, transient = false;
+    fields.clear();
+    retry_after = std::chrono::milliseconds(0);
     try {
       if (time_calls) timed(in, [&] { call(*emitter_); });  // forwards to `collector` during the call
       else call(*emitter_);
       threw = false;
+    } catch (const TransientError& e) {
+      what = e.what();
+      fields = e.fields();
+      retry_after = e.retry_after();
+      transient = true;
+    } catch (const CallError& e) {
+      what = e.what();
+      fields = e.fields();
     } catch (const std::exception& e) {
       what = e.what();
     } catch (...) {
@@ -291,7 +318,7 @@ bool NodeRuntime::guarded(const Batch* in, Outputs& out, Call&& call, bool time_
         errors_.fetch_add(rows.size(), std::memory_order_relaxed);
         if (spec.on_error == ErrorPolicy::route) {
           routed_.fetch_add(rows.size(), std::memory_order_relaxed);
-          collector.outputs.push_back({errors_port_, error_batch(*batch, rows)});
+          collector.outputs.push_back({errors_port_, error_batch(*batch, rows, {})});
         } else {
           dropped_.fetch_add(rows.size(), std::memory_order_relaxed);
           drop_log_.dropped(rows.size(), rows.back().second);
@@ -304,6 +331,10 @@ bool NodeRuntime::guarded(const Batch* in, Outputs& out, Call&& call, bool time_
     if (!threw && collector.rejections > 1)
       failure += " and " + std::to_string(collector.rejections - 1) + " more rejected record(s) in the same call";
     if (run_.cancelled() && in) return false;  // abandoned, as above: no retry, no second failure
+    if (!(transient || spec.on_error == ErrorPolicy::retry) || attempt >= retries) {
+      if (transient && attempt > 0) failure += " (still failing after " + std::to_string(attempt) + " retries)";
+      break;
+    }
   }
   errors_.fetch_add(std::max<std::size_t>(records, 1), std::memory_order_relaxed);
   if (spec.on_error == ErrorPolicy::drop && in) {
@@ -313,7 +344,7 @@ bool NodeRuntime::guarded(const Batch* in, Outputs& out, Call&& call, bool time_
     routed_.fetch_add(records, std::memory_order_relaxed);
     std::vector<std::pair<std::uint32_t, std::string>> rows;
     for (std::uint32_t r = 0; r < records; ++r) rows.emplace_back(r, what);
-    out.push_back({errors_port_, error_batch(*in, rows)});
+    out.push_back({errors_port_, error_batch(*in, rows, fields)});
   } else {
     run_.fail(failure);
   }

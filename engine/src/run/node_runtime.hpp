@@ -13,6 +13,7 @@
 
 #include <oneapi/tbb/concurrent_queue.h>
 
+#include "graph_runner/errors.hpp"
 #include "graph_runner/node.hpp"
 #include "run/drop_log.hpp"
 #include "run/node_context.hpp"
@@ -101,7 +102,8 @@ class NodeRuntime {
   template <class Call>
   bool guarded(const Batch* in, Outputs& out, Call&& call, bool time_calls = false);
   // The backoff before retry number `retry` (0-based); false when the run was cancelled.
-  bool wait_before_retry(int retry);
+  // At least `at_least` (a TransientError's retry_after, capped).
+  bool wait_before_retry(int retry, std::chrono::milliseconds at_least);
   template <class Call>
   void timed(const Batch* in, Call&& call);
   template <class Call>
@@ -112,7 +114,9 @@ class NodeRuntime {
   // one `row` of `in`.
   std::string describe_failure(const Batch* in, const std::string& what,
                                std::optional<std::size_t> row = std::nullopt) const;
-  BatchPtr error_batch(const Batch& from, const std::vector<std::pair<std::uint32_t, std::string>>& rows) const;
+  // `fields`: a CallError's own fields (SDK 1.3), added to every row.
+  BatchPtr error_batch(const Batch& from, const std::vector<std::pair<std::uint32_t, std::string>>& rows,
+                       const std::vector<ErrorField>& fields) const;
 
   const CheckedGraph& graph_;
   const CheckedNode& node_;

@@ -1,5 +1,6 @@
 // Out-of-line anchors for the SDK's polymorphic classes (one vtable, in the SDK library).
 #include "graph_runner/context.hpp"
+#include "graph_runner/errors.hpp"
 #include "graph_runner/node.hpp"
 #include "graph_runner/plugin.hpp"
 
@@ -13,6 +14,8 @@ Source::~Source() = default;
 Emitter::~Emitter() = default;
 Stage::~Stage() = default;
 Sink::~Sink() = default;
+CallError::~CallError() = default;
+TransientError::~TransientError() = default;
 
 void Context::param_error(std::string_view param, const std::string& message) const {
   throw ParamError(std::string(param), message);

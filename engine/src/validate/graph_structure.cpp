@@ -155,9 +155,11 @@ class ShapeChecker {
     }
     const std::size_t from = it->second;
     const NodeSpec& producer = nodes_[from];
-    if (producer.kind == NodeKind::sink) {
+    // A sink's one output is port `errors`, for the batches it failed under on_error = "route".
+    if (producer.kind == NodeKind::sink && ref.port != "errors") {
       diags_.error(ref.pos, "input '" + input_text(ref) + "' is a sink, which has no outputs",
-                   "only sources and stages feed other nodes");
+                   "only sources and stages feed other nodes (and a sink with on_error = \"route\" its port "
+                   "'errors': inputs = [\"" + ref.node + ".errors\"])");
       return std::nullopt;
     }
     if (!ports_[from]) return CheckedEdge{from, 0, 0};  // its plugin failed: already reported
