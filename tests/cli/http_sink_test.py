@@ -57,7 +57,7 @@ def run(text, env=None, args=()):
         os.remove(metrics)
     start = time.monotonic()
     p = subprocess.run([GR, "run", path, "--metrics-json", metrics, *args], capture_output=True, text=True,
-                       timeout=120, env=dict(os.environ, **(env or {})))
+                       timeout=120, env=dict(os.environ, no_proxy="127.0.0.1,localhost", **(env or {})))
     p.seconds = time.monotonic() - start
     p.metrics = json.load(open(metrics)) if os.path.exists(metrics) else {}
     p.nodes = {n["name"]: n for n in p.metrics.get("nodes", [])}
@@ -282,7 +282,8 @@ def case_sigint_during_retries():
             f.write("[graph]\nshutdown_grace_ms = 500\n" + graph(s.url(), count=100, batch=100,
                                                                   sink_keys="retries = 10\nblocking = true")[9:])
         start = time.monotonic()
-        proc = subprocess.Popen([GR, "run", path], stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen([GR, "run", path], stderr=subprocess.PIPE, text=True,
+                                env=dict(os.environ, no_proxy="127.0.0.1,localhost"))
         while not rec.requests and time.monotonic() - start < 10:
             time.sleep(0.05)
         time.sleep(0.3)
