@@ -199,6 +199,7 @@ def run_with_server(spec, command, env, out_dir):
     rec = Recorder(script=script)
     with Server(rec) as server:
         env["UPLOAD_URL"] = server.url("/ingest")
+        env["no_proxy"] = "127.0.0.1,localhost"  # a proxy from the environment must not take loopback
         p = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
     with open(os.path.join(out_dir, name), "wb") as f:
         for r in rec.ok_bodies():

@@ -57,7 +57,7 @@ def run(text, env=None, args=()):
         os.remove(metrics)
     start = time.monotonic()
     p = subprocess.run([GR, "run", path, "--metrics-json", metrics, *args], capture_output=True, text=True,
-                       timeout=120, env=dict(os.environ, **(env or {})))
+                       timeout=120, env=dict(os.environ, no_proxy="127.0.0.1,localhost", **(env or {})))
     p.seconds = time.monotonic() - start
     p.metrics = json.load(open(metrics)) if os.path.exists(metrics) else {}
     p.nodes = {n["name"]: n for n in p.metrics.get("nodes", [])}
@@ -129,14 +129,16 @@ def case_transient():
 
 
 def case_retry_after_date():
-    date = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(time.time() + 2))
+    # Made when the answer goes out: 3 s ahead, cut to the second, so 2-3 s of waiting.
+    date = lambda: time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(time.time() + 3))  # noqa: E731
     rec = Recorder(script=[{"status": 503, "retry_after": date}])
     with Server(rec) as s:
         p = run(graph(s.url(), count=100, batch=100, sink_keys="backoff_ms = 1"))
     ok_run(p)
     check_exactly_once(rec, 100)
     gap = rec.requests[1]["start"] - rec.requests[0]["end"]
-    check(0.9 <= gap < 5, "seconds waited for a Retry-After HTTP-date 2 s ahead", "1-2", round(gap, 3))
+    check(1.9 <= gap < 8, "seconds waited for a Retry-After HTTP-date 3 s ahead (cut to the second)", "2-3",
+          round(gap, 3))
 
 
 def bad_request():
@@ -189,7 +191,9 @@ def case_timeout():
         p = run(graph(s.url(), count=100, batch=100, sink_keys="timeout_ms = 300\nbackoff_ms = 1"))
     ok_run(p)
     check(p.nodes["upload"]["retries"] == 1, "upload.retries after one timeout", 1, p.nodes["upload"]["retries"])
-    check(p.seconds < 1.9, "run seconds (the 300 ms timeout, not the server's 2 s)", "< 1.9", round(p.seconds, 2))
+    starts = sorted(rec.arrivals)
+    check(len(starts) == 2 and starts[1] - starts[0] < 1.5, "seconds from the request to its retry (the 300 ms "
+          "timeout, not the server's 2 s)", "< 1.5", [round(t - starts[0], 2) for t in starts])
     check_exactly_once(rec, 100)  # the timed-out request, answered late to a closed socket, is not counted
     with Server(Recorder(script=[{"delay_s": 2}] * 10)) as s:
         p = run(graph(s.url(), count=100, batch=100, sink_keys="timeout_ms = 200\nretries = 1\nbackoff_ms = 1"))
@@ -263,7 +267,8 @@ def case_concurrency():
     check(rec.max_in_flight == 4, "requests in flight at once", 4, rec.max_in_flight)
     check(len({r["client"] for r in rec.requests}) <= 4, "connections (one kept alive per instance)", "<= 4",
           len({r["client"] for r in rec.requests}))
-    check(p.seconds < 3.5, "seconds for 20 requests of 0.2 s, 4 at a time", "< 3.5", round(p.seconds, 2))
+    check(p.seconds < 8, "seconds for 20 requests of 0.2 s, 4 at a time (serially: 4 s + start-up)", "< 8",
+          round(p.seconds, 2))
 
 
 def case_sigint_during_retries():
@@ -277,7 +282,8 @@ def case_sigint_during_retries():
             f.write("[graph]\nshutdown_grace_ms = 500\n" + graph(s.url(), count=100, batch=100,
                                                                   sink_keys="retries = 10\nblocking = true")[9:])
         start = time.monotonic()
-        proc = subprocess.Popen([GR, "run", path], stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen([GR, "run", path], stderr=subprocess.PIPE, text=True,
+                                env=dict(os.environ, no_proxy="127.0.0.1,localhost"))
         while not rec.requests and time.monotonic() - start < 10:
             time.sleep(0.05)
         time.sleep(0.3)

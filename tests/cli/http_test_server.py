@@ -5,7 +5,7 @@ It keeps every request (method, path, headers, body un-gzipped, when it came and
 answered) and answers from a script: a list of actions taken in order, one per request, then
 the default action. An action is a dict:
     status       HTTP status (default 200)
-    retry_after  a Retry-After header value ("2", or an HTTP-date)
+    retry_after  a Retry-After header value ("2", or an HTTP-date), or a function making it
     delay_s      wait this long before answering (a slow server: the client's timeout)
     close        drop the connection without answering
     body         the answer's body (default "ok\n", or the status's phrase), or a function of the
@@ -34,6 +34,7 @@ class Recorder:
         self.default = default or {"status": 200}
         self.delay_s = delay_s
         self.requests = []  # dicts, in the order answered
+        self.arrivals = []  # when each request came (time.monotonic()), answered or not yet
         self.in_flight = 0
         self.max_in_flight = 0
 
@@ -67,6 +68,8 @@ def make_handler(rec):
         def _answer(self):
             start = time.monotonic()
             raw = self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
+            with rec.lock:
+                rec.arrivals.append(start)
             body = gzip.decompress(raw) if self.headers.get("Content-Encoding") == "gzip" else raw
             action = rec.next_action()
             delay = action.get("delay_s", rec.delay_s)
@@ -90,7 +93,8 @@ def make_handler(rec):
             text = text.encode()
             self.send_response(status)
             if "retry_after" in action:
-                self.send_header("Retry-After", str(action["retry_after"]))
+                after = action["retry_after"]
+                self.send_header("Retry-After", str(after() if callable(after) else after))
             self.send_header("Content-Type", "text/plain")
             self.send_header("Content-Length", str(len(text)))
             self.end_headers()
