@@ -12,9 +12,11 @@
 ///   the sources waiting); Emitter::attempt() (which retry of a call this is). Also in 1.2,
 ///   without a new symbol: Emitter::reject() returns under every `on_error` policy (it threw
 ///   under `fail` and `retry`); the policy is applied once the call returns.
+/// - 1.3: Context::checkpoint() and Context::batch_being_read() (a source commits the
+///   position of its contiguous acknowledged prefix to the run's state_dir).
 
 #define GRAPH_RUNNER_SDK_VERSION_MAJOR 1
-#define GRAPH_RUNNER_SDK_VERSION_MINOR 2
+#define GRAPH_RUNNER_SDK_VERSION_MINOR 3
 #define GRAPH_RUNNER_VERSION_STRING "0.1.0"
 
 namespace graph_runner {
