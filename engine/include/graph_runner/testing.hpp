@@ -93,7 +93,7 @@ struct Options {
   /// policy); "drop" or "route" keep the record (TestContext::rejected_inputs).
   std::string on_error = "fail";
   /// SDK 1.3: what Context::checkpoint() says (a state file for a source to keep its position).
-  CheckpointSettings checkpoint;
+  CheckpointSettings checkpoint{};
 };
 
 /// A Context for tests: ports from the descriptor ("out", declared, from a parameter,
