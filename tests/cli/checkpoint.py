@@ -223,6 +223,13 @@ def case_follow():
         def start():
             return subprocess.Popen([EXE, "run", g, "--quiet"], cwd=d, stderr=subprocess.PIPE, text=True)
 
+        def stop(p, when):  # Ctrl-C: drain, commit the checkpoint, exit 130; every line once
+            time.sleep(0.3)
+            p.send_signal(signal.SIGINT)
+            _, err = p.communicate(timeout=60)
+            expect(f"follow: exit code of Ctrl-C {when} ({err.strip()})", p.returncode, 130)
+            check_counts(f"follow: {when}", keys(out), written)
+
         append(app, 0, 100)
         p = start()
         wait_for("the first lines", all_in)
@@ -252,11 +259,7 @@ def case_follow():
         time.sleep(0.5)  # let go of after a poll interval; leaves the state with the next batch
         append(app, 3050, 50)
         wait_for("lines after a deletion", all_in)
-        time.sleep(0.3)
-        p.send_signal(signal.SIGINT)
-        _, err = p.communicate(timeout=60)
-        expect(f"follow: exit code after Ctrl-C ({err.strip()})", p.returncode, 130)
-        check_counts("follow: before the restart", keys(out), written)
+        stop(p, "before the restart")
         with open(os.path.join(d, "state", "ckpt.src.state")) as f:
             paths = sorted(e["path"] for e in json.load(f)["files"])
         if any(x.endswith("gone.log") for x in paths):
@@ -268,11 +271,7 @@ def case_follow():
         wait_for("lines appended while stopped", all_in)
         append(app, 7000, 100)
         wait_for("lines after the restart", all_in)
-        time.sleep(0.3)
-        p.send_signal(signal.SIGINT)
-        _, err = p.communicate(timeout=60)
-        expect(f"follow: exit code after the second Ctrl-C ({err.strip()})", p.returncode, 130)
-        check_counts("follow: after Ctrl-C, append, restart", keys(out), written)
+        stop(p, "after Ctrl-C, append, restart")
 
 
 def case_crash_loop(lines, crashes, seed):
