@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make soak: runs tools/soak.toml for SOAK_SECONDS (default 600) while sampling the
+# make soak: the checkpoint crash loop (below), then runs tools/soak.toml for SOAK_SECONDS (default 600) while sampling the
 # graph-runner process's resident memory (VmRSS in /proc/PID/status) and open file
 # descriptors (/proc/PID/fd) every second. Fails when
 #   - RSS grows after warm-up: RSS at the 95% mark > 1.2 x RSS at the 25% mark + 16 MiB
@@ -17,6 +17,11 @@ rate=${SOAK_RATE:-100000}
 runner=${GRAPH_RUNNER:-build/dev/bin/graph-runner}
 dir=${SOAK_DIR:-build/soak}
 mkdir -p "$dir"
+
+# First the checkpoint crash loop (docs/lifecycle.md): a 1 M-line file into an append sink,
+# kill -9 at 20 random moments, restart: every line at least once, no torn line, duplicates
+# per crash within in-flight + one checkpoint interval (the figure is printed).
+python3 tests/cli/checkpoint.py "$runner" crash_loop "${SOAK_CRASH_LINES:-1000000}" "${SOAK_CRASHES:-20}" "${SOAK_SEED:-1}"
 samples=$dir/samples.csv metrics=$dir/metrics.json log=$dir/run.log
 echo "second,rss_kib,fds" > "$samples"
 

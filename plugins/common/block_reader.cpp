@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -81,36 +83,60 @@ std::string OversizedRecord::message() const {
 }
 
 BlockReader::BlockReader(std::vector<std::string> paths, std::size_t block_bytes, std::size_t max_record_bytes)
-    : paths_(std::move(paths)), block_bytes_(block_bytes), max_record_bytes_(std::max<std::size_t>(max_record_bytes, 1)) {}
+    : BlockReader(std::make_unique<FileSet>(std::move(paths)), block_bytes, max_record_bytes) {}
 
-BlockReader::~BlockReader() { close_current(); }
+BlockReader::BlockReader(std::unique_ptr<FileSet> files, std::size_t block_bytes, std::size_t max_record_bytes)
+    : files_(std::move(files)), block_bytes_(block_bytes), max_record_bytes_(std::max<std::size_t>(max_record_bytes, 1)) {}
 
+BlockReader::~BlockReader() = default;  // the FileSet closes the files
+
+// The current file is done: without follow, or (follow) gone and read to its end.
 void BlockReader::close_current() noexcept {
-  if (fd_ > 0) ::close(fd_);  // fd 0 (stdin) stays open for the process
+  if (!cur_) return;
+  if (files_->follow() && FileSet::deleted(*cur_)) deleted_.push_back(cur_->id);
+  files_->close(*cur_);
+  cur_ = nullptr;
   fd_ = -1;
+}
+
+void BlockReader::switch_to(TrackedFile* f) {
+  cur_ = f;
+  fd_ = f->fd;
+  file_ = f->path;
+  pipe_ = f->pipe;
+  pos_ = f->offset;
+  line_ = f->line;
+  eof_ = final_ = skipping_ = false;
+  file_start_ = pos_ == 0;
+  carry_.clear();
 }
 
 bool BlockReader::open_next() {
   close_current();
-  if (next_path_ >= paths_.size()) return false;
-  const std::string& path = paths_[next_path_++];
-  if (path == "-") {
-    fd_ = 0;
-    file_ = "<stdin>";
-  } else {
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) fail("open", path, errno);
-    file_ = path;
-  }
-  struct stat st;
-  pipe_ = ::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode);
-  if (!pipe_) ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
-  eof_ = false;
-  file_start_ = true;
-  skipping_ = false;
-  line_ = 1;
-  carry_.clear();
+  TrackedFile* f = files_->next(nullptr);
+  if (!f) return false;
+  switch_to(f);
   return true;
+}
+
+bool BlockReader::follow_on(int wait_ms) {
+  switch (files_->check(*cur_, pos_)) {
+    case FileSet::Change::truncated: switch_to(cur_); return true;
+    case FileSet::Change::gone: final_ = true; eof_ = false; return true;
+    case FileSet::Change::none: break;
+  }
+  // Leave this file at the start of its incomplete line, and read whichever file has more.
+  cur_->offset = pos_ - carry_.size();
+  cur_->line = line_;
+  if (TrackedFile* f = files_->next(cur_)) {
+    switch_to(f);
+    return true;
+  }
+  if (::lseek(fd_, static_cast<off_t>(cur_->offset), SEEK_SET) < 0) fail("seek in", file_, errno);
+  switch_to(cur_);
+  const auto poll = std::chrono::milliseconds(wait_ms < 0 ? INT32_MAX : wait_ms);
+  std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(poll, std::chrono::milliseconds(50)));
+  return false;
 }
 
 // A block, unless the carried line needs more: doubled as it grows, but straight to
@@ -160,6 +186,7 @@ bool BlockReader::fill(char* p, std::size_t capacity, std::size_t& size, int wai
     if (n < 0) fail("read", file_, errno);
     if (n == 0) eof_ = true;
     size += static_cast<std::size_t>(n);
+    pos_ += static_cast<std::uint64_t>(n);
     got_input = true;
   }
   return got_input;
@@ -171,7 +198,8 @@ void BlockReader::take_oversized(const char* data, std::size_t at, std::size_t s
   oversized_.file = file_;
   oversized_.line = line_;
   oversized_.limit = max_record_bytes_;
-  oversized_.complete = nl != std::string_view::npos || eof_;
+  const bool at_end = eof_ && (pipe_ || !files_->follow() || final_);
+  oversized_.complete = nl != std::string_view::npos || at_end;
   oversized_.bytes = nl != std::string_view::npos ? nl : rest.size();
   oversized_.head = OversizedRecord::head_of(rest.substr(0, oversized_.bytes));
   if (nl != std::string_view::npos) {
@@ -179,9 +207,10 @@ void BlockReader::take_oversized(const char* data, std::size_t at, std::size_t s
     ++line_;
   } else {
     carry_.clear();
-    skipping_ = !eof_;
+    skipping_ = !at_end;
   }
-  if (eof_ && carry_.empty()) close_current();
+  if (at_end && carry_.empty()) close_current();
+  if (eof_ && !at_end) eof_ = false;  // following: the rest comes later
 }
 
 bool BlockReader::skip_oversized(int wait_ms) {
@@ -195,17 +224,25 @@ bool BlockReader::skip_oversized(int wait_ms) {
     carry_.assign(after, static_cast<std::size_t>(scratch.data.get() + size - after));
     skipping_ = false;
     ++line_;
-  } else if (eof_) {
+  } else if (eof_ && (!files_->follow() || final_)) {
     skipping_ = false;
   }
-  if (eof_ && !skipping_ && carry_.empty()) close_current();
+  if (eof_ && (!files_->follow() || final_) && !skipping_ && carry_.empty()) close_current();
   recycle(std::move(scratch));
+  if (files_->follow() && eof_ && skipping_) {  // the rest of the long line is not written yet
+    eof_ = false;
+    return false;
+  }
   return got_input || !pipe_;
 }
 
 BlockReader::Status BlockReader::next(TextBlock& block, int wait_ms) {
   for (;;) {
-    if (fd_ < 0 && !open_next()) return Status::end;
+    if (!cur_ && !open_next()) {
+      if (!files_->follow()) return Status::end;
+      std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms < 0 ? 50 : std::min(wait_ms, 50)));
+      return Status::waiting;
+    }
     if (skipping_) {
       if (!skip_oversized(wait_ms)) return Status::waiting;
       continue;
@@ -213,19 +250,22 @@ BlockReader::Status BlockReader::next(TextBlock& block, int wait_ms) {
     // A new buffer starting with the carried partial line.
     TextBlock read;
     read.data = buffer(capacity_for(carry_.size()), read.capacity);
+    const std::uint64_t base = pos_ - carry_.size();  // the file offset of the buffer's first byte
     std::size_t size = carry_.size();
     std::memcpy(read.data.get(), carry_.data(), size);
     if (carry_.capacity() > block_bytes_) std::string().swap(carry_);  // a long line's memory goes back now
     const bool got_input = fill(read.data.get(), read.capacity, size, wait_ms);
+    // Following, the end of a file is only where its writer has got to.
+    const bool at_end = eof_ && (pipe_ || !files_->follow() || final_);
     const char* data = read.data.get();
     std::size_t start = 0;
-    if (file_start_ && (size >= 3 || eof_)) {
+    if (file_start_ && (size >= 3 || at_end)) {
       file_start_ = false;
       if (size >= 3 && std::memcmp(data, "\xEF\xBB\xBF", 3) == 0) start = 3;
     }
     // Whole lines only: the block ends after its last newline, unless the file has ended.
     std::size_t end = size;
-    if (!eof_) {
+    if (!at_end) {
       const void* last = size > start ? ::memrchr(data + start, '\n', size - start) : nullptr;
       end = last ? static_cast<std::size_t>(static_cast<const char*>(last) - data) + 1 : start;
     }
@@ -243,10 +283,11 @@ BlockReader::Status BlockReader::next(TextBlock& block, int wait_ms) {
     carry_.assign(data + end, size - end);
     if (end == start) {  // no complete line yet
       recycle(std::move(read));
-      if (eof_) {
+      if (at_end) {
         close_current();
         continue;
       }
+      if (eof_ && !follow_on(wait_ms)) return Status::waiting;  // following: nothing new anywhere
       if (pipe_ && !got_input) return Status::waiting;
       continue;
     }
@@ -258,7 +299,14 @@ BlockReader::Status BlockReader::next(TextBlock& block, int wait_ms) {
     block.file = file_;
     block.first_line = line_;
     line_ += count_newlines(block.data.get(), block.size);
-    if (eof_ && carry_.empty()) close_current();
+    block.start_offset = base + start;
+    block.end_line = line_ + (block.data.get()[block.size - 1] != '\n' ? 1 : 0);  // a last line without newline
+    if (!pipe_) {
+      files_->refresh_id(*cur_);
+      block.id = cur_->id;
+    }
+    if (at_end && carry_.empty()) close_current();
+    if (eof_ && !at_end) eof_ = false;  // following: read on from here next time
     return Status::block;
   }
 }

@@ -8,7 +8,11 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
+
+#include "file_set.hpp"
+#include "state_file.hpp"
 
 namespace graph_runner::plugins {
 
@@ -20,7 +24,13 @@ struct TextBlock {
   std::size_t size = 0;         // bytes of text: whole lines, the last one may lack "\n"
   std::string file;             // "<stdin>" for "-"
   std::uint64_t first_line = 0; // 1-based number of the block's first line in its file
+  // Where it is in its file (regular files): for checkpoints.
+  FileId id;
+  std::uint64_t start_offset = 0;  // the file offset of text()[0]
+  std::uint64_t end_line = 0;      // the number of the line after the block
   std::string_view text() const noexcept { return {data.get(), size}; }
+  /// The position right after the block: what a checkpoint commits once its records are in.
+  FilePosition end_position() const { return FilePosition{file, id, start_offset + size, end_line}; }
 };
 
 /// The number of "\n" in [p, p + n), fast (a block's lines, bad lines' line numbers).
@@ -62,6 +72,11 @@ class BlockReader {
 
   explicit BlockReader(std::vector<std::string> paths, std::size_t block_bytes = std::size_t{1} << 20,
                        std::size_t max_record_bytes = default_max_record_bytes);
+  /// Reads the files of `files`: from their checkpoints, and with follow (see file_set.hpp)
+  /// as they grow. With follow, an incomplete last line waits for its newline (it is handed
+  /// out without one only when its file is gone), and `waiting` means that no file has a
+  /// complete new line now (after sleeping up to wait_ms, at most the poll interval).
+  BlockReader(std::unique_ptr<FileSet> files, std::size_t block_bytes, std::size_t max_record_bytes);
   ~BlockReader();
   BlockReader(const BlockReader&) = delete;
   BlockReader& operator=(const BlockReader&) = delete;
@@ -80,10 +95,17 @@ class BlockReader {
   std::size_t max_record_bytes() const noexcept { return max_record_bytes_; }
   /// The capacity of the largest buffer allocated so far: what the memory bound is about.
   std::size_t largest_buffer() const noexcept { return largest_buffer_; }
+  /// Files closed for good because they were deleted (follow), since the last call: their
+  /// checkpoint entries can go once what was read before is committed.
+  std::vector<FileId> take_deleted() { return std::exchange(deleted_, {}); }
 
  private:
   bool open_next();
   void close_current() noexcept;
+  void switch_to(TrackedFile* f);
+  // Follow, the current file read to its end without a complete line: truncated, gone, or
+  // another file to read; false: wait.
+  bool follow_on(int wait_ms);
   std::size_t capacity_for(std::size_t carry) const noexcept;
   std::unique_ptr<char[]> buffer(std::size_t capacity, std::size_t& got);
   // Reads into [p + size, p + capacity) until full, the end of the file, or (a pipe) what
@@ -94,12 +116,15 @@ class BlockReader {
   // Discards the rest of an oversized line, up to its newline; false: a pipe is waiting.
   bool skip_oversized(int wait_ms);
 
-  std::vector<std::string> paths_;
-  std::size_t next_path_ = 0;
+  std::unique_ptr<FileSet> files_;
+  TrackedFile* cur_ = nullptr;
   const std::size_t block_bytes_;
   const std::size_t max_record_bytes_;
   int fd_ = -1;
+  std::uint64_t pos_ = 0;      // the file offset after the bytes read so far
   bool pipe_ = false, eof_ = false, file_start_ = false;
+  bool final_ = false;         // follow: the file is gone; its end is the end
+  std::vector<FileId> deleted_;
   bool skipping_ = false;      // inside an oversized line, discarding up to its newline
   std::string file_;
   std::uint64_t line_ = 1;     // number of the next line of the file

@@ -22,27 +22,52 @@ bool is_directory(const std::string& path) {
 
 }  // namespace
 
-std::vector<std::string> expand_input_paths(const std::string& path) {
-  if (path == "-") return {path};
-  if (path.find_first_of("*?[{") == std::string::npos) {
-    if (::access(path.c_str(), R_OK) != 0) fail("open", path, errno);
-    if (is_directory(path)) throw std::runtime_error("'" + path + "' is a folder; use a pattern such as '" + path + "/*.csv'");
-    return {path};
-  }
+std::vector<std::string> match_input_paths(const std::string& pattern) {
   glob_t matches{};
-  const int rc = ::glob(path.c_str(), GLOB_BRACE | GLOB_TILDE, nullptr, &matches);
+  const int rc = ::glob(pattern.c_str(), GLOB_BRACE | GLOB_TILDE, nullptr, &matches);
   std::vector<std::string> files;
   if (rc == 0)
     for (std::size_t i = 0; i < matches.gl_pathc; ++i)
       if (!is_directory(matches.gl_pathv[i])) files.emplace_back(matches.gl_pathv[i]);  // sorted by glob
   ::globfree(&matches);
-  if (rc != 0 && rc != GLOB_NOMATCH) throw std::runtime_error("cannot expand '" + path + "': glob failed");
+  if (rc != 0 && rc != GLOB_NOMATCH) throw std::runtime_error("cannot expand '" + pattern + "': glob failed");
+  return files;
+}
+
+std::string read_first_line(const std::string& path, std::size_t max_bytes) {
+  LineReader reader({path}, max_bytes, 4096);
+  std::string_view line;
+  const auto status = reader.next(line);
+  if (status == LineReader::Status::oversized) throw std::runtime_error(reader.oversized().message() + " (the header)");
+  return status == LineReader::Status::line ? std::string(line) : std::string();
+}
+
+bool is_pattern(const std::string& path) { return path.find_first_of("*?[{") != std::string::npos; }
+
+std::vector<std::string> expand_input_paths(const std::string& path) {
+  if (path == "-") return {path};
+  if (!is_pattern(path)) {
+    if (::access(path.c_str(), R_OK) != 0) fail("open", path, errno);
+    if (is_directory(path)) throw std::runtime_error("'" + path + "' is a folder; use a pattern such as '" + path + "/*.csv'");
+    return {path};
+  }
+  std::vector<std::string> files = match_input_paths(path);
   if (files.empty()) throw std::runtime_error("no file matches '" + path + "'");
   return files;
 }
 
 LineReader::LineReader(std::vector<std::string> paths, std::size_t max_record_bytes, std::size_t block_bytes)
     : blocks_(std::move(paths), block_bytes, max_record_bytes) {}
+
+LineReader::LineReader(std::unique_ptr<FileSet> files, std::size_t max_record_bytes, std::size_t block_bytes)
+    : blocks_(std::move(files), block_bytes, max_record_bytes) {}
+
+void LineReader::take_positions(std::vector<FilePosition>& out) {
+  for (auto& p : passed_) out.push_back(std::move(p));
+  passed_.clear();
+  if (block_.data && block_.id.ino != 0)
+    out.push_back(FilePosition{block_.file, block_.id, block_.start_offset + pos_, line_no_ + 1});
+}
 
 LineReader::Status LineReader::next(std::string_view& line, int wait_ms) {
   for (;;) {
@@ -58,6 +83,7 @@ LineReader::Status LineReader::next(std::string_view& line, int wait_ms) {
       return Status::line;
     }
     if (block_.data) {  // done with this block: its buffer goes back before the next is read
+      if (block_.id.ino != 0) passed_.push_back(block_.end_position());  // not a pipe
       blocks_.recycle(std::move(block_));
       block_.data.reset();
     }

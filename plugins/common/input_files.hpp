@@ -23,6 +23,13 @@ namespace graph_runner::plugins {
 /// - anything else: that file, which must be readable.
 /// Throws std::runtime_error with a message naming the path.
 std::vector<std::string> expand_input_paths(const std::string& path);
+/// The first line of the file `path` (without "\n", "\r\n" or a UTF-8 byte order mark),
+/// at most `max_bytes` long: a CSV header, when reading resumes further on.
+std::string read_first_line(const std::string& path, std::size_t max_bytes);
+/// True when `path` is a glob pattern (holds `*`, `?`, `[` or `{`).
+bool is_pattern(const std::string& path);
+/// The files (not folders) a glob pattern matches now, sorted; none is not an error.
+std::vector<std::string> match_input_paths(const std::string& pattern);
 
 /// Reads files one after the other and hands out their lines as views into its buffer:
 /// no copy per line. A line excludes its "\n" (and a "\r" before it); the last line of a
@@ -35,6 +42,8 @@ class LineReader {
 
   explicit LineReader(std::vector<std::string> paths, std::size_t max_record_bytes = default_max_record_bytes,
                       std::size_t block_bytes = std::size_t{1} << 20);
+  /// Reads `files` (checkpoints, follow: see file_set.hpp).
+  LineReader(std::unique_ptr<FileSet> files, std::size_t max_record_bytes, std::size_t block_bytes = std::size_t{1} << 20);
 
   /// The next line. `oversized`: the next line was too long; oversized() says where, and
   /// reading goes on after it. `waiting`: standard input or a pipe had no complete line
@@ -49,6 +58,10 @@ class LineReader {
   /// The line of the last Status::oversized.
   const OversizedRecord& oversized() const noexcept { return blocks_.oversized(); }
   const BlockReader& blocks() const noexcept { return blocks_; }
+  BlockReader& blocks() noexcept { return blocks_; }
+  /// Appends the positions reached in each file since the last call, the current one
+  /// last (after the last line returned): what a checkpoint commits once they are acknowledged.
+  void take_positions(std::vector<FilePosition>& out);
 
  private:
   BlockReader blocks_;
@@ -56,6 +69,7 @@ class LineReader {
   std::size_t pos_ = 0;  // the first byte of block_ not yet handed out
   std::string file_;
   std::uint64_t line_no_ = 0;
+  std::vector<FilePosition> passed_;  // the ends of blocks handed out whole since take_positions
 };
 
 /// How long one Source::read() call may wait for input from a pipe (LineReader::next's

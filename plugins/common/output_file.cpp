@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -22,6 +23,7 @@ struct OutputFile::Shared {
   bool owns_fd = true;   // false for stdout, which stays open
   bool regular = false;  // a regular file: a half-written batch can be cut off again
   std::uintmax_t size_at_open = 0;
+  std::uintmax_t torn_bytes = 0;
   std::shared_ptr<void> state;
   ~Shared() {
     if (owns_fd && fd >= 0) ::close(fd);
@@ -39,6 +41,27 @@ struct Registry {
 Registry& registry() {
   static Registry r;
   return r;
+}
+
+// The size of `fd` without its torn last line: just after its last "\n" (0 if it has none).
+// Read backwards in blocks: a huge file costs one block unless its last line is huge.
+std::uintmax_t whole_lines_size(int fd, std::uintmax_t size) {
+  char buf[65536];
+  std::uintmax_t end = size;
+  while (end > 0) {
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uintmax_t>(sizeof buf, end));
+    const off_t at = static_cast<off_t>(end - n);
+    std::size_t got = 0;
+    while (got < n) {
+      const ssize_t r = ::pread(fd, buf + got, n - got, at + static_cast<off_t>(got));
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) return size;  // cannot read it (a write-only file): leave it as it is
+      got += static_cast<std::size_t>(r);
+    }
+    if (const void* nl = ::memrchr(buf, '\n', n)) return static_cast<std::uintmax_t>(at) + static_cast<std::size_t>(static_cast<const char*>(nl) - buf) + 1;
+    end -= n;
+  }
+  return 0;
 }
 
 std::string registry_key(const std::string& plugin, const std::string& path) {
@@ -76,6 +99,18 @@ bool OutputFile::open(bool append) {
     shared->fd = file.fd;
     shared->regular = file.regular;
     shared->size_at_open = file.size;
+    if (append && file.regular && file.size > 0) {
+      const std::uintmax_t whole = whole_lines_size(file.fd, file.size);
+      if (whole < file.size) {
+        if (::ftruncate(file.fd, static_cast<off_t>(whole)) != 0) {
+          const int error = errno;
+          ::close(file.fd);
+          fail("cut the torn last line of", error);
+        }
+        shared->torn_bytes = file.size - whole;
+        shared->size_at_open = whole;
+      }
+    }
   }
   slot = shared;
   shared_ = std::move(shared);
@@ -83,6 +118,7 @@ bool OutputFile::open(bool append) {
 }
 
 std::uintmax_t OutputFile::size_at_open() const noexcept { return shared_ ? shared_->size_at_open : 0; }
+std::uintmax_t OutputFile::torn_bytes_cut() const noexcept { return shared_ ? shared_->torn_bytes : 0; }
 
 std::mutex& OutputFile::shared_mutex() {
   if (!shared_) throw std::logic_error(plugin_ + ": '" + path_ + "' written before it was opened");

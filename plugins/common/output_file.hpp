@@ -19,6 +19,8 @@
 #include <mutex>
 #include <string>
 
+#include "graph_runner/context.hpp"
+
 namespace graph_runner::plugins {
 
 class OutputFile {
@@ -33,8 +35,14 @@ class OutputFile {
   // Opens the file, or joins the sink instance that has it open already. True when this call
   // opened it: decisions about the file's start (a CSV header) belong to that instance.
   bool open(bool append);
-  // The file's size when it was opened, before truncation (0 for stdout and devices).
+  // The file's size when it was opened, before truncation (0 for stdout and devices); after
+  // the cut of a torn last line when appending.
   std::uintmax_t size_at_open() const noexcept;
+  // Appending to a regular file that does not end with "\n" (a run killed in the middle of
+  // a write): the bytes after its last newline, cut off by open() so that the next record
+  // does not glue onto half a line. "At least once" then means duplicates, never a corrupt
+  // line. 0 when nothing was cut; the sink logs it.
+  std::uintmax_t torn_bytes_cut() const noexcept;
   // This instance's encoding buffer, reused from batch to batch.
   std::string& buffer() noexcept { return buffer_; }
   // Writes buffer() to the OS (one write(2), looping only on a short write) and clears it,
@@ -71,5 +79,12 @@ class OutputFile {
   std::shared_ptr<Shared> shared_;
   std::string buffer_;
 };
+
+// Says what open() cut (if anything): "appending to 'out.jsonl': cut a torn last line of 37 bytes ...".
+inline void log_torn_line_cut(const Context& c, const OutputFile& out) {
+  if (const auto n = out.torn_bytes_cut())
+    c.log(LogLevel::warn, "appending to '" + out.path() + "': cut a torn last line of " + std::to_string(n) +
+                              " byte(s) (left by a run that was killed while writing)");
+}
 
 }  // namespace graph_runner::plugins

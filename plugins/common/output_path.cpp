@@ -223,7 +223,8 @@ class PathWalk {
 
   OpenedOutput open_file(const std::string& name, bool append, bool follow) {
     // No O_TRUNC: a file is truncated only after the descriptor we hold passed the checks.
-    const int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : 0) | (follow ? 0 : O_NOFOLLOW);
+    // Appending also reads: a torn last line left by a crash is found and cut (output_file.hpp).
+    const int flags = (append ? O_RDWR | O_APPEND : O_WRONLY) | O_CREAT | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW);
     Fd fd(::openat(top().fd.get(), name.c_str(), flags, 0666));
     if (fd.get() < 0 && errno == ELOOP && !follow)  // replaced by a link after we looked
       refuse("it is a symbolic link (a planted link could point anywhere)");

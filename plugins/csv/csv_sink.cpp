@@ -31,6 +31,7 @@ class CsvSink : public Sink {
   }
   void open() override {
     if (!out_.open(append_)) return;  // joined the instance that opened the file and decided
+    log_torn_line_cut(ctx_, out_);
     // Appending to a file that already has rows: it already has its header too. (The size
     // of the file we opened, not of whatever the path names now.)
     const bool has_rows = append_ && out_.size_at_open() > 0;

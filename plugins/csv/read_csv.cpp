@@ -16,6 +16,7 @@
 
 #include "csv_text.hpp"
 #include "graph_runner/sdk.hpp"
+#include "file_source.hpp"
 #include "input_files.hpp"
 #include "line_source.hpp"
 
@@ -49,7 +50,7 @@ class ReadCsv : public Source {
     }
   }
 
-  void open() override { reader_.emplace(expand_input_paths(path_), max_record_bytes_); }
+  void open() override { reader_.emplace(open_file_set(ctx_, path_, checkpoints_), max_record_bytes_); }
 
   bool read(BatchBuilder& out) override {
     if (!reader_) open();
@@ -59,6 +60,16 @@ class ReadCsv : public Source {
     std::size_t row = first;
     const ReadDeadline deadline(ctx_.linger_ms());
     std::string_view line;
+    // Whatever this call reads is committed with the batch it fills, unless it ends inside
+    // a quoted record (resuming there would split it): then with a later batch.
+    struct Record {
+      ReadCsv& self;
+      ~Record() {
+        self.reader_->take_positions(self.positions_);
+        if (self.splitter_.in_quotes()) self.positions_.clear();
+        record_positions(self.ctx_, self.checkpoints_, self.positions_, self.reader_->blocks());
+      }
+    } record{*this};
     while (row < out.capacity()) {
       if (stopped_.load(std::memory_order_relaxed)) return finish(out, row, false);
       const auto status = reader_->next(line, deadline.wait_ms(row > first));
@@ -68,7 +79,7 @@ class ReadCsv : public Source {
         return finish(out, row, false);
       }
       if (status == LineReader::Status::waiting) break;
-      if (reader_->line_no() == 1) start_file();
+      if (reader_->line_no() == 1 || reader_->file() != file_) start_file();
       if (status == LineReader::Status::oversized) {
         if (!reject_too_long(oversized_line(), row > first)) return finish(out, row, true);
         continue;
@@ -116,6 +127,8 @@ class ReadCsv : public Source {
   }
 
   void stop() override { stopped_.store(true, std::memory_order_relaxed); }
+  void acknowledge(std::uint64_t batch) override { checkpoints_.acknowledge(batch); }
+  void close() override { checkpoints_.close(); }
 
  private:
   bool finish(BatchBuilder& out, std::size_t rows, bool more) {
@@ -166,6 +179,14 @@ class ReadCsv : public Source {
     file_ = reader_->file();
     expect_header_ = header_;
     if (!header_) set_columns(names_);
+    // Resumed (a checkpoint, or back to a followed file): its header is its first line.
+    if (header_ && reader_->line_no() > 1) {
+      const std::string header = read_first_line(file_, max_record_bytes_);
+      record_line_ = 1;
+      if (!splitter_.feed(header)) throw std::runtime_error(position(1) + ": the header is not complete on its line");
+      use_header();
+      splitter_.reset();
+    }
   }
 
   // The header names the columns, unless `columns` renames them.
@@ -253,6 +274,8 @@ class ReadCsv : public Source {
   CsvSplitter splitter_;
   std::optional<LineReader> reader_;
   std::string file_;
+  Checkpointer checkpoints_{ctx_, "path"};
+  std::vector<FilePosition> positions_;
   bool expect_header_ = false;
   std::uint64_t record_line_ = 0;
   std::string record_text_;        // a record that spans lines, so far
@@ -269,7 +292,7 @@ class ReadCsv : public Source {
 
 PluginDescriptor describe_read_csv() {
   return PluginDescriptor::source<ReadCsv>("csv", "CSV records (RFC 4180) from files, a glob or stdin")
-      .with_params({
+      .with_params(with_follow_params({
           ParamSpec::string("path", "file, glob pattern (\"data/*.csv\", sorted) or \"-\" for stdin").mandatory(),
           ParamSpec::boolean("header", "the first row of each file names the columns").with_default(true),
           ParamSpec::string_list("columns", "column names (required with header = false; else they replace the header's)")
@@ -285,7 +308,7 @@ PluginDescriptor describe_read_csv() {
               .with_default("error")
               .one_of({"error", "null"}),
           max_record_bytes_param(),
-      });
+      }));
 }
 
 }  // namespace graph_runner::plugins

@@ -12,11 +12,14 @@ namespace {
 
 class Jsonl : public Sink {
  public:
-  explicit Jsonl(Context& c) : out_("jsonl", c.params().get_string("path")), append_(c.params().get_bool("append")) {
+  explicit Jsonl(Context& c)
+      : ctx_(c), out_("jsonl", c.params().get_string("path")), append_(c.params().get_bool("append")) {
     if (out_.path().empty()) c.param_error("path", "path is empty; use \"-\" for stdout");
   }
 
-  void open() override { out_.open(append_); }
+  void open() override {
+    if (out_.open(append_)) log_torn_line_cut(ctx_, out_);
+  }
 
   void write(const Batch& batch) override {
     json_field_prefixes(batch, names_);  // the `"name":` prefixes, once per batch
@@ -33,6 +36,7 @@ class Jsonl : public Sink {
   void close() override { out_.close(); }
 
  private:
+  Context& ctx_;
   OutputFile out_;
   const bool append_;
   std::vector<std::string> names_;

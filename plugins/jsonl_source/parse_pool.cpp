@@ -38,7 +38,7 @@ void ParsePool::fill() {
   }
 }
 
-bool ParsePool::next(std::vector<ParsedBatch>& out, std::exception_ptr& error) {
+bool ParsePool::next(std::vector<ParsedBatch>& out, std::exception_ptr& error, std::optional<FilePosition>& after) {
   fill();
   if (order_.empty()) return false;
   std::unique_ptr<Job> job = std::move(order_.front());
@@ -50,6 +50,8 @@ bool ParsePool::next(std::vector<ParsedBatch>& out, std::exception_ptr& error) {
   }
   out = std::move(job->batches);
   error = job->error;
+  after.reset();
+  if (job->block.data && job->block.id.ino != 0) after = job->block.end_position();
   reader_.recycle(std::move(job->block));
   fill();  // keep the other threads busy while the caller hands out these records
   return true;

@@ -11,6 +11,7 @@
 #include <deque>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <oneapi/tbb/task_group.h>
@@ -33,8 +34,9 @@ class ParsePool {
 
   /// The batches of the next block, in file order; false once every block is done (or the
   /// run was cancelled). Sets `error` when reading or parsing that block failed: `out` then
-  /// holds the records before the failure.
-  bool next(std::vector<ParsedBatch>& out, std::exception_ptr& error);
+  /// holds the records before the failure. `after`: the position after the block (unset for
+  /// a pipe or an oversized line).
+  bool next(std::vector<ParsedBatch>& out, std::exception_ptr& error, std::optional<FilePosition>& after);
 
  private:
   struct Job {

@@ -27,6 +27,7 @@
 #include "graph_runner/sdk.hpp"
 #include "input_files.hpp"
 #include "jsonl_parser.hpp"
+#include "file_source.hpp"
 #include "line_source.hpp"
 #include "parse_pool.hpp"
 
@@ -48,15 +49,16 @@ class ReadJsonl : public Source {
  public:
   explicit ReadJsonl(Context& c)
       : ctx_(c), path_(c.params().get_string("path")), threads_(c.params().get_int("threads")),
-        max_record_bytes_(max_record_bytes_of(c)), parser_(c.batch_size()) {
+        max_record_bytes_(max_record_bytes_of(c)), parser_(c.batch_size()), checkpoints_(c, "path") {
     if (path_.empty()) c.param_error("path", "path is empty; use \"-\" for standard input");
   }
 
   void open() override {
-    std::vector<std::string> paths = expand_input_paths(path_);
+    const bool follow = ctx_.params().get_bool("follow");
+    std::vector<std::string> paths = follow ? std::vector<std::string>{} : expand_input_paths(path_);
     const bool stdin_used = std::find(paths.begin(), paths.end(), "-") != paths.end();
-    const std::size_t bytes = total_bytes(paths);
-    reader_.emplace(std::move(paths), block_bytes, max_record_bytes_);
+    const std::size_t bytes = total_bytes(paths);  // following: parsed as it comes, no pool
+    reader_.emplace(open_file_set(ctx_, path_, checkpoints_), block_bytes, max_record_bytes_);
     const std::size_t threads = threads_ > 0 ? static_cast<std::size_t>(threads_)
                                              : static_cast<std::size_t>(tbb::this_task_arena::max_concurrency());
     // Parsing ahead pays off from a few blocks on; standard input is parsed as it arrives.
@@ -70,7 +72,7 @@ class ReadJsonl : public Source {
     bad_.rethrow();  // a bad line under on_error = "fail", after the records before it
     for (;;) {
       while (!ready_.empty()) {
-        ParsedBatch& front = ready_.front();
+        ParsedBatch& front = ready_.front().batch;
         // The bad lines among this batch's records. Under `fail` the first one throws: the
         // records before it go out first, and the failure with the next call.
         for (const auto& bad : std::exchange(front.bad_lines, {})) {
@@ -78,9 +80,11 @@ class ReadJsonl : public Source {
           front.rows = bad.row;
           front.truncate(bad.row);
           front.move_into(out);
-          ready_.clear();
+          ready_.clear();  // the failure follows: nothing after this is committed
           return true;
         }
+        // A block's position is committed with the batch of its last records.
+        if (ready_.front().after) record(*ready_.front().after);
         if (front.rows > 0) {
           front.move_into(out);
           ready_.pop_front();
@@ -91,8 +95,9 @@ class ReadJsonl : public Source {
       if (error_) std::rethrow_exception(std::exchange(error_, nullptr));  // a read error
       if (stopped_.load(std::memory_order_relaxed)) return false;
       std::vector<ParsedBatch> batches;
+      std::optional<FilePosition> after;
       if (pool_) {
-        if (!pool_->next(batches, error_)) return false;
+        if (!pool_->next(batches, error_, after)) return false;
       } else {
         TextBlock block;
         // Standard input: wait at most 100 ms, then let the engine call again (and see a
@@ -104,15 +109,24 @@ class ReadJsonl : public Source {
           batches.push_back(oversized_batch(reader_->oversized()));
         } else {
           parser_.parse(block, batches);
+          if (block.id.ino != 0) after = block.end_position();
           reader_->recycle(std::move(block));
         }
       }
-      for (auto& b : batches) ready_.push_back(std::move(b));
+      for (auto& b : batches) ready_.push_back({std::move(b), std::nullopt});
+      if (after) {
+        if (ready_.empty()) ready_.emplace_back();  // a block of blank lines still moves the position
+        ready_.back().after = std::move(after);
+      }
     }
   }
 
   void stop() override { stopped_.store(true, std::memory_order_relaxed); }
-  void close() override { pool_.reset(); }
+  void acknowledge(std::uint64_t batch) override { checkpoints_.acknowledge(batch); }
+  void close() override {
+    pool_.reset();
+    checkpoints_.close();
+  }
 
  private:
   Context& ctx_;
@@ -122,22 +136,34 @@ class ReadJsonl : public Source {
   std::optional<BlockReader> reader_;
   std::unique_ptr<ParsePool> pool_;  // declared after reader_: destroyed before it
   JsonlParser parser_;               // without a pool
-  std::deque<ParsedBatch> ready_;
+  struct Ready {
+    ParsedBatch batch;
+    std::optional<FilePosition> after;  // the position after its block, when it is the block's last
+  };
+  // Files a position, and the files deleted meanwhile, under the batch being filled.
+  void record(const FilePosition& p) {
+    positions_.push_back(p);
+    record_positions(ctx_, checkpoints_, positions_, *reader_);
+  }
+
+  std::deque<Ready> ready_;
   std::exception_ptr error_;  // a read error, after the records before it
   BadRecords bad_;
   std::atomic<bool> stopped_{false};
+  Checkpointer checkpoints_;
+  std::vector<FilePosition> positions_;
 };
 
 }  // namespace
 
 PluginDescriptor describe_read_jsonl() {
   return PluginDescriptor::source<ReadJsonl>("jsonl", "JSON lines (one object per line) from files, a glob or stdin")
-      .with_params({
+      .with_params(with_follow_params({
           ParamSpec::string("path", "file, glob pattern (\"data/*.jsonl\", sorted) or \"-\" for stdin").mandatory(),
           ParamSpec::integer("threads", "blocks of an input over 4 MiB parsed at once, on the run's threads; 0 = one per thread of the run, 1 = no parsing ahead")
               .with_default(std::int64_t{0}).at_least(0).at_most(16),
           max_record_bytes_param(),
-      });
+      }));
 }
 
 }  // namespace graph_runner::plugins

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "graph_runner/sdk.hpp"
+#include "file_source.hpp"
 #include "input_files.hpp"
 #include "line_source.hpp"
 
@@ -23,16 +24,25 @@ class Lines : public Source {
         position_(c.params().get_bool("position")),
         line_(field(c.params().get_string("field"))),
         file_(field("file")),
-        line_no_(field("line_no")) {
+        line_no_(field("line_no")),
+        checkpoints_(c, "path") {
     if (path_.empty()) c.param_error("path", "path is empty; use \"-\" for standard input");
     if (c.params().get_string("field").empty()) c.param_error("field", "the field name is empty");
   }
 
-  void open() override { reader_.emplace(expand_input_paths(path_), max_record_bytes_); }
+  void open() override { reader_.emplace(open_file_set(ctx_, path_, checkpoints_), max_record_bytes_); }
 
   bool read(BatchBuilder& out) override {
     if (!reader_) open();
     bad_.rethrow();
+    // Whatever this call reads is committed with the batch it fills.
+    struct Record {
+      Lines& self;
+      ~Record() {
+        self.reader_->take_positions(self.positions_);
+        record_positions(self.ctx_, self.checkpoints_, self.positions_, self.reader_->blocks());
+      }
+    } record{*this};
     std::vector<Value>& text = out.column(line_);
     std::vector<Value>* files = position_ ? &out.column(file_) : nullptr;
     std::vector<Value>* numbers = position_ ? &out.column(line_no_) : nullptr;
@@ -61,6 +71,8 @@ class Lines : public Source {
   }
 
   void stop() override { stopped_.store(true, std::memory_order_relaxed); }
+  void acknowledge(std::uint64_t batch) override { checkpoints_.acknowledge(batch); }
+  void close() override { checkpoints_.close(); }
 
  private:
   Context& ctx_;
@@ -71,20 +83,22 @@ class Lines : public Source {
   std::optional<LineReader> reader_;
   BadRecords bad_;
   std::atomic<bool> stopped_{false};
+  Checkpointer checkpoints_;
+  std::vector<FilePosition> positions_;
 };
 
 }  // namespace
 
 PluginDescriptor describe_lines() {
   return PluginDescriptor::source<Lines>("lines", "text lines from files, a glob or stdin: one record per line")
-      .with_params({
+      .with_params(with_follow_params({
           ParamSpec::string("path", "file, glob pattern (\"logs/*.log\", sorted) or \"-\" for stdin").mandatory(),
           ParamSpec::string("field", "field that receives the line's text (without its newline)").with_default("line"),
           ParamSpec::boolean("skip_empty", "skip empty lines").with_default(false),
           ParamSpec::boolean("position", "add `file` (string) and `line_no` (int, from 1) to each record")
               .with_default(false),
           max_record_bytes_param(),
-      });
+      }));
 }
 
 }  // namespace graph_runner::plugins

@@ -39,6 +39,8 @@ struct RunArgs {
   std::optional<ListenAddress> listen;  // --metrics-listen
   std::optional<ListenAddress> ui;      // --ui
   double ui_linger_s = 0;               // --ui-linger
+  std::optional<std::string> state_dir;  // --state-dir: the graph's `state_dir` replaced
+  bool from_start = false;               // --from-start: saved source positions ignored
   LogArgs log;
 };
 
@@ -78,6 +80,8 @@ int run(const RunArgs& args) {
   engine::PluginRegistry registry;
   auto graph = load_checked_graph(args.graph, registry);
   if (!graph) return exit_bad_graph;
+  if (args.state_dir) graph->spec.graph.state_dir = *args.state_dir;
+  graph->spec.graph.from_start = args.from_start;
 
   // Opened before the run: a path that cannot be written is a usage error, found before
   // the run spends its time, not after.
@@ -234,6 +238,10 @@ Subcommand add_run_command(CLI::App& parent) {
                   "Stop gracefully after SECONDS and exit 124; 0 = never (default: the graph's `timeout_s`)")
       ->type_name("SECONDS")
       ->check(non_negative_seconds);
+  app->add_option("--state-dir", args->state_dir,
+                  "Folder for the sources' checkpoints (default: the graph's `state_dir`); a restart resumes there");
+  app->add_flag("--from-start", args->from_start,
+                "Read the sources from the start, ignoring (and then overwriting) their saved checkpoints");
   app->add_option("--metrics-json", args->metrics_file,
                   "Write the summary's figures, the outcome and snapshots taken during the run as JSON to FILE at the end")
       ->type_name("FILE");

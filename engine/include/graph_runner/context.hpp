@@ -3,7 +3,9 @@
 /// What the engine tells a node instance: its name, parameters, ports, a logger and
 /// the stop flag. Valid for the whole life of the instance.
 
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -18,6 +20,21 @@ struct Port {
 };
 
 enum class LogLevel { debug, info, warn, error };
+
+/// SDK 1.3, sources: where a source that can resume keeps its position between runs
+/// (`state_dir` in [graph], `--state-dir`, `--from-start`, `checkpoint_ms`).
+struct CheckpointSettings {
+  /// The state file of this node, `STATE_DIR/GRAPH.NODE.state`; empty when the run has no
+  /// state_dir (the source then keeps no position).
+  std::string file;
+  /// "GRAPH/NODE": written into the state file and checked when it is read, so a file of
+  /// another graph or node is refused, never silently used.
+  std::string key;
+  /// `--from-start`: ignore the saved position (the file is overwritten as the run goes).
+  bool from_start = false;
+  /// `checkpoint_ms`: write the position at most this often (and at every stop).
+  std::chrono::milliseconds interval{1000};
+};
 
 class GRAPH_RUNNER_API Context {
  public:
@@ -72,6 +89,22 @@ class GRAPH_RUNNER_API Context {
   ///   ctx_.set_gauge("lag", static_cast<double>(entries_not_yet_read));
   /// @endcode
   virtual void set_gauge(std::string_view name, double value);
+
+  /// SDK 1.3, sources: the checkpoint settings of this run (CheckpointSettings::file is
+  /// empty when the run keeps no state).
+  virtual CheckpointSettings checkpoint() const;
+  /// SDK 1.3, sources, during read(): the sequence number (Origin::batch) that the batch
+  /// read() is filling gets, and that Source::acknowledge() later names. A read() that
+  /// yields nothing (no record, no rejected input routed) leaves the number to the next one.
+  /// A source that commits positions files what it read under this number:
+  /// @code
+  ///   bool read(BatchBuilder& out) override {
+  ///     ... fill out ...
+  ///     pending_[ctx_.batch_being_read()] = position_after_last_record;
+  ///   }
+  ///   void acknowledge(std::uint64_t batch) override { commit_up_to(batch); }
+  /// @endcode
+  virtual std::uint64_t batch_being_read() const noexcept;
 };
 
 }  // namespace graph_runner

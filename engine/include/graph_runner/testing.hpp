@@ -92,6 +92,8 @@ struct Options {
   /// What Context::reject_input does: "fail" throws the error (the engine's default
   /// policy); "drop" or "route" keep the record (TestContext::rejected_inputs).
   std::string on_error = "fail";
+  /// SDK 1.3: what Context::checkpoint() says (a state file for a source to keep its position).
+  CheckpointSettings checkpoint{};
 };
 
 /// A Context for tests: ports from the descriptor ("out", declared, from a parameter,
@@ -138,6 +140,11 @@ class TestContext final : public Context {
     return rejected_inputs_;
   }
 
+  CheckpointSettings checkpoint() const override { return options_.checkpoint; }
+  std::uint64_t batch_being_read() const noexcept override { return batch_being_read_.load(); }
+  /// SDK 1.3: the number Context::batch_being_read() gives, as the engine sets it before a read().
+  void set_batch_being_read(std::uint64_t batch) noexcept { batch_being_read_ = batch; }
+
   /// Makes stop_requested() true, as Ctrl-C or a timeout would.
   void request_stop() noexcept { stop_ = true; }
   /// Log lines so far, e.g. "warn: slow input".
@@ -153,6 +160,7 @@ class TestContext final : public Context {
   Options options_;
   std::vector<std::string> ports_;
   std::atomic<bool> stop_{false};
+  std::atomic<std::uint64_t> batch_being_read_{0};
   mutable std::mutex mutex_;
   mutable std::vector<std::string> logs_;
   std::vector<std::pair<std::string, std::string>> rejected_inputs_;

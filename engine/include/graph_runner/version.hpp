@@ -17,6 +17,8 @@
 ///   Also errors.hpp: TransientError (retried under every `on_error` policy, honouring a
 ///   least wait such as HTTP's Retry-After) and CallError (fields for the records a failed
 ///   call routes). Exceptions only: a 1.2 plugin never throws them, and loads unchanged.
+///   Also Context::checkpoint() and Context::batch_being_read() (a source commits the
+///   position of its contiguous acknowledged prefix to the run's state_dir).
 
 #define GRAPH_RUNNER_SDK_VERSION_MAJOR 1
 #define GRAPH_RUNNER_SDK_VERSION_MINOR 3

@@ -8,7 +8,8 @@ namespace {
 
 const std::vector<std::string> graph_keys = {"name",          "description",       "threads",   "batch_size",
                                              "linger_ms",     "max_in_flight",     "max_in_flight_bytes", "shutdown_grace_ms",
-                                             "timeout_s",     "stall_timeout_s",   "plugin_path"};
+                                             "timeout_s",     "stall_timeout_s",   "plugin_path",
+                                             "state_dir",     "checkpoint_ms"};
 
 template <class T>
 void assign(T& target, std::optional<T> value) {
@@ -49,6 +50,8 @@ GraphSettings convert_settings(const toml::table& table, const std::filesystem::
     else if (k == "shutdown_grace_ms") assign(s.shutdown_grace_ms, r.integer(v, k, 0));
     else if (k == "timeout_s") assign(s.timeout_s, r.number(v, k, 0));
     else if (k == "stall_timeout_s") assign(s.stall_timeout_s, r.number(v, k, 0));
+    else if (k == "state_dir") assign(s.state_dir, r.string(v, k));
+    else if (k == "checkpoint_ms") assign(s.checkpoint_ms, r.integer(v, k, 1));
     else if (k == "plugin_path") {
       if (auto folders = r.string_list(v, k))
         for (const auto& [folder, pos] : *folders) s.plugin_path.push_back(resolve_folder(folder, base_dir));

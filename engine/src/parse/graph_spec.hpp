@@ -66,6 +66,10 @@ struct GraphSettings {
   double timeout_s = 0;
   double stall_timeout_s = 30;
   std::vector<std::filesystem::path> plugin_path;  // absolute, resolved against the file's folder
+  // Checkpoints of the sources that can resume (file sources): where, and how often.
+  std::string state_dir;  // empty: none; relative to the working directory, like sink paths
+  std::int64_t checkpoint_ms = 1000;
+  bool from_start = false;  // not in the file: `run --from-start` ignores saved positions
 };
 
 struct GraphSpec {

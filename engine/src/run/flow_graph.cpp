@@ -104,7 +104,7 @@ void FlowGraph::build_source(std::size_t i) {
         bool more = true;
         std::size_t routed = 0;  // bad input records for port `errors` (Context::reject_input)
         do {
-          more = rt.read(builder);
+          more = rt.read(builder, state->batch);
           routed += rt.take_rejected_inputs(errors);
         } while (more && builder.size() == 0 && routed == 0 && !run_.stopping());
         state->ended = !more;

@@ -1,5 +1,7 @@
 #include "run/node_context.hpp"
 
+#include <cctype>
+#include <filesystem>
 #include <stdexcept>
 
 namespace graph_runner::engine {
@@ -42,6 +44,29 @@ void NodeContext::set_gauge(std::string_view name, double value) {
 std::map<std::string, double, std::less<>> NodeContext::gauges() const {
   std::lock_guard lock(gauges_mutex_);
   return gauges_;
+}
+
+namespace {
+// A name safe in a file name: [A-Za-z0-9._-] kept, anything else '_'.
+std::string file_safe(std::string_view name) {
+  std::string out;
+  for (char c : name) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_') ? c : '_';
+  return out;
+}
+}  // namespace
+
+// Keyed by graph and node, so two sources of a graph, or two graphs sharing a state_dir,
+// never share a file. A graph without a name is known by its file's name.
+CheckpointSettings NodeContext::checkpoint_for(const GraphSpec& graph, const NodeSpec& node) {
+  CheckpointSettings c;
+  if (node.kind != NodeKind::source || graph.graph.state_dir.empty()) return c;
+  const std::string graph_name =
+      !graph.graph.name.empty() ? graph.graph.name : std::filesystem::path(graph.file).stem().string();
+  c.file = (std::filesystem::path(graph.graph.state_dir) / (file_safe(graph_name) + "." + node.name + ".state")).string();
+  c.key = graph_name + "/" + node.name;
+  c.from_start = graph.graph.from_start;
+  c.interval = std::chrono::milliseconds(graph.graph.checkpoint_ms);
+  return c;
 }
 
 }  // namespace graph_runner::engine

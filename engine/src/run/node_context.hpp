@@ -1,5 +1,6 @@
 #pragma once
 // The engine's Context: what one plugin instance is told about itself.
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <string>
@@ -14,8 +15,8 @@ namespace graph_runner::engine {
 
 class NodeContext final : public Context {
  public:
-  NodeContext(const CheckedNode& node, std::size_t instance, RunState& run)
-      : node_(node), instance_(instance), run_(run) {}
+  NodeContext(const CheckedNode& node, std::size_t instance, RunState& run, CheckpointSettings checkpoint = {})
+      : node_(node), instance_(instance), run_(run), checkpoint_(std::move(checkpoint)) {}
 
   std::string_view node_name() const noexcept override { return node_.spec->name; }
   // The plugin's own name, also when the graph still uses a deprecated one (read_csv).
@@ -42,10 +43,20 @@ class NodeContext final : public Context {
   void set_gauge(std::string_view name, double value) override;
   std::map<std::string, double, std::less<>> gauges() const;
 
+  CheckpointSettings checkpoint() const override { return checkpoint_; }
+  std::uint64_t batch_being_read() const noexcept override { return batch_being_read_.load(std::memory_order_relaxed); }
+  // Set by the source's input node before each read(): the number its batch will get.
+  void set_batch_being_read(std::uint64_t batch) noexcept { batch_being_read_.store(batch, std::memory_order_relaxed); }
+
+  // The checkpoint settings of a source of `graph` (file: STATE_DIR/GRAPH.NODE.state).
+  static CheckpointSettings checkpoint_for(const GraphSpec& graph, const NodeSpec& node);
+
  private:
   const CheckedNode& node_;
   std::size_t instance_;
   RunState& run_;
+  const CheckpointSettings checkpoint_;
+  std::atomic<std::uint64_t> batch_being_read_{0};
   std::mutex rejected_mutex_;
   std::vector<RejectedInput> rejected_;
   mutable std::mutex gauges_mutex_;

@@ -172,7 +172,7 @@ NodeRuntime::NodeRuntime(const CheckedGraph& graph, std::size_t index, RunState&
   }
   for (std::size_t i = 0; i < instances; ++i) {
     auto inst = std::make_unique<Instance>();
-    inst->context = std::make_unique<NodeContext>(node_, i, run_);
+    inst->context = std::make_unique<NodeContext>(node_, i, run_, NodeContext::checkpoint_for(graph.spec, *node_.spec));
     instances_.push_back(std::move(inst));
   }
 }
@@ -429,7 +429,8 @@ void NodeRuntime::write(const BatchPtr& in, Outputs& out, std::size_t instance) 
 
 Source& NodeRuntime::source() { return *instances_.front()->source; }
 
-bool NodeRuntime::read(BatchBuilder& builder) {
+bool NodeRuntime::read(BatchBuilder& builder, std::uint64_t batch) {
+  instances_.front()->context->set_batch_being_read(batch);
   Outputs unused;
   bool more = false, ok = false;
   ok = guarded(nullptr, unused, [&](Emitter&) { more = instances_.front()->source->read(builder); }, /*time_calls=*/true);

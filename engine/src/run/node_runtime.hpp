@@ -79,7 +79,8 @@ class NodeRuntime {
 
   // Source: the single instance; read() under the policy. False at end of stream or failure.
   Source& source();
-  bool read(BatchBuilder& builder);
+  // `batch`: the sequence number the batch being filled gets (Context::batch_being_read).
+  bool read(BatchBuilder& builder, std::uint64_t batch);
   void count_emitted(std::size_t port, const Batch& batch) noexcept;
   // Records sent to a port no node reads (the node has unread = "drop"; validation refuses
   // such a port otherwise): counted as dropped by this node, not as sent.

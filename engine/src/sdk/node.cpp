@@ -30,6 +30,10 @@ void Context::reject_input(std::string_view input, std::string_view error) {
 // The engine overrides it; elsewhere (a custom test double) a gauge goes nowhere.
 void Context::set_gauge(std::string_view name, double value) { (void)name, (void)value; }
 
+// A Context that does not override them (a test double) gives a source no state to keep.
+CheckpointSettings Context::checkpoint() const { return {}; }
+std::uint64_t Context::batch_being_read() const noexcept { return 0; }
+
 std::string_view node_kind_name(NodeKind k) noexcept {
   switch (k) {
     case NodeKind::source: return "source";
