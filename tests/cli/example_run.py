@@ -4,7 +4,7 @@
     example_run.py GRAPH_RUNNER GRAPH GOLDEN WORKDIR [--vary NODE.COLUMN...]
         [--stdout-mask REGEX...] [--file NAME...] [--balance "A.x = B.y + C.z"...]
         [--exactly-once OUT:FIELD INPUT[:FIELD]...]... [--post NODE FILE...] [--redis] [--vary-batches]
-        [--http-server NAME[:STATUS,...]] [--http-service VAR=MODULE[:STATUS,...]]
+        [--http-service VAR=PATH[:STATUS,...] [--received NAME] [--request-records N]]
 
 The run's deterministic figures form a digest, compared line by line with the approved
 GOLDEN (tests/cli/golden/examples/STEM.txt): stdout (count's `NAME: N records, checksum HEX`
@@ -22,6 +22,11 @@ every --balance holds, and each --exactly-once output holds every input record o
 --post NODE FILE...: the graph waits for records over HTTP (an http_server source NODE): it
 runs with that node on a free port and max_requests = the number of FILEs, and each FILE is
 POSTed to it (.json as application/json, others as NDJSON); each must be answered 200.
+
+--http-service runs the graph against the demo service (tools/demo_service.py) on a free
+loopback port, its URL for PATH in $VAR, answering the STATUSes first (with Retry-After: 1);
+--received NAME writes the records of the requests it answered 2xx to $OUT_DIR/NAME (one JSON
+line each), and --request-records N checks that each of those requests held N records.
 
 --redis starts a private redis-server on a Unix socket in WORKDIR for the run (the graph reads
 its path as ${REDIS_SOCKET}) and stops it afterwards. --vary-batches masks the batch counts
@@ -59,12 +64,12 @@ def parse_args():
     p.add_argument("--post", nargs="+", default=[], metavar="NODE FILE")
     p.add_argument("--redis", action="store_true")
     p.add_argument("--vary-batches", action="store_true")
-    p.add_argument("--http-server", metavar="NAME[:STATUS,...]",
-                   help="serve $UPLOAD_URL on loopback (http_test_server.py) answering the STATUSes first "
-                        "(503 and 429 with Retry-After: 1), then 200; what it accepted is written to $OUT_DIR/NAME")
-    p.add_argument("--http-service", metavar="VAR=MODULE[:STATUS,...]",
-                   help="serve $VAR on loopback with the demo service tests/cli/MODULE.py, answering the STATUSes "
-                        "first (with Retry-After: 1), then as the service does")
+    p.add_argument("--http-service", metavar="VAR=PATH[:STATUS,...]",
+                   help="serve $VAR on loopback with the demo service (tools/demo_service.py), answering the "
+                        "STATUSes first (with Retry-After: 1), then as its endpoint PATH does")
+    p.add_argument("--received", metavar="NAME", help="with --http-service: what it answered 2xx, to $OUT_DIR/NAME")
+    p.add_argument("--request-records", type=int, metavar="N",
+                   help="with --http-service: each request answered 2xx held N records")
     return p.parse_args()
 
 
@@ -191,33 +196,25 @@ def content_diff(workdir, name):
     return f"\n  {name}, sorted, since the last run that passed:\n{shown}"
 
 
-def run_with_server(spec, command, env, out_dir):
-    """Runs the graph against a recording server; writes the bodies it answered 2xx to a file."""
-    from http_test_server import Recorder, Server
-    name, _, statuses = spec.partition(":")
-    script = [{"status": int(s), "retry_after": "1"} for s in statuses.split(",") if s]
-    rec = Recorder(script=script)
+def run_with_service(args, command, env, out_dir, failures):
+    """Runs the graph against the demo service; writes the records it answered 2xx to --received."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+    from demo_service import Recorder, Server, received_lines
+    var, _, rest = args.http_service.partition("=")
+    path, _, statuses = rest.partition(":")
+    rec = Recorder(script=[{"status": int(s), "retry_after": "1"} for s in statuses.split(",") if s])
     with Server(rec) as server:
-        env["UPLOAD_URL"] = server.url("/ingest")
+        env[var] = server.url(path)
         env["no_proxy"] = "127.0.0.1,localhost"  # a proxy from the environment must not take loopback
         p = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
-    with open(os.path.join(out_dir, name), "wb") as f:
-        for r in rec.ok_bodies():
-            f.write(r["body"])
+    batches = [received_lines(r["body"]) for r in rec.ok_bodies()]
+    if args.received:
+        with open(os.path.join(out_dir, args.received), "w", encoding="utf-8") as f:
+            f.write("".join(line + "\n" for batch in batches for line in batch))
+    sizes = sorted({len(batch) for batch in batches})
+    if args.request_records and sizes != [args.request_records]:
+        failures.append(f"records per request answered 2xx: expected {args.request_records}, got {sizes}")
     return p
-
-
-def run_with_service(spec, command, env):
-    """Runs the graph against a demo service (a module of tests/cli with recorder(script) and PATH)."""
-    import importlib
-    from http_test_server import Server
-    var, _, rest = spec.partition("=")
-    module, _, statuses = rest.partition(":")
-    service = importlib.import_module(module)
-    rec = service.recorder([{"status": int(s), "retry_after": "1"} for s in statuses.split(",") if s])
-    with Server(rec) as server:
-        env[var] = server.url(service.PATH)
-        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
 
 
 def main():
@@ -240,10 +237,8 @@ def main():
     try:
         if args.post:
             p = run_posting(command, env, args.post[0], args.post[1:], failures)
-        elif args.http_server:
-            p = run_with_server(args.http_server, command, env, out_dir)
         elif args.http_service:
-            p = run_with_service(args.http_service, command, env)
+            p = run_with_service(args, command, env, out_dir, failures)
         else:
             p = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
     finally:

@@ -32,12 +32,17 @@ set(example_event-batching --file sent-events.jsonl
 set(example_fan-out-fan-in --stdout-mask [[^{.*}$]])
 # Rate-limited, blocking: every line of the three inputs is uploaded once. The count's
 # checksum covers the `file` field, an absolute path that depends on the checkout's folder.
-set(example_multi-stage-upload --file uploaded.jsonl --stdout-mask ${count_line_mask}
+# The upload is a POST per batch to the demo service (tools/demo_service.py, /upload), which
+# answers the first requests 500 and 429 (Retry-After: 1): it received every line once, in
+# requests of 100 records (the graph's batch_size), and each uploaded record has its receipt.
+set(example_multi-stage-upload --http-service UPLOAD_URL=/upload:500,429 --received received.jsonl
+  --request-records 100 --file uploaded.jsonl received.jsonl --stdout-mask ${count_line_mask}
   --exactly-once uploaded.jsonl:line ${example_data}/logs/api.log ${example_data}/logs/worker.log ${example_data}/events.jsonl
-  --balance "receipts.in = audit.in")
-# A recording server on loopback answers the first requests 503 and 429 (Retry-After: 1):
-# every event reaches it once, after the retries.
-set(example_http-upload --http-server received.jsonl:503,429 --file received.jsonl
+  --exactly-once received.jsonl:line ${example_data}/logs/api.log ${example_data}/logs/worker.log ${example_data}/events.jsonl
+  --balance "receipts.in = audit.in" --balance "upload.retries = 2")
+# The demo service (tools/demo_service.py, /ingest) answers the first requests 503 and 429
+# (Retry-After: 1): every event reaches it once, after the retries.
+set(example_http-upload --http-service UPLOAD_URL=/ingest:503,429 --received received.jsonl --file received.jsonl
   --exactly-once received.jsonl:id ${example_data}/events.jsonl:id --balance "upload.retries = 2"
   --balance "upload.in = events.out")
 set(example_quickstart)
@@ -45,9 +50,11 @@ set(example_webhook-ingest --file webhook-events.jsonl --balance "stored.in = bi
   --post incoming ${example_data}/events.jsonl ${example_data}/webhook-batch.json)
 # A private redis-server (Unix socket) for the run; the stream source's batches depend on timing.
 set(example_redis-round-trip --redis --vary-batches)
-# The demo user service (tests/cli/user_service.py) answers the first request 503 (Retry-After: 1),
-# then decides by id: which users are kept is fixed, the batches' order is not.
-set(example_user-filter --http-service USER_SERVICE_URL=user_service:503 --file rich-users.jsonl no-balance.jsonl
+# The demo service's user lookup (tools/demo_service.py, /users) answers the first request 503
+# (Retry-After: 1), then decides by id: which users are kept is fixed, the batches' order is not.
+# What it received (users-looked-up.jsonl: the id and email of each user) is in the digest.
+set(example_user-filter --http-service USER_SERVICE_URL=/users:503 --received users-looked-up.jsonl
+  --file rich-users.jsonl no-balance.jsonl users-looked-up.jsonl
   --balance "rich.routed = unknown.in" --balance "lookup.retries = 1" --balance "rich.in = lookup.out")
 
 foreach(graph ${example_graphs})

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The http_call stage against a real server on loopback (http_test_server.py), one case per run:
+"""The http_call stage against a real server on loopback (tools/demo_service.py), one case per run:
 
     http_call_test.py GRAPH_RUNNER WORKDIR CASE
 
@@ -14,8 +14,8 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from http_test_server import Recorder, Server  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+from demo_service import Recorder, Server  # noqa: E402
 
 GR, WORK, CASE = sys.argv[1], sys.argv[2], sys.argv[3]
 os.makedirs(WORK, exist_ok=True)

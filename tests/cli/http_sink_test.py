@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The http sink against a real server on loopback (http_test_server.py), one case per run:
+"""The http sink against a real server on loopback (tools/demo_service.py), one case per run:
 
     http_sink_test.py GRAPH_RUNNER WORKDIR CASE
 
@@ -15,8 +15,8 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from http_test_server import Recorder, Server  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+from demo_service import Recorder, Server  # noqa: E402
 
 GR, WORK, CASE = sys.argv[1], sys.argv[2], sys.argv[3]
 os.makedirs(WORK, exist_ok=True)
@@ -295,6 +295,89 @@ def case_sigint_during_retries():
     check("abandoned in flight" in stderr, "the waiting batch is reported abandoned", "abandoned in flight",
           stderr[-600:])
     check(len(rec.requests) == 1, "requests (no retry after the signal)", 1, len(rec.requests))
+
+
+def case_service_restart():
+    # The demo service (tools/demo_service.py, the program) is killed mid-run and started again
+    # on the same port a second later: the sink's retries of the refused connections carry the
+    # run over the gap. Every record arrives at least once (a request the service took but did
+    # not answer before dying is sent again), and the run's books balance (exit 0).
+    import signal
+    import socket
+    service = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools", "demo_service.py")
+    saved = os.path.join(WORK, "received.jsonl")
+    if os.path.exists(saved):
+        os.remove(saved)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    def start_service():
+        proc = subprocess.Popen([sys.executable, service, "--port", str(port), "--save", saved],
+                                stdout=subprocess.PIPE, text=True)
+        line = proc.stdout.readline()
+        check("listening on" in line, "the demo service starts", "listening on ...", line)
+        return proc
+
+    def received():
+        if not os.path.exists(saved):
+            return []
+        with open(saved) as f:
+            return [json.loads(line)["id"] for line in f.read().splitlines()]
+
+    count = 3000
+    text = f"""
+[graph]
+batch_size = 100
+[sources.numbers]
+plugin = "generate"
+count = {count}
+[stages.pace]
+plugin = "throttle"
+inputs = ["numbers"]
+per_second = 1000
+burst = 100
+blocking = true
+[sinks.upload]
+plugin = "http"
+inputs = ["pace"]
+url = "http://127.0.0.1:{port}/ingest"
+blocking = true
+retries = 10
+backoff_ms = 100
+"""
+    path = os.path.join(WORK, "graph.toml")
+    with open(path, "w") as f:
+        f.write(text)
+    metrics = os.path.join(WORK, "metrics.json")
+    service_proc = start_service()
+    proc = subprocess.Popen([GR, "run", path, "--metrics-json", metrics], stderr=subprocess.PIPE, text=True,
+                            env=dict(os.environ, no_proxy="127.0.0.1,localhost"))
+    start = time.monotonic()
+    while len(received()) < 500 and time.monotonic() - start < 20:
+        time.sleep(0.02)
+    before = len(received())
+    service_proc.kill()  # SIGKILL: no goodbye
+    service_proc.wait()
+    time.sleep(1.0)
+    check(proc.poll() is None, "the run is still going while the service is down", None, proc.poll())
+    service_proc = start_service()
+    try:
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        service_proc.send_signal(signal.SIGTERM)
+        service_proc.wait(timeout=10)
+    ids = received()
+    check(500 <= before < count, "records received before the kill", f"500 .. {count - 1}", before)
+    check(proc.returncode == 0, "exit code", 0, f"{proc.returncode}; stderr: {stderr[-1500:]}")
+    check(set(ids) == set(range(count)), "every record received at least once", f"{count} distinct ids",
+          f"{len(set(ids))} distinct, missing {sorted(set(range(count)) - set(ids))[:5]}")
+    nodes = {n["name"]: n for n in json.load(open(metrics))["nodes"]} if os.path.exists(metrics) else {}
+    upload = nodes.get("upload", {})
+    check(upload.get("records_in") == count, "upload.records_in", count, upload.get("records_in"))
+    check(upload.get("retries", 0) >= 1, "upload.retries (the refused connections)", ">= 1", upload.get("retries"))
+    print(f"received {len(ids)} records ({len(ids) - len(set(ids))} twice), {before} before the kill; "
+          f"upload retries {upload.get('retries')}")
 
 
 def case_bad_url():

@@ -1,25 +1,41 @@
 #!/usr/bin/env python3
-"""A recording HTTP(S) server for the tests of the http plugins, on loopback.
+"""The demo service of the example graphs, and the recording server of the http plugins' tests.
 
-It keeps every request (method, path, headers, body un-gzipped, when it came and what was
-answered) and answers from a script: a list of actions taken in order, one per request, then
-the default action. An action is a dict:
+One small HTTP server on loopback (stdlib only) with the endpoints the examples call:
+    POST /upload   records what it receives and answers one receipt per record, {"receipt": ID}
+                   (ID: the first 12 hex digits of the sha1 of the record's JSON text), a JSON array
+                   for a JSON array, NDJSON for NDJSON: graphs/multi-stage-upload.toml (http_call)
+    POST /users    the user lookup of graphs/user-filter.toml: a JSON array of users ({"id": ...})
+                   is answered {"id": ID, "allowed": BOOL, "tier": "bronze"|"silver"|"gold"} per
+                   user, in reverse order; ids ending in 7 are blocked, the tier is id % 3
+    POST /ingest   (and any other path) records what it receives and answers "ok": graphs/http-upload.toml
+
+Run it (Ctrl-C stops it; each request's line goes to stdout):
+    python3 tools/demo_service.py --port 8080 [--fail 500,429] [--fail-every 5] [--save received.jsonl]
+--fail answers the first requests with these statuses (with Retry-After: 1), --fail-every every
+Nth one 503, and --save appends the body of every request answered 2xx to a file (written
+before the answer is sent: a request answered 2xx is in the file, even if the service is then
+killed).
+
+As a module (the tests, on a free port: `with Server(Recorder(...)) as s:`) it keeps every
+request (method, path, headers, body un-gzipped, when it came and what was answered) and
+answers from a script: a list of actions taken in order, one per request, then the default
+action. An action is a dict:
     status       HTTP status (default 200)
     retry_after  a Retry-After header value ("2", or an HTTP-date), or a function making it
     delay_s      wait this long before answering (a slow server: the client's timeout)
     close        drop the connection without answering
-    body         the answer's body (default "ok\n", or the status's phrase), or a function of the
-                 request's body (bytes) returning it: a service computing its answers
+    body         the answer's body (default: the path's endpoint above for a 2xx, else the
+                 status's phrase), or a function of the request's body (bytes) returning it
 It also counts requests in progress at once (max_in_flight).
-
-As a program it serves until stopped and prints each request's line to stdout — the demo
-server for graphs/http-upload.toml:
-    python3 tests/cli/http_test_server.py --port 8080 [--fail-every 5] [--save received.jsonl]
 """
 import argparse
 import gzip
+import hashlib
 import http.server
 import json
+import os
+import signal
 import socket
 import ssl
 import sys
@@ -27,8 +43,41 @@ import threading
 import time
 
 
+TIERS = ["bronze", "silver", "gold"]
+
+
+def users_answer(body):
+    """/users: per user, allowed (an id ending in 7 is not) and tier (id % 3), in reverse order:
+    the client must match by key, not by position."""
+    users = json.loads(body)
+    return json.dumps([{"id": u["id"], "allowed": u["id"] % 10 != 7, "tier": TIERS[u["id"] % 3]}
+                       for u in reversed(users)])
+
+
+def upload_answer(body):
+    """/upload: one receipt per record received, in the same order and format."""
+    def receipt(record):
+        return {"receipt": hashlib.sha1(json.dumps(record, sort_keys=True).encode()).hexdigest()[:12]}
+    text = body.decode()
+    if text.lstrip().startswith("["):
+        return json.dumps([receipt(r) for r in json.loads(text)])
+    return "".join(json.dumps(receipt(json.loads(line))) + "\n" for line in text.splitlines() if line.strip())
+
+
+ENDPOINTS = {"/users": users_answer, "/upload": upload_answer}
+
+
+def received_lines(body):
+    """The records of a request's body as JSON lines (a JSON array's items, or the NDJSON lines)."""
+    text = body.decode()
+    if text.lstrip().startswith("["):
+        return [json.dumps(r) for r in json.loads(text)]
+    return [line for line in text.splitlines() if line.strip()]
+
+
 class Recorder:
-    def __init__(self, script=(), default=None, delay_s=0.0):
+    def __init__(self, script=(), default=None, delay_s=0.0, on_ok=None):
+        self.on_ok = on_ok  # called with each 2xx request's record before it is answered
         self.lock = threading.Lock()
         self.script = list(script)
         self.default = default or {"status": 200}
@@ -87,7 +136,10 @@ def make_handler(rec):
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return
-            text = action.get("body", "ok\n" if status < 300 else f"status {status} from the test server\n")
+            if rec.on_ok and 200 <= status < 300:
+                rec.on_ok(record)
+            endpoint = ENDPOINTS.get(self.path.split("?")[0], lambda _: "ok\n")
+            text = action.get("body", endpoint if status < 300 else f"status {status} from the demo service\n")
             if callable(text):  # a service: the answer computed from the request's body (http_call's tests)
                 text = text(body)
             text = text.encode()
@@ -139,11 +191,15 @@ class Server:
 
 
 def main():
-    p = argparse.ArgumentParser(description="recording HTTP server (loopback) for the http plugins")
+    p = argparse.ArgumentParser(description="the demo service of the example graphs (loopback): "
+                                            "/upload, /users, /ingest")
     p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--fail", default="", metavar="STATUS,...",
+                   help="answer the first requests with these statuses (Retry-After: 1), e.g. 500,429")
     p.add_argument("--fail-every", type=int, default=0, help="answer every Nth request 503 (Retry-After: 1)")
     p.add_argument("--save", help="append the records of every 2xx request to this JSON-lines file")
     args = p.parse_args()
+    script = [{"status": int(s), "retry_after": "1"} for s in args.fail.split(",") if s]
 
     class Demo(Recorder):
         count = 0
@@ -151,24 +207,39 @@ def main():
         def next_action(self):
             with self.lock:
                 Demo.count += 1
+                if self.script:
+                    return self.script.pop(0)
                 if args.fail_every and Demo.count % args.fail_every == 0:
                     return {"status": 503, "retry_after": "1"}
             return {"status": 200}
 
+    def save(r):  # before the answer: what was answered 2xx is in the file
+        data = "".join(line + "\n" for line in received_lines(r["body"])).encode()
+        fd = os.open(args.save, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, data)  # one write: a kill leaves whole lines
+        finally:
+            os.close(fd)
+
     def report(r):
-        lines = r["body"].count(b"\n")
-        print(f"{r['method']} {r['path']} -> {r['status']}: {lines} line(s), {r['raw_bytes']} bytes", flush=True)
-        if args.save and 200 <= r["status"] < 300:
-            with open(args.save, "ab") as f:
-                f.write(r["body"])
+        print(f"{r['method']} {r['path']} -> {r['status']}: {records(r['body'])} record(s), {r['raw_bytes']} bytes",
+              flush=True)
 
-    return serve_until_interrupted(Demo(), args.port, "/", report)
+    return serve_until_interrupted(Demo(script=script, on_ok=save if args.save else None), args.port, report)
 
 
-def serve_until_interrupted(rec, port, path, report):
-    """A demo server: serves on `port` until Ctrl-C, calling report(request) for each one answered."""
+def records(body):
+    try:
+        return len(received_lines(body))
+    except ValueError:
+        return "?"
+
+
+def serve_until_interrupted(rec, port, report):
+    """Serves on `port` until Ctrl-C (or SIGTERM), calling report(request) for each one answered."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with Server(rec, port) as s:
-        print(f"listening on {s.url(path)}", flush=True)
+        print(f"listening on {s.url('/')} (POST /upload, /users, /ingest)", flush=True)
         seen = 0
         try:
             while True:
