@@ -383,6 +383,237 @@ def tls():
         fail(f"cert_file without key_file: no clear message in {p.stderr!r}")
 
 
+def rss_kib(pid):
+    """VmRSS of a process, in KiB (from /proc/PID/status)."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise SystemExit(f"no VmRSS in /proc/{pid}/status")
+
+
+def raw_exchange(run, data, send_for=0.0):
+    """Sends `data` (bytes, or a generator of bytes sent until the server stops taking them)
+    on a raw socket, reading concurrently; returns (status or None, whether the server closed
+    the connection within 5 s, bytes the server took)."""
+    s = socket.create_connection((run.host, run.port), timeout=5)
+    got = bytearray()
+    closed = threading.Event()
+
+    def reader():
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                got.extend(chunk)
+        except OSError:  # a reset after the answer: closed too
+            pass
+        closed.set()
+
+    t = threading.Thread(target=reader, daemon=True)
+    t.start()
+    sent = 0
+    try:
+        for chunk in ([data] if isinstance(data, bytes) else data):
+            if closed.is_set():
+                break
+            s.sendall(chunk)
+            sent += len(chunk)
+    except OSError:
+        pass
+    closed.wait(5)
+    s.close()
+    m = re.match(rb"HTTP/1\.1 (\d{3}) ", bytes(got))
+    return (int(m[1]) if m else None), closed.is_set(), sent
+
+
+def hostile():
+    """A thousand idle connections (the oldest past max_connections are closed, a real request
+    is served beside them, RSS stays within a bound), header floods (431 and closed), truncated
+    bodies (400 with line:col, nothing taken), wrong content types (415); then the books balance."""
+    run = Run()
+    status, _, body, _ = run.post(ndjson(records(0, 2)))
+    expect("warm-up request", (200, {"records": 2}), (status, body))
+    rss0 = rss_kib(run.proc.pid)
+
+    # 1. A thousand idle connections: past max_connections (256) a new one closes the oldest idle.
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 1200 and (hard == resource.RLIM_INFINITY or hard >= 1200):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (1200, hard))
+    idle = []
+    for _ in range(1000):
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect((run.host, run.port))
+        idle.append(s)
+    status, _, body, seconds = run.post(ndjson(records(1, 3)))
+    expect("request beside 1000 idle connections", (200, {"records": 3}), (status, body))
+    if seconds > 2:
+        fail(f"request beside 1000 idle connections took {seconds:.2f} s")
+    time.sleep(0.2)
+
+    def is_closed(s):
+        s.setblocking(False)
+        try:
+            return s.recv(1) == b""
+        except BlockingIOError:
+            return False
+        except OSError:
+            return True
+
+    closed = [is_closed(s) for s in idle]
+    # Each accept past 256 closes the oldest idle one: the first 1000 - 255 are gone (the
+    # request above took a slot too), the newest ones are still open.
+    print(f"idle connections closed by the server: {sum(closed)} of 1000")
+    if not all(closed[:1000 - 256]):
+        fail(f"expected the oldest {1000 - 256} idle connections closed, {sum(closed[:1000 - 256])} were")
+    if any(closed[-200:]):
+        fail(f"{sum(closed[-200:])} of the newest 200 idle connections were closed")
+    rss1 = rss_kib(run.proc.pid)
+    for s in idle:
+        s.close()
+
+    # 2. Header floods: more than 16 KiB of head gets 431 and the connection is closed.
+    many = b"POST " + run.path.encode() + b" HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\n"
+    many += b"".join(b"X-H%d: v\r\n" % i for i in range(5000)) + b"Content-Length: 2\r\n\r\n{}"
+    expect("5000 headers (60 KiB): status, closed", (431, True), raw_exchange(run, many)[:2])
+
+    def endless():
+        yield b"POST " + run.path.encode() + b" HTTP/1.1\r\nHost: x\r\nX-Endless: "
+        for _ in range(64 << 10):  # 64 MiB unless the server stops taking it
+            yield b"a" * 1024
+    status, was_closed, sent = raw_exchange(run, endless())
+    expect("endless header line: status, closed", (431, True), (status, was_closed))
+    print(f"endless header line: the server took {sent} bytes before closing")
+    if sent > (8 << 20):
+        fail(f"endless header line: the server took {sent} bytes before closing")
+    # Many headers within the 16 KiB limit are fine.
+    status, _, body, _ = run.post(ndjson(records(2, 1)), headers={f"X-H{i}": "v" for i in range(800)})
+    expect("800 small headers", (200, {"records": 1}), (status, body))
+
+    # 3. Truncated bodies: 400 with the line and column where they end; nothing taken.
+    status, _, body, _ = run.post(ndjson(records(3, 2)) + '{"req": 3, "i": 2, "te')
+    expect("truncated NDJSON status", 400, status)
+    # The NDJSON parser (read_jsonl's) names the line; simdjson knows no column for a string left open.
+    if not (isinstance(body, dict) and re.match(r"body:3(:\d+)?: ", body.get("error", ""))):
+        fail(f"truncated NDJSON: expected an error starting 'body:3: ', got {body}")
+    status, _, body, _ = run.post('[{"req": 4, "i": 0},\n {"req": 4, "i": 1, "text": "abc', "application/json")
+    expect("truncated JSON array status", 400, status)
+    if not (isinstance(body, dict) and re.match(r"body:2:\d+: ", body.get("error", ""))):
+        fail(f"truncated JSON array: expected an error starting 'body:2:COL: ', got {body}")
+    status, _, body, _ = run.post('{"req": 5, "i": 0', "application/json")
+    expect("truncated JSON object status", 400, status)
+    if not (isinstance(body, dict) and re.match(r"body:1:\d+: ", body.get("error", ""))):
+        fail(f"truncated JSON object: expected an error starting 'body:1:COL: ', got {body}")
+    # A body cut off on the wire (the client closes before Content-Length bytes): no answer, nothing taken.
+    s = socket.create_connection((run.host, run.port), timeout=5)
+    s.sendall(f"POST {run.path} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n".encode() + ndjson(records(6, 2)).encode())
+    s.shutdown(socket.SHUT_WR)
+    expect("body cut off on the wire: answer", b"", s.recv(100))
+    s.close()
+
+    # 4. Wrong content types: 415 before the body is read.
+    for ctype in ("text/plain", "application/xml", "multipart/form-data; boundary=x", "application/jsonx",
+                  "text/json", "application/json-seq"):
+        status, _, body, _ = run.post(ndjson(records(7, 1)), ctype)
+        expect(f"Content-Type {ctype!r} status", 415, status)
+    status, _, body, _ = run.post('{"req": 8, "i": 0}', "Application/JSON; charset=utf-8")
+    expect("Content-Type with parameters and capitals", (200, {"records": 1}), (status, body))
+
+    status, _, body, _ = run.post(ndjson(records(9, 4)))
+    expect("good request at the end", (200, {"records": 4}), (status, body))
+    rss2 = rss_kib(run.proc.pid)
+    # Bound: 256 connections held at most, no bytes buffered for an idle one; each flood
+    # buffered at most max_head_bytes + max_body_bytes (4 MiB) while it lasted.
+    # An idle connection holds no buffer: 1000 of them (256 kept) cost little. A flood is read
+    # up to max_head_bytes + max_body_bytes (16 KiB + 4 MiB) before the 431, once at a time.
+    idle_bound, bound = 2 << 10, 12 << 10
+    print(f"RSS: {rss0} KiB after warm-up, {rss1} KiB with 1000 idle connections, {rss2} KiB at the end "
+          f"(bounds +{idle_bound} KiB, +{bound} KiB)")
+    if rss1 - rss0 > idle_bound:
+        fail(f"RSS grew by more than {idle_bound} KiB with 1000 idle connections: {rss0} -> {rss1} KiB")
+    if rss2 - rss0 > bound:
+        fail(f"RSS grew by more than {bound} KiB: {rss0} -> {rss2} KiB")
+    rc, stderr = run.finish(signal.SIGINT)
+    check_books(stderr, rc, 130)
+    expect("requests in the file", {0, 1, 2, 8, 9}, {k[0] for k in written()})
+
+
+def rss_backpressure():
+    """16 keep-alive clients POST 50 KB bodies for 6 s into a slow sink: 503s appear, and the
+    process's RSS, sampled every 50 ms, stays under a bound derived from the documented
+    limits: max_queued_bytes + max_connections x (max_body_bytes + max_head_bytes) of bodies,
+    counted twice (the text and its parsed records), plus 4 MiB for max_in_flight batches
+    of 100 records and the allocator's slack."""
+    max_body, max_queued, max_conn, head = 64 << 10, 256 << 10, 16, 16 << 10
+    run = Run(source=f"max_in_flight = 2\nbatch_size = 100\nmax_body_bytes = {max_body}\n"
+                     f"max_queued_bytes = {max_queued}\nmax_connections = {max_conn}\nqueue_timeout_ms = 200",
+              stages='[stages.slow]\nplugin = "chaos"\ninputs = ["in"]\nsleep_ms = 30')
+    for k in range(3):
+        expect("warm-up request", 200, run.post(ndjson(records(k, 100)))[0])
+    base = rss_kib(run.proc.pid)
+    bound = (2 * (max_queued + max_conn * (max_body + head)) + (4 << 20)) >> 10  # KiB
+    statuses = {}
+    lock = threading.Lock()
+    stop = time.monotonic() + 6
+
+    def client(c):
+        conn = None
+        k = 0
+        while time.monotonic() < stop:
+            k += 1
+            body = ndjson(records(1000 * (c + 1) + k, 800))
+            try:
+                if conn is None:
+                    conn = run.connection(timeout=10)
+                conn.request("POST", run.path, body=body.encode(), headers={"Content-Type": "application/x-ndjson"})
+                r = conn.getresponse()
+                r.read()
+                status = r.status
+                if r.getheader("Connection", "").lower() == "close":
+                    conn.close()
+                    conn = None
+            except (OSError, http.client.HTTPException) as e:
+                status = type(e).__name__
+                if conn:
+                    conn.close()
+                conn = None
+            with lock:
+                statuses[status] = statuses.get(status, 0) + 1
+        if conn:
+            conn.close()
+
+    threads = [threading.Thread(target=client, args=(c,)) for c in range(16)]
+    for t in threads:
+        t.start()
+    samples = []
+    while any(t.is_alive() for t in threads):
+        samples.append(rss_kib(run.proc.pid))
+        time.sleep(0.05)
+    for t in threads:
+        t.join()
+    print("statuses:", statuses)
+    if statuses.get(503, 0) == 0:
+        fail("no request was answered 503 under backpressure")
+    if statuses.get(200, 0) == 0:
+        fail("no request was answered 200")
+    if set(statuses) - {200, 503}:
+        fail(f"answers other than 200 and 503: {statuses}")
+    half = len(samples) // 2
+    print(f"RSS: {base} KiB after warm-up; during the run min {min(samples)}, max {max(samples)} KiB over "
+          f"{len(samples)} samples (bound {base} + {bound} KiB); first half max {max(samples[:half])}, "
+          f"second half max {max(samples[half:])}")
+    if max(samples) > base + bound:
+        fail(f"RSS reached {max(samples)} KiB, over the bound {base} + {bound} KiB")
+    # Flat: the second half of the run does not keep growing past the first.
+    if max(samples[half:]) > max(samples[:half]) + 1024:
+        fail(f"RSS kept growing: first half max {max(samples[:half])} KiB, second half max {max(samples[half:])} KiB")
+    rc, stderr = run.finish(signal.SIGINT)
+    check_books(stderr, rc, 130)
+
+
 globals()[scenario]()
 print(f"{scenario}: {'FAILED' if failures else 'ok'}")
 sys.exit(1 if failures else 0)

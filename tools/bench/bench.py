@@ -36,7 +36,7 @@ class Runner:
         self.go = go_binary
         self.runs = []  # every run, for the JSON file
 
-    def run(self, name, cmd):
+    def run(self, name, cmd, keep_stdout=400):
         before = os.times()
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
@@ -50,7 +50,7 @@ class Runner:
         checksums = re.findall(r"checksum ([0-9a-f]{16})", out)
         records = [int(n) for n in re.findall(r"(\d+) records", out)]
         result = {"name": name, "wall_s": wall, "cpu_s": cpu, "checksums": checksums, "records": records,
-                  "stdout": out.strip()[-400:]}
+                  "stdout": out.strip()[-keep_stdout:]}
         self.runs.append(result)
         return result
 
@@ -280,6 +280,31 @@ def bench_jsonl_bad(r):
     return out
 
 
+def bench_http(r, rounds, records, seconds):
+    """Issue 16. The `http` sink to a loopback server (tools/bench/http_sink.py: generate ->
+    http, batch 500, concurrency 1 and 4); `http_server` ingest from 4 keep-alive Python
+    clients (tools/bench/http_ingest.py: 2,000-record bodies -> count), ack end_to_end and
+    on_receive. Alternated round by round; medians."""
+    sink_cmd = lambda c: [sys.executable, os.path.join(HERE, "http_sink.py"), r.gr, "--records", str(records),
+                          "--batch", "500", "--concurrency", str(c), "--json"]
+    ingest_cmd = lambda ack: [sys.executable, os.path.join(HERE, "http_ingest.py"), r.gr, "--ack", ack,
+                              "--records", "2000", "--clients", "4", "--seconds", str(seconds), "--json"]
+    runs = {("sink", 1): [], ("sink", 4): [], ("ingest", "end_to_end"): [], ("ingest", "on_receive"): []}
+    keys = list(runs)
+    for k in range(rounds):
+        for kind, what in keys[k % len(keys):] + keys[:k % len(keys)]:  # rotate: none always first
+            cmd = sink_cmd(what) if kind == "sink" else ingest_cmd(what)
+            res = r.run(f"http_{kind}_{what}", cmd, keep_stdout=4000)
+            runs[(kind, what)].append(json.loads(res["stdout"].splitlines()[-1]))
+    med = lambda xs, key: median([x[key] for x in xs])
+    return {"sink_records": records, "ingest_seconds": seconds,
+            "sink": {c: {key: med(runs[("sink", c)], key)
+                         for key in ("records_per_s", "requests_per_s", "mb_per_s", "server_cpu_share")} for c in (1, 4)},
+            "ingest": {ack: {key: med(runs[("ingest", ack)], key)
+                             for key in ("mb_per_s", "requests_per_s", "records_per_s", "p50_ms", "p99_ms")}
+                       for ack in ("end_to_end", "on_receive")}}
+
+
 def machine():
     model = ""
     with open("/proc/cpuinfo") as f:
@@ -351,6 +376,18 @@ def table(res):
                      f"{jb['bad_vs_clean']:6.2f}x  {target(jb['bad_vs_clean'] <= 1.3)}"))
         rows.append(("JSONL 10 MB of random bytes, with | without newlines",
                      f"{jb.get('garbage_cpu_s', 0):.2f} | {jb.get('garbage_one_line_cpu_s', 0):.2f} CPU-s"))
+    hs = res.get("http")
+    if hs:
+        rows.append(("http sink -> loopback Python server, batch 500 (target >= 200 k records/s)", ""))
+        for c, v in hs["sink"].items():
+            rows.append((f"  concurrency {c}: records/s, requests/s (server CPU)",
+                         f"{v['records_per_s'] / 1e3:7.0f} k/s {v['requests_per_s']:6.0f} req/s ({v['server_cpu_share']:.2f} core)  "
+                         f"{target(v['records_per_s'] >= 200e3)}"))
+        rows.append(("http_server ingest, 4 Python clients, 2,000-record bodies (target >= 100 MB/s)", ""))
+        for ack, v in hs["ingest"].items():
+            rows.append((f"  {ack}: MB/s, requests/s, latency p50 | p99",
+                         f"{v['mb_per_s']:6.1f} MB/s {v['requests_per_s']:6.0f} req/s {v['p50_ms']:6.1f} | {v['p99_ms']:6.1f} ms  "
+                         f"{target(v['mb_per_s'] >= 100)}"))
     width = max(len(a) for a, _ in rows) + 2
     return "\n".join(f"{a:<{width}}{b}" for a, b in rows)
 
@@ -377,7 +414,8 @@ def main():
                  ("batch_sweep", lambda: bench_batch_sweep(r, [1, 4, 16, 64, 256, 1024, 4096])),
                  ("validate", lambda: bench_validate(r, 11)),
                  ("jsonl", lambda: bench_jsonl(r)),
-                 ("jsonl_bad", lambda: bench_jsonl_bad(r))]
+                 ("jsonl_bad", lambda: bench_jsonl_bad(r)),
+                 ("http", lambda: bench_http(r, max(1, rounds - 2), 1_000_000 // scale, 2 if args.quick else 5))]
         for name, step in steps:
             t = time.time()
             res[name] = step()

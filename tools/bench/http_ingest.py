@@ -3,7 +3,7 @@
 POSTing the same NDJSON body again and again for a while; prints requests/s, records/s, MB/s
 and the p50/p99 of the answers' latency.
 
-    http_ingest.py GRAPH_RUNNER [--ack end_to_end|on_receive] [--records N] [--clients C] [--seconds S]
+    http_ingest.py GRAPH_RUNNER [--ack end_to_end|on_receive] [--records N] [--clients C] [--seconds S] [--json]
 
 Runs `graph-runner run` on http_server (port 0, blocking) -> count, in the graph's defaults.
 """
@@ -24,6 +24,7 @@ p.add_argument("--ack", default="end_to_end")
 p.add_argument("--records", type=int, default=2000, help="records per request")
 p.add_argument("--clients", type=int, default=4)
 p.add_argument("--seconds", type=float, default=5)
+p.add_argument("--json", action="store_true", help="print one JSON object (for tools/bench/bench.py)")
 args = p.parse_args()
 
 body = "".join(json.dumps({"id": i, "user": f"user-{i % 977}", "value": i * 0.5, "kind": "click"}) + "\n"
@@ -74,7 +75,14 @@ with tempfile.TemporaryDirectory() as tmp:
         raise SystemExit("no answer; graph-runner said:\n" + line + "".join(rest))
     latencies.sort()
     n = len(latencies)
-    print(f"ack={args.ack} clients={args.clients} body={len(body) / 1e6:.2f} MB ({args.records} records): "
-          f"{n / elapsed:.0f} requests/s, {n * args.records / elapsed / 1e3:.0f} k records/s, "
-          f"{n * len(body) / elapsed / 1e6:.1f} MB/s, p50 {latencies[n // 2] * 1e3:.1f} ms, "
-          f"p99 {latencies[min(n - 1, n * 99 // 100)] * 1e3:.1f} ms, statuses {statuses}")
+    out = {"ack": args.ack, "clients": args.clients, "records_per_request": args.records, "body_bytes": len(body),
+           "requests": n, "seconds": elapsed, "requests_per_s": n / elapsed,
+           "records_per_s": n * args.records / elapsed, "mb_per_s": n * len(body) / elapsed / 1e6,
+           "p50_ms": latencies[n // 2] * 1e3, "p99_ms": latencies[min(n - 1, n * 99 // 100)] * 1e3,
+           "statuses": {str(k): v for k, v in statuses.items()}}
+    if args.json:
+        print(json.dumps(out))
+    else:
+        print(f"ack={args.ack} clients={args.clients} body={len(body) / 1e6:.2f} MB ({args.records} records): "
+              f"{out['requests_per_s']:.0f} requests/s, {out['records_per_s'] / 1e3:.0f} k records/s, "
+              f"{out['mb_per_s']:.1f} MB/s, p50 {out['p50_ms']:.1f} ms, p99 {out['p99_ms']:.1f} ms, statuses {statuses}")
