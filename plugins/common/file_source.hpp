@@ -1,5 +1,5 @@
 #pragma once
-// What the file sources (lines, read_jsonl, read_csv) share about where they are: their
+// What the file sources (lines, jsonl, csv) share about where they are: their
 // `follow` and `poll_ms` parameters, the FileSet they read, and committing positions.
 #include <cstdint>
 #include <memory>
