@@ -10,12 +10,11 @@ reported (--metrics-json, exit code, stderr). Failures print expected vs got.
 """
 import json
 import os
-import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
 from demo_service import Recorder, Server  # noqa: E402
+from loopback_run import run_graph  # noqa: E402
 
 GR, WORK, CASE = sys.argv[1], sys.argv[2], sys.argv[3]
 os.makedirs(WORK, exist_ok=True)
@@ -48,19 +47,7 @@ path = "{WORK}/out.jsonl"
 
 
 def run(text, args=(), env=None):
-    path = os.path.join(WORK, "graph.toml")
-    with open(path, "w") as f:
-        f.write(text)
-    metrics = os.path.join(WORK, "metrics.json")
-    for name in ("metrics.json", "out.jsonl", "rejects.jsonl"):
-        if os.path.exists(os.path.join(WORK, name)):
-            os.remove(os.path.join(WORK, name))
-    start = time.monotonic()
-    p = subprocess.run([GR, "run", path, "--metrics-json", metrics, *args], capture_output=True, text=True, timeout=120,
-                       env=dict(os.environ, **(env or {})))
-    p.seconds = time.monotonic() - start
-    p.metrics = json.load(open(metrics)) if os.path.exists(metrics) else {}
-    p.nodes = {n["name"]: n for n in p.metrics.get("nodes", [])}
+    p = run_graph(GR, WORK, text, env, args, outputs=("out.jsonl", "rejects.jsonl"))
     p.out = read_jsonl("out.jsonl")
     p.rejects = read_jsonl("rejects.jsonl")
     return p

@@ -17,6 +17,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
 from demo_service import Recorder, Server  # noqa: E402
+from loopback_run import run_graph  # noqa: E402
 
 GR, WORK, CASE = sys.argv[1], sys.argv[2], sys.argv[3]
 os.makedirs(WORK, exist_ok=True)
@@ -49,19 +50,7 @@ path = "{WORK}/copy.jsonl"
 
 
 def run(text, env=None, args=()):
-    path = os.path.join(WORK, "graph.toml")
-    with open(path, "w") as f:
-        f.write(text)
-    metrics = os.path.join(WORK, "metrics.json")
-    if os.path.exists(metrics):
-        os.remove(metrics)
-    start = time.monotonic()
-    p = subprocess.run([GR, "run", path, "--metrics-json", metrics, *args], capture_output=True, text=True,
-                       timeout=120, env=dict(os.environ, no_proxy="127.0.0.1,localhost", **(env or {})))
-    p.seconds = time.monotonic() - start
-    p.metrics = json.load(open(metrics)) if os.path.exists(metrics) else {}
-    p.nodes = {n["name"]: n for n in p.metrics.get("nodes", [])}
-    return p
+    return run_graph(GR, WORK, text, env, args)
 
 
 def delivered_ids(rec, parse=lambda body: [json.loads(l) for l in body.decode().splitlines()]):
