@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -65,22 +66,31 @@ class GRAPH_RUNNER_API Emitter {
   ///   added; the rest of the output is sent.
   /// So a stage emits the records it kept and rejects the others, whatever the policy:
   /// @code
-  ///   for (std::size_t row = 0; row < in->size(); ++row)
-  ///     if (valid(*in, row)) kept.push_back(row); else out.reject(*in, row, "no id");
+  ///   for (std::uint32_t i = 0; i < in->size(); ++i)
+  ///     if (valid(*in, i)) kept.push_back(i); else out.reject(*in, i, "no id");
   ///   out.emit(in->select(kept));
   /// @endcode
+  /// `row` is a record index of `batch` (0 .. size() - 1, through its selection).
   virtual void reject(const Batch& batch, std::size_t row, std::string_view error) = 0;
   /// SDK 1.2: which attempt of this call this is: 0 for the first, n for the n-th retry
   /// under `on_error = "retry"` (the engine repeats the same call with the same input). A
   /// plugin whose failures depend on the attempt (a test tool drawing again) asks it.
   virtual unsigned attempt() const noexcept { return 0; }
+  /// The input batch of this call, to change and emit: the batch itself when nothing else
+  /// holds it and the engine will not need it again (one consumer, no fan-out, `on_error`
+  /// is `fail` or `drop`), otherwise a copy sharing every column, whose columns are copied
+  /// only when written (Batch::column_for_write). Either way no other consumer sees the
+  /// change. A call that took its input is not retried (TransientError applies `on_error`).
+  virtual std::shared_ptr<Batch> take(BatchPtr in);
 };
 
 /// Transforms batches: 0..N output batches per input batch, on any declared port.
 class GRAPH_RUNNER_API Stage {
  public:
   virtual ~Stage();
-  virtual void process(const BatchPtr& in, Emitter& out) = 0;
+  /// SDK 2.0: `in` by value: hand it to Emitter::take() to change it in place, or emit it
+  /// (or a select() of it) unchanged.
+  virtual void process(BatchPtr in, Emitter& out) = 0;
   /// End of stream: every input has been processed. Emit what is still held (a
   /// batching stage's partial batch).
   virtual void finish(Emitter& out) { (void)out; }
@@ -135,7 +145,8 @@ class GRAPH_RUNNER_API Sink {
 };
 
 /// Record-at-a-time filter helper. `Derived` provides
-/// `bool keep(const Batch& batch, std::size_t row)`; the loop is inlined, not a virtual
+/// `bool keep(const Batch& batch, std::size_t i)` (`i` a record index: read fields with
+/// batch.get(i, f), or a column at batch.row(i)); the loop is inlined, not a virtual
 /// call per record. A record whose `keep` throws a std::exception is passed to
 /// Emitter::reject and the loop goes on; the node's `on_error` applies once process()
 /// returns (under `drop` and `route` the kept records are sent, under `fail` and `retry`
@@ -143,7 +154,7 @@ class GRAPH_RUNNER_API Sink {
 template <class Derived>
 class RecordFilter : public Stage {
  public:
-  void process(const BatchPtr& in, Emitter& out) final {
+  void process(BatchPtr in, Emitter& out) final {
     std::vector<std::uint32_t> kept;
     kept.reserve(in->size());
     auto& self = static_cast<Derived&>(*this);
@@ -154,7 +165,7 @@ class RecordFilter : public Stage {
         out.reject(*in, row, e.what());
       }
     }
-    if (kept.size() == in->size()) out.emit(in);
+    if (kept.size() == in->size()) out.emit(std::move(in));
     else if (!kept.empty()) out.emit(in->select(kept));
   }
 };

@@ -100,26 +100,19 @@ using DescribeFunction = PluginDescriptor();
 #define GRAPH_RUNNER_PP_CAT5_(a, b, c, d, e) a##b##c##d##e
 #define GRAPH_RUNNER_PP_CAT5(a, b, c, d, e) GRAPH_RUNNER_PP_CAT5_(a, b, c, d, e)
 
-/// Registers a plugin of kind `source`, `stage` or `sink` (SDK 1.3): NAME is its name as
-/// graph files write it (an identifier, `[a-z][a-z0-9_]*`), unique per kind, DESCRIBE a
-/// function `graph_runner::PluginDescriptor()` describing a node of that kind. The exported
-/// symbol is `grsdk_<major>_<minor>_<kind>__<NAME>`, so the engine reads the kind and the SDK
-/// version a library was built with without loading it.
+/// Registers a plugin of kind `source`, `stage` or `sink`: NAME is its name as graph files
+/// write it (an identifier, `[a-z][a-z0-9_]*`), unique per kind, DESCRIBE a function
+/// `graph_runner::PluginDescriptor()` describing a node of that kind. The exported symbol is
+/// `grsdk_<major>_<minor>_<kind>__<NAME>`, so the engine reads the kind and the SDK version a
+/// library was built with without loading it.
 // NAME is pasted, never macro-expanded (a plugin may be called `stdout`).
-#define GRAPH_RUNNER_SOURCE_PLUGIN(NAME, DESCRIBE)                                        \
+#define GRAPH_RUNNER_SOURCE_PLUGIN(NAME, DESCRIBE) GRAPH_RUNNER_KIND_PLUGIN_(_source__##NAME, DESCRIBE)
+#define GRAPH_RUNNER_STAGE_PLUGIN(NAME, DESCRIBE) GRAPH_RUNNER_KIND_PLUGIN_(_stage__##NAME, DESCRIBE)
+#define GRAPH_RUNNER_SINK_PLUGIN(NAME, DESCRIBE) GRAPH_RUNNER_KIND_PLUGIN_(_sink__##NAME, DESCRIBE)
+#define GRAPH_RUNNER_KIND_PLUGIN_(KIND_NAME, DESCRIBE)                                          \
   BOOST_DLL_ALIAS_SECTIONED(DESCRIBE,                                                          \
                             GRAPH_RUNNER_PP_CAT5(grsdk_, GRAPH_RUNNER_SDK_VERSION_MAJOR, _,   \
-                                                 GRAPH_RUNNER_SDK_VERSION_MINOR, _source__##NAME), \
-                            GRAPH_RUNNER_PLUGIN_SECTION)
-#define GRAPH_RUNNER_STAGE_PLUGIN(NAME, DESCRIBE)                                        \
-  BOOST_DLL_ALIAS_SECTIONED(DESCRIBE,                                                          \
-                            GRAPH_RUNNER_PP_CAT5(grsdk_, GRAPH_RUNNER_SDK_VERSION_MAJOR, _,   \
-                                                 GRAPH_RUNNER_SDK_VERSION_MINOR, _stage__##NAME), \
-                            GRAPH_RUNNER_PLUGIN_SECTION)
-#define GRAPH_RUNNER_SINK_PLUGIN(NAME, DESCRIBE)                                        \
-  BOOST_DLL_ALIAS_SECTIONED(DESCRIBE,                                                          \
-                            GRAPH_RUNNER_PP_CAT5(grsdk_, GRAPH_RUNNER_SDK_VERSION_MAJOR, _,   \
-                                                 GRAPH_RUNNER_SDK_VERSION_MINOR, _sink__##NAME), \
+                                                 GRAPH_RUNNER_SDK_VERSION_MINOR, KIND_NAME),  \
                             GRAPH_RUNNER_PLUGIN_SECTION)
 
 /// Registers a plugin without naming its kind (SDK 1.0-1.2; still accepted): the symbol is

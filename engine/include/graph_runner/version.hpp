@@ -19,9 +19,16 @@
 ///   call routes). Exceptions only: a 1.2 plugin never throws them, and loads unchanged.
 ///   Also Context::checkpoint() and Context::batch_being_read() (a source commits the
 ///   position of its contiguous acknowledged prefix to the run's state_dir).
+/// - 2.0 (a new major: 1.x libraries are refused): the record format. Typed columns
+///   (column.hpp: int64, float64 and bool arrays, 16-byte StringViews, `mixed` only for
+///   columns that mix types), absent fields told apart from nulls, nested JSON objects as
+///   dotted fields and Type::json for arrays and big numbers, selection vectors (select()
+///   copies no column), Stage::process(BatchPtr) by value and Emitter::take() (change a batch
+///   in place when this call is its only consumer; copy on write per column otherwise),
+///   recycled column buffers. See docs/plugin-sdk.md, "From 1.x".
 
-#define GRAPH_RUNNER_SDK_VERSION_MAJOR 1
-#define GRAPH_RUNNER_SDK_VERSION_MINOR 3
+#define GRAPH_RUNNER_SDK_VERSION_MAJOR 2
+#define GRAPH_RUNNER_SDK_VERSION_MINOR 0
 #define GRAPH_RUNNER_VERSION_STRING "0.1.0"
 
 namespace graph_runner {

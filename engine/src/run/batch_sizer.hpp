@@ -37,13 +37,21 @@ class BatchSizer {
   double bytes_per_record_ = 0;
 };
 
-// What a batch's records take: a Value per field and record, and the strings they point to.
+// What a batch's records take: its columns' cells (8 or 16 bytes, 1 for bool) and the
+// strings too long to sit in their StringViews.
 inline std::size_t batch_bytes(const Batch& batch) noexcept {
   std::size_t bytes = 0;
   for (const auto& column : batch.columns()) {
-    bytes += column->values.size() * sizeof(Value);
-    for (const Value& v : column->values)
-      if (v.type() == Type::string || v.type() == Type::bytes) bytes += v.as_string().size();
+    switch (column->type()) {
+      case ColumnType::int64:
+      case ColumnType::float64: bytes += column->size() * 8; break;
+      case ColumnType::boolean: bytes += column->size(); break;
+      case ColumnType::mixed: bytes += column->size() * 16; break;
+      default:
+        bytes += column->size() * sizeof(StringView);
+        for (const StringView& s : column->strings())
+          if (!s.is_inline()) bytes += s.size();
+    }
   }
   return bytes;
 }

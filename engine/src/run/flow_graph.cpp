@@ -152,13 +152,13 @@ void FlowGraph::build_source(std::size_t i) {
   sources_running_.fetch_add(1, std::memory_order_relaxed);
 }
 
-void FlowGraph::call(std::size_t i, const BatchPtr& in, std::size_t instance) {
+void FlowGraph::call(std::size_t i, BatchPtr in, std::size_t instance, bool may_own) {
   NodeRuntime& rt = *runtimes_[i];
   Outputs outputs;
   if (rt.node().spec->kind == NodeKind::sink) rt.write(in, outputs, instance);  // outputs: port `errors` only
   else {
     const NodeRuntime::Sender send_now = [this, i](Outputs& o) { send(i, o); };
-    rt.process(in, outputs, instance, &send_now);
+    rt.process(std::move(in), outputs, instance, &send_now, may_own);
   }
   send(i, outputs);
 }
@@ -166,7 +166,10 @@ void FlowGraph::call(std::size_t i, const BatchPtr& in, std::size_t instance) {
 void FlowGraph::build_plain(std::size_t i) {
   nodes_[i]->entry = &nodes_[i]->make<flow::function_node<BatchPtr>>(
       graph_, runtimes_[i]->flow_concurrency(), [this, i](const BatchPtr& in) {
-        call(i, in);
+        // A queueing function_node calls its body with the task's own copy of the message
+        // (never the sender's): moving it out leaves the stage the only holder when the
+        // batch had one consumer, so it may change it in place (Emitter::take).
+        call(i, std::move(const_cast<BatchPtr&>(in)), SIZE_MAX, /*may_own=*/true);
         return flow::continue_msg();
       });
 }

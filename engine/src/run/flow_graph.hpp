@@ -64,7 +64,7 @@ class FlowGraph {
   void build_partitioned(std::size_t i);
   void build_prioritized(std::size_t i);
   // Runs one input through node i (stage or sink) and sends what it emits.
-  void call(std::size_t i, const BatchPtr& in, std::size_t instance = SIZE_MAX);
+  void call(std::size_t i, BatchPtr in, std::size_t instance = SIZE_MAX, bool may_own = false);
   void send(std::size_t i, Outputs& outputs);
   void deliver(std::size_t i, std::size_t port, const BatchPtr& batch);
   // The graph is idle while a source waits for tokens: asks every stage to flush what it

@@ -80,7 +80,8 @@ std::uint64_t hash_value(const Value& v) noexcept {
   switch (v.type()) {
     case Type::null: return 0;
     case Type::string:
-    case Type::bytes: return std::hash<std::string_view>{}(v.as_string());
+    case Type::bytes:
+    case Type::json: return std::hash<std::string_view>{}(v.as_string());
     case Type::float64: {
       double d = v.as_double();
       if (d == static_cast<double>(static_cast<std::int64_t>(d)))  // 3.0 and 3 share a lane
@@ -123,7 +124,7 @@ void FlowGraph::build_partitioned(std::size_t i) {
         std::vector<std::vector<std::uint32_t>> rows(lane_nodes.size());
         const Column* column = in->find(key);
         for (std::uint32_t r = 0; r < in->size(); ++r)
-          rows[column ? hash_value(column->values[r]) % rows.size() : 0].push_back(r);
+          rows[column ? hash_value(column->get(in->row(r))) % rows.size() : 0].push_back(r);
         std::int64_t parts = 0;
         for (const auto& r : rows) parts += r.empty() ? 0 : 1;
         rt.enqueued(parts - 1);  // the input was counted once; its parts are queued instead
@@ -143,7 +144,7 @@ void FlowGraph::build_prioritized(std::size_t i) {
       graph_, flow::unlimited, [key](const BatchPtr& in) {
         Prioritized p{-std::numeric_limits<double>::infinity(), in};
         if (const Column* c = in->find(key))
-          for (const Value& v : c->values) p.priority = std::max(p.priority, v.to_double());
+          in->for_each_row([&](std::size_t r) { p.priority = std::max(p.priority, c->get(r).to_double()); });
         return p;
       });
   auto& queue = n.make<flow::priority_queue_node<Prioritized, LowerPriority>>(graph_);

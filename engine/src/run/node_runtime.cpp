@@ -35,8 +35,8 @@ class NodeRuntime::Collector final : public Emitter {
  public:
   // While it lives, this is the call running on its thread (calls nest: TBB may run another
   // node's call inside a plugin's parallel loop), which PluginEmitter forwards to.
-  Collector(NodeRuntime& node, const Batch* input, unsigned attempt)
-      : node_(node), input_(input), attempt_(attempt), outer_(active) {
+  Collector(NodeRuntime& node, const Batch* input, unsigned attempt, BatchPtr* owned = nullptr)
+      : node_(node), input_(input), attempt_(attempt), owned_(owned), outer_(active) {
     active = this;
   }
   ~Collector() override { active = outer_; }
@@ -60,7 +60,7 @@ class NodeRuntime::Collector final : public Emitter {
     if (rejections == 0 && (policy == ErrorPolicy::fail || policy == ErrorPolicy::retry))
       first_rejection = node_.describe_failure(&batch, std::string(error), row);
     ++rejections;
-    if (&batch == input_) {
+    if (&batch == input_ && !taken) {
       rejected[&batch].emplace_back(static_cast<std::uint32_t>(row), std::string(error));
       return;
     }
@@ -71,8 +71,19 @@ class NodeRuntime::Collector final : public Emitter {
     kept_.push_back(std::move(copy));
   }
   unsigned attempt() const noexcept override { return attempt_; }
+  // In place only when the engine gave up its own reference to this call's input (owned_:
+  // one consumer, a policy that never needs the input again) and nothing else holds it.
+  std::shared_ptr<Batch> take(BatchPtr in) override {
+    if (owned_ && in.get() == input_) {
+      owned_->reset();  // the engine's reference: the batch is the plugin's now
+      taken = true;
+      if (in.use_count() == 1) return std::const_pointer_cast<Batch>(std::move(in));
+    }
+    return std::make_shared<Batch>(*in);
+  }
 
   Outputs outputs;
+  bool taken = false;  // the input was taken: a retry would not see it as it came
   std::map<const Batch*, std::vector<std::pair<std::uint32_t, std::string>>> rejected;
   std::size_t rejections = 0;
   std::string first_rejection;  // the failure message under fail / retry
@@ -83,8 +94,9 @@ class NodeRuntime::Collector final : public Emitter {
     if (violation.empty()) violation = std::move(what);
   }
   NodeRuntime& node_;
-  const Batch* input_;          // alive for the whole call and after it
+  const Batch* input_;          // alive for the whole call and after it (unless taken)
   unsigned attempt_;
+  BatchPtr* owned_;
   std::vector<BatchPtr> kept_;  // rejected rows of other batches, owned here
   Collector* outer_;
 };
@@ -108,6 +120,10 @@ class NodeRuntime::PluginEmitter final : public Emitter {
   unsigned attempt() const noexcept override {
     const Collector* c = current();
     return c ? c->attempt() : 0;
+  }
+  std::shared_ptr<Batch> take(BatchPtr in) override {
+    if (Collector* c = current()) return c->take(std::move(in));
+    return Emitter::take(std::move(in));
   }
 
  private:
@@ -195,7 +211,7 @@ void NodeRuntime::create_instances(bool open_sinks) {
     free_.push(inst.get());
   }
   // Only a plugin built against SDK 1.1 or later has tick_interval() in its vtable.
-  if (node_.spec->kind == NodeKind::stage && plugin_->sdk_minor >= 1 && !instances_.empty())
+  if (node_.spec->kind == NodeKind::stage && !instances_.empty())
     tick_interval_ = std::max(std::chrono::milliseconds(0), instances_.front()->stage->tick_interval());
 }
 
@@ -236,14 +252,15 @@ BatchPtr NodeRuntime::error_batch(const Batch& from, const std::vector<std::pair
     errors.push_back(Value::string_ref(arena->copy(r.second)));
     nodes.push_back(node_name);
   }
+  // Records with fields the batch had not: error fields are present on every error record.
   BatchPtr out = from.select(index);
-  out = out->with_column(error_field_, std::move(errors), arena);
-  out = out->with_column(error_node_field_, std::move(nodes), arena);
+  out = out->with_column(error_field_, errors, arena);
+  out = out->with_column(error_node_field_, nodes, arena);
   for (const auto& [name, value] : fields) {  // a CallError's own fields (SDK 1.3), one value for every row
     Value v = std::holds_alternative<std::int64_t>(value)
                   ? Value::of(std::get<std::int64_t>(value))
                   : Value::string_ref(arena->copy(std::get<std::string>(value)));
-    out = out->with_column(field(name), std::vector<Value>(rows.size(), v), arena);
+    out = out->with_column(field(name), std::vector<Value>(rows.size(), v), arena);  // span of a temporary: used at once
   }
   return out;
 }
@@ -265,7 +282,7 @@ bool NodeRuntime::wait_before_retry(int retry, std::chrono::milliseconds at_leas
 }
 
 template <class Call>
-bool NodeRuntime::guarded(const Batch* in, Outputs& out, Call&& call, bool time_calls) {
+bool NodeRuntime::guarded(const Batch* in, Outputs& out, Call&& call, bool time_calls, BatchPtr* owned) {
   const NodeSpec& spec = *node_.spec;
   // Under `retry` every failure is retried; under the other policies a TransientError (SDK
   // 1.3) is, and the policy applies once the retries are used up.
@@ -273,6 +290,13 @@ bool NodeRuntime::guarded(const Batch* in, Outputs& out, Call&& call, bool time_
   // Under fail and retry a rejected record fails its call, as an exception does.
   const bool rejection_fails = spec.on_error == ErrorPolicy::fail || spec.on_error == ErrorPolicy::retry;
   const std::size_t records = in ? in->size() : 0;
+  // What messages say about the input, kept apart: a call that took its input may have
+  // changed or freed it.
+  Batch about;
+  if (in) {
+    about.set_origin(in->origin());
+    about.set_physical_size(records);
+  }
   std::string what;     // the last exception's text (drop log, routed records)
   std::string failure;  // the run's message if the last attempt fails it
   std::vector<ErrorField> fields;  // a CallError's fields for routed records
@@ -287,7 +311,7 @@ bool NodeRuntime::guarded(const Batch* in, Outputs& out, Call&& call, bool time_
       if (!wait_before_retry(attempt - 1, retry_after) && in) return false;
     }
     // Gone before the next wait: a resumed task may be on another thread.
-    Collector collector(*this, in, static_cast<unsigned>(attempt));
+    Collector collector(*this, in, static_cast<unsigned>(attempt), owned);
     bool threw = true, transient = false;
     fields.clear();
     retry_after = std::chrono::milliseconds(0);
@@ -310,7 +334,7 @@ bool NodeRuntime::guarded(const Batch* in, Outputs& out, Call&& call, bool time_
     }
     if (!collector.violation.empty()) {  // a broken contract is a bug in the plugin: no policy hides it
       errors_.fetch_add(std::max<std::size_t>(records, 1), std::memory_order_relaxed);
-      run_.fail(describe_failure(in, collector.violation));
+      run_.fail(describe_failure(in ? &about : nullptr, collector.violation));
       return false;
     }
     if (!threw && !(rejection_fails && collector.rejections > 0)) {
@@ -327,11 +351,11 @@ bool NodeRuntime::guarded(const Batch* in, Outputs& out, Call&& call, bool time_
       for (auto& o : collector.outputs) out.push_back(std::move(o));
       return true;
     }
-    failure = threw ? describe_failure(in, what) : collector.first_rejection;
+    failure = threw ? describe_failure(in ? &about : nullptr, what) : collector.first_rejection;
     if (!threw && collector.rejections > 1)
       failure += " and " + std::to_string(collector.rejections - 1) + " more rejected record(s) in the same call";
     if (run_.cancelled() && in) return false;  // abandoned, as above: no retry, no second failure
-    if (!(transient || spec.on_error == ErrorPolicy::retry) || attempt >= retries) {
+    if (!(transient || spec.on_error == ErrorPolicy::retry) || attempt >= retries || collector.taken) {
       if (transient && attempt > 0) failure += " (still failing after " + std::to_string(attempt) + " retries)";
       break;
     }
@@ -351,14 +375,20 @@ bool NodeRuntime::guarded(const Batch* in, Outputs& out, Call&& call, bool time_
   return false;
 }
 
-void NodeRuntime::process(const BatchPtr& in, Outputs& out, std::size_t instance, const Sender* send_now) {
+void NodeRuntime::process(BatchPtr in, Outputs& out, std::size_t instance, const Sender* send_now, bool may_own) {
   queued_.fetch_sub(1, std::memory_order_relaxed);
   batches_in_.fetch_add(1, std::memory_order_relaxed);
   records_in_.fetch_add(in->size(), std::memory_order_relaxed);
   Instance* inst = acquire(instance);
   std::unique_lock<std::mutex> serial;
   if (tick_interval_.count() > 0 && !shared_) serial = std::unique_lock(inst->calls);
-  guarded(in.get(), out, [&](Emitter& e) { inst->stage->process(in, e); }, /*time_calls=*/true);
+  // The stage may take its input to change it in place (Emitter::take) when no policy needs
+  // the input again: under `fail` and `drop` a failed call is never routed whole or retried
+  // after a take.
+  const auto policy = node_.spec->on_error;
+  BatchPtr* owned = may_own && (policy == ErrorPolicy::fail || policy == ErrorPolicy::drop) ? &in : nullptr;
+  const Batch* input = in.get();
+  guarded(input, out, [&](Emitter& e) { inst->stage->process(in, e); }, /*time_calls=*/true, owned);
   if (serial && send_now) (*send_now)(out);  // before a tick of this instance may emit
   if (serial) serial.unlock();
   release(inst, instance);
@@ -387,7 +417,7 @@ void NodeRuntime::tick(Outputs& out, const Sender& send) {
 }
 
 void NodeRuntime::flush(Outputs& out) {
-  if (node_.spec->kind != NodeKind::stage || plugin_->sdk_minor < 2) return;  // 1.0/1.1 vtables lack flush()
+  if (node_.spec->kind != NodeKind::stage) return;
   each_stage(out, [](Stage& s, Emitter& e) { s.flush(e); });
 }
 
@@ -403,18 +433,14 @@ std::size_t NodeRuntime::take_rejected_inputs(BatchBuilder& b) {
   routed_.fetch_add(rejected.size(), std::memory_order_relaxed);
   const std::size_t rows = b.size();
   const Field input_field = field("input");
-  std::vector<Value>& inputs = b.column(input_field);
-  std::vector<Value>& errors = b.column(error_field_);
-  std::vector<Value>& nodes = b.column(error_node_field_);
-  inputs.resize(rows);
-  errors.resize(rows);
-  nodes.resize(rows);
-  for (const auto& r : rejected) {
-    inputs.push_back(b.string(r.input));
-    errors.push_back(b.string(r.error));
-    nodes.push_back(b.string(name()));
-  }
   b.resize(rows + rejected.size());
+  std::size_t row = rows;
+  for (const auto& r : rejected) {
+    b.set(row, input_field, b.string(r.input));
+    b.set(row, error_field_, b.string(r.error));
+    b.set(row, error_node_field_, b.string(name()));
+    ++row;
+  }
   return rejected.size();
 }
 

@@ -55,7 +55,10 @@ class NodeRuntime {
   // tick's output cannot overtake this call's (a batching stage's order). Not for the
   // ordered shape, whose sequencer sends.
   using Sender = std::function<void(Outputs&)>;
-  void process(const BatchPtr& in, Outputs& out, std::size_t instance = SIZE_MAX, const Sender* send_now = nullptr);
+  // `may_own`: `in` is the engine's only reference (the flow node moved it out of its
+  // message), so the stage may take it (Emitter::take) to change it in place.
+  void process(BatchPtr in, Outputs& out, std::size_t instance = SIZE_MAX, const Sender* send_now = nullptr,
+               bool may_own = false);
   // Stage end of stream: every instance's finish().
   void finish(Outputs& out);
   // Stage timer (SDK 1.1): how often tick() is due, zero = never; known after create_instances.
@@ -101,7 +104,8 @@ class NodeRuntime {
   // Runs `call` under the node's on_error policy (retries included); time_calls: each
   // attempt is timed and observed (process, write, read), the waits between them are not.
   template <class Call>
-  bool guarded(const Batch* in, Outputs& out, Call&& call, bool time_calls = false);
+  // `owned`: the engine's reference to the input, which Emitter::take() may claim.
+  bool guarded(const Batch* in, Outputs& out, Call&& call, bool time_calls = false, BatchPtr* owned = nullptr);
   // The backoff before retry number `retry` (0-based); false when the run was cancelled.
   // At least `at_least` (a TransientError's retry_after, capped).
   bool wait_before_retry(int retry, std::chrono::milliseconds at_least);

@@ -1,9 +1,10 @@
-// Batch, BatchBuilder and Arena.
+// Batch (selection, copy on write) and Arena.
 #include "graph_runner/batch.hpp"
 
 #include <algorithm>
 #include <cstring>
-#include <iterator>
+#include <stdexcept>
+#include <string>
 
 namespace graph_runner {
 
@@ -26,111 +27,121 @@ std::string_view Arena::copy(std::string_view s) {
   return {dst, s.size()};
 }
 
-namespace {
+// A copy shares columns, tickets and arenas, but writes new strings to an arena of its own:
+// an Arena is not thread-safe, and the original may be read (and copied) elsewhere.
+Batch::Batch(const Batch& o)
+    : rows_(o.rows_), selected_(o.selected_), selection_(o.selection_), columns_(o.columns_),
+      by_field_(o.by_field_), keep_(o.keep_), origin_(o.origin_) {}
 
-// values[rows[i]] for i = 0, 1, ...: a random-access range, so that a vector built from it
-// allocates once and copies in one tight loop (no zero-fill first, no capacity check per
-// value as push_back has: select was 12 % of the seed pipeline's CPU that way).
-struct Gather {
-  using iterator_category = std::random_access_iterator_tag;
-  using value_type = Value;
-  using difference_type = std::ptrdiff_t;
-  using pointer = const Value*;
-  using reference = const Value&;
-  const Value* values;
-  const std::uint32_t* row;
-  reference operator*() const noexcept { return values[*row]; }
-  Gather& operator++() noexcept { ++row; return *this; }
-  Gather operator++(int) noexcept { Gather g = *this; ++row; return g; }
-  Gather& operator+=(difference_type n) noexcept { row += n; return *this; }
-  difference_type operator-(const Gather& o) const noexcept { return row - o.row; }
-  bool operator==(const Gather& o) const noexcept { return row == o.row; }
-};
+// Batches with few columns look fields up linearly (a few compares); wide ones (JSON with
+// many keys) through an index sorted by field id, so that a record of 10,000 fields does not
+// cost 10,000 compares per lookup.
+constexpr std::size_t kLinear = 16;
 
-}  // namespace
+std::size_t Batch::index_of(Field f) const noexcept {
+  if (by_field_.empty()) {
+    for (std::size_t i = 0; i < columns_.size(); ++i)
+      if (columns_[i]->field() == f) return i;
+    return SIZE_MAX;
+  }
+  auto it = std::lower_bound(by_field_.begin(), by_field_.end(), f.id,
+                             [&](std::uint32_t c, std::uint32_t id) { return columns_[c]->field().id < id; });
+  return it != by_field_.end() && columns_[*it]->field() == f ? *it : SIZE_MAX;
+}
+
+const Column* Batch::find(Field f) const noexcept {
+  std::size_t i = index_of(f);
+  return i == SIZE_MAX ? nullptr : columns_[i].get();
+}
+
+void Batch::reindex() {
+  by_field_.clear();
+  if (columns_.size() <= kLinear) return;
+  by_field_.resize(columns_.size());
+  for (std::uint32_t i = 0; i < by_field_.size(); ++i) by_field_[i] = i;
+  std::sort(by_field_.begin(), by_field_.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return columns_[a]->field().id < columns_[b]->field().id; });
+}
+
+void Batch::keep_rows(std::span<const std::uint32_t> rows) {
+  std::vector<std::uint32_t> sel(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) sel[i] = static_cast<std::uint32_t>(row(rows[i]));
+  selection_ = std::move(sel);
+  selected_ = true;
+}
 
 BatchPtr Batch::select(std::span<const std::uint32_t> rows) const {
-  auto out = std::make_shared<Batch>();
-  out->rows_ = rows.size();
-  out->keep_ = keep_;
-  out->origin_ = origin_;
-  out->columns_.reserve(columns_.size());
-  for (const auto& c : columns_) {
-    const Value* src = c->values.data();
-    out->columns_.push_back(std::make_shared<Column>(
-        Column{c->field, std::vector<Value>(Gather{src, rows.data()}, Gather{src, rows.data() + rows.size()})}));
+  auto out = std::make_shared<Batch>(*this);
+  out->keep_rows(rows);
+  return out;
+}
+
+BatchPtr Batch::compacted() const {
+  if (!selected_) return std::make_shared<Batch>(*this);
+  auto out = std::make_shared<Batch>(*this);
+  out->selected_ = false;
+  out->selection_.clear();
+  out->rows_ = selection_.size();
+  for (auto& c : out->columns_) {
+    auto copy = std::make_shared<Column>(c->field(), c->type(), selection_.size());
+    for (std::size_t i = 0; i < selection_.size(); ++i)
+      if (c->present(selection_[i])) copy->set(i, c->get(selection_[i]));
+    c = std::move(copy);
   }
   return out;
 }
 
-BatchPtr Batch::with_column(Field f, std::vector<Value> values, std::shared_ptr<const Arena> arena) const {
-  values.resize(rows_);
+BatchPtr Batch::with_column(Field f, std::span<const Value> values, std::shared_ptr<const Arena> arena) const {
   auto out = std::make_shared<Batch>(*this);
-  auto col = std::make_shared<Column>(Column{f, std::move(values)});
-  auto it = std::find_if(out->columns_.begin(), out->columns_.end(),
-                         [f](const ColumnPtr& c) { return c->field == f; });
-  if (it != out->columns_.end()) *it = std::move(col);
-  else out->columns_.push_back(std::move(col));
+  auto col = std::make_shared<Column>(f, ColumnType::mixed, rows_);
+  for (std::size_t i = 0; i < values.size() && i < size(); ++i)
+    if (!values[i].is_null()) col->set(row(i), values[i]);
+  out->put(std::move(col));
   if (arena) out->keep_.push_back(std::move(arena));
   return out;
 }
 
-BatchBuilder::BatchBuilder(std::size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
-
-std::size_t BatchBuilder::size() const noexcept {
-  std::size_t n = rows_;
-  for (const auto& c : columns_) n = std::max(n, c.second.size());
-  return n;
-}
-
-std::vector<Value>& BatchBuilder::column(Field f) {
-  for (auto& [field, values] : columns_)
-    if (field == f) return values;
-  columns_.emplace_back(f, std::vector<Value>{});
-  columns_.back().second.reserve(capacity_);
-  return columns_.back().second;
-}
-
-void BatchBuilder::set(std::size_t row, Field f, Value v) {
-  auto& values = column(f);
-  if (values.size() <= row) values.resize(row + 1);
-  values[row] = v;
-}
-
-Value BatchBuilder::string(std::string_view s) {
-  if (!arena_) arena_ = std::make_shared<Arena>();
-  return Value::string_ref(arena_->copy(s), Type::string);
-}
-
-Value BatchBuilder::bytes(std::string_view s) {
-  if (!arena_) arena_ = std::make_shared<Arena>();
-  return Value::string_ref(arena_->copy(s), Type::bytes);
-}
-
-void BatchBuilder::keep(const Batch& other) {
-  if (!has_origin_ && keep_.empty()) origin_ = other.origin();
-  keep_.insert(keep_.end(), other.keep_.begin(), other.keep_.end());
-}
-
-BatchPtr BatchBuilder::finish() {
-  auto out = std::make_shared<Batch>();
-  for (auto& [field, values] : columns_) rows_ = std::max(rows_, values.size());
-  out->rows_ = rows_;
-  out->columns_.reserve(columns_.size());
-  for (auto& [field, values] : columns_) {
-    values.resize(rows_);
-    out->columns_.push_back(std::make_shared<Column>(Column{field, std::move(values)}));
+Column& Batch::column_for_write(Field f, ColumnType type_if_new) {
+  std::size_t i = index_of(f);
+  if (i == SIZE_MAX) {
+    columns_.push_back(std::make_shared<Column>(f, type_if_new, rows_));
+    reindex();
+    return const_cast<Column&>(*columns_.back());
   }
-  out->keep_ = std::move(keep_);
-  if (arena_) out->keep_.push_back(std::move(arena_));
-  out->origin_ = origin_;
-  columns_.clear();
-  keep_.clear();
-  arena_.reset();
-  rows_ = 0;
-  has_origin_ = false;
-  origin_ = {};
-  return out;
+  // Only this batch holds the column (use_count 1 cannot rise: nobody else has it): change
+  // it in place. Otherwise another batch reads it: copy first.
+  if (columns_[i].use_count() != 1) columns_[i] = std::make_shared<Column>(*columns_[i]);
+  return const_cast<Column&>(*columns_[i]);
 }
+
+void Batch::put(ColumnPtr column) {
+  if (column->size() != rows_)
+    throw std::invalid_argument("column '" + std::string(field_name(column->field())) + "' has " +
+                                std::to_string(column->size()) + " rows, the batch " + std::to_string(rows_));
+  std::size_t i = index_of(column->field());
+  if (i != SIZE_MAX) {
+    columns_[i] = std::move(column);
+  } else {
+    columns_.push_back(std::move(column));
+    reindex();
+  }
+}
+
+void Batch::remove(Field f) {
+  std::size_t i = index_of(f);
+  if (i == SIZE_MAX) return;
+  columns_.erase(columns_.begin() + static_cast<std::ptrdiff_t>(i));
+  reindex();
+}
+
+Arena& Batch::arena() {
+  if (!arena_) {
+    arena_ = std::make_shared<Arena>();
+    keep_.push_back(arena_);
+  }
+  return *arena_;
+}
+
+void Batch::keep(const Batch& other) { keep_.insert(keep_.end(), other.keep_.begin(), other.keep_.end()); }
 
 }  // namespace graph_runner

@@ -12,6 +12,7 @@ namespace graph_runner {
 Context::~Context() = default;
 Source::~Source() = default;
 Emitter::~Emitter() = default;
+std::shared_ptr<Batch> Emitter::take(BatchPtr in) { return std::make_shared<Batch>(*in); }
 Stage::~Stage() = default;
 Sink::~Sink() = default;
 CallError::~CallError() = default;

@@ -54,6 +54,7 @@ std::string_view type_name(Type t) noexcept {
     case Type::float64: return "double";
     case Type::string: return "string";
     case Type::bytes: return "bytes";
+    case Type::json: return "json";
   }
   return "?";
 }
@@ -66,7 +67,8 @@ bool operator==(const Value& a, const Value& b) noexcept {
     case Type::int64: return a.as_int() == b.as_int();
     case Type::float64: return a.as_double() == b.as_double();
     case Type::string:
-    case Type::bytes: return a.as_string() == b.as_string();
+    case Type::bytes:
+    case Type::json: return a.as_string() == b.as_string();
   }
   return false;
 }
