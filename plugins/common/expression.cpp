@@ -105,7 +105,7 @@ std::string describe(const mu::Parser::exception_type& e, const std::string& tex
   return msg + at(e.GetPos(), text);
 }
 
-std::size_t NumberColumns::load(const std::vector<const Value*>& columns, const std::vector<Field>& fields,
+std::size_t NumberColumns::load(const std::vector<const Column*>& columns, const std::vector<Field>& fields,
                                 const std::vector<std::size_t>& slot_of, std::size_t slots, const Batch& in,
                                 Emitter& out) {
   const std::size_t n = in.size();
@@ -118,19 +118,41 @@ std::size_t NumberColumns::load(const std::vector<const Value*>& columns, const 
     pointers_[s] = values_[s].data();
   }
   valid_.assign(n, 1);
-  std::size_t count = n;
-  for (std::size_t row = 0; row < n; ++row)
-    for (std::size_t j = 0; j < columns.size(); ++j) {
-      const Value v = columns[j] ? columns[j][row] : Value{};
-      const double d = v.to_double();
-      if (std::isnan(d)) {
-        out.reject(in, row, not_a_number(fields[j], v));
-        valid_[row] = 0;
-        --count;
-        break;
+  first_bad_.assign(n, columns.size());
+  bool any_bad = false;
+  // Column by column: a typed column without gaps is one tight loop through the selection.
+  for (std::size_t j = 0; j < columns.size(); ++j) {
+    const Column* c = columns[j];
+    double* dst = values_[slot_of[j]].data();
+    char* is_int = ints_[slot_of[j]].data();
+    std::size_t i = 0;
+    if (c && c->all_valid() && c->type() == ColumnType::int64) {
+      const std::int64_t* v = c->ints().data();
+      in.for_each_row([&](std::size_t r) { dst[i] = static_cast<double>(v[r]); is_int[i++] = 1; });
+    } else if (c && c->all_valid() && c->type() == ColumnType::float64) {
+      const double* v = c->doubles().data();
+      in.for_each_row([&](std::size_t r) { dst[i] = v[r]; is_int[i++] = 0; });
+    } else {
+      for (; i < n; ++i) {
+        const Value v = c ? c->get(in.row(i)) : Value{};
+        const double d = v.to_double();
+        if (std::isnan(d)) {
+          if (first_bad_[i] > j) first_bad_[i] = j;
+          any_bad = true;
+        }
+        dst[i] = d;
+        is_int[i] = v.type() == Type::int64 || v.type() == Type::boolean;
       }
-      values_[slot_of[j]][row] = d;
-      ints_[slot_of[j]][row] = v.type() == Type::int64 || v.type() == Type::boolean;
+    }
+  }
+  std::size_t count = n;
+  if (any_bad)
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t j = first_bad_[i];
+      if (j == columns.size()) continue;
+      out.reject(in, i, not_a_number(fields[j], columns[j] ? columns[j]->get(in.row(i)) : Value{}));
+      valid_[i] = 0;
+      --count;
     }
   return count;
 }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "batch_program.hpp"
+#include "graph_runner/batch.hpp"
 #include "graph_runner/node.hpp"
 #include "graph_runner/value.hpp"
 
@@ -72,7 +73,7 @@ class NumberColumns {
   /// not a number is rejected through `out` (at its first such field, in order) and marked
   /// invalid. Slots not loaded keep their size `slots` x in.size() for the caller to fill.
   /// Returns the number of valid records.
-  std::size_t load(const std::vector<const Value*>& columns, const std::vector<Field>& fields,
+  std::size_t load(const std::vector<const Column*>& columns, const std::vector<Field>& fields,
                    const std::vector<std::size_t>& slot_of, std::size_t slots, const Batch& in, Emitter& out);
   double* values(std::size_t slot) noexcept { return values_[slot].data(); }
   char* ints(std::size_t slot) noexcept { return ints_[slot].data(); }
@@ -85,6 +86,7 @@ class NumberColumns {
   std::vector<std::vector<char>> ints_;
   std::vector<const double*> pointers_;
   std::vector<char> valid_;
+  std::vector<std::size_t> first_bad_;  // per record: the first field that is not a number
 };
 
 /// Why a record cannot be evaluated: its field `f` holds `v`, which is absent (null) or

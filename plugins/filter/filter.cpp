@@ -23,14 +23,13 @@ class Filter : public Stage {
     }
   }
 
-  void process(const BatchPtr& in, Emitter& out) override {
+  void process(BatchPtr in, Emitter& out) override {
     const std::size_t n = in->size();
     if (n == 0) return;
     auto worker = workers_.acquire();
     const std::size_t k = fields_.size();
-    std::vector<const Value*> columns(k, nullptr);  // nullptr: no record has the field
-    for (std::size_t j = 0; j < k; ++j)
-      if (const Column* c = in->find(fields_[j])) columns[j] = c->values.data();
+    std::vector<const Column*> columns(k, nullptr);  // nullptr: no record has the field
+    for (std::size_t j = 0; j < k; ++j) columns[j] = in->find(fields_[j]);
 
     std::vector<std::uint32_t> kept;
     kept.reserve(n);
@@ -39,7 +38,8 @@ class Filter : public Stage {
     } else {
       keep_per_record(*worker, columns, *in, out, kept);
     }
-    if (kept.size() == n) out.emit(in);
+    // A selection, not a copy: the kept records' columns are shared as they are.
+    if (kept.size() == n) out.emit(std::move(in));
     else if (!kept.empty()) out.emit(in->select(kept));
   }
 
@@ -47,7 +47,7 @@ class Filter : public Stage {
   struct Worker;
 
   // The whole batch at once: fields to double columns, one evaluation, then the verdicts.
-  void keep_batch(const BatchProgram& program, Worker& w, const std::vector<const Value*>& columns, const Batch& in,
+  void keep_batch(const BatchProgram& program, Worker& w, const std::vector<const Column*>& columns, const Batch& in,
                   Emitter& out, std::vector<std::uint32_t>& kept) const {
     const std::size_t n = in.size();
     const std::size_t valid = w.inputs.load(columns, fields_, slot_of_, fields_.size(), in, out);
@@ -59,7 +59,7 @@ class Filter : public Stage {
     }
   }
 
-  void keep_per_record(Worker& w, const std::vector<const Value*>& columns, const Batch& in, Emitter& out,
+  void keep_per_record(Worker& w, const std::vector<const Column*>& columns, const Batch& in, Emitter& out,
                        std::vector<std::uint32_t>& kept) const {
     const std::size_t n = in.size();
     for (std::size_t row = 0; row < n; ++row) {
@@ -101,9 +101,9 @@ class Filter : public Stage {
   }
 
   // Copies the record's fields into the worker's slots; rejects it if one is not numeric.
-  bool load(Worker& w, const std::vector<const Value*>& columns, const Batch& in, std::size_t row, Emitter& out) const {
+  bool load(Worker& w, const std::vector<const Column*>& columns, const Batch& in, std::size_t row, Emitter& out) const {
     for (std::size_t j = 0; j < columns.size(); ++j) {
-      const Value v = columns[j] ? columns[j][row] : Value{};
+      const Value v = columns[j] ? columns[j]->get(in.row(row)) : Value{};
       const double d = v.to_double();
       if (std::isnan(d)) {
         out.reject(in, row, not_a_number(fields_[j], v));

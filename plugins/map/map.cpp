@@ -61,15 +61,12 @@ class Map : public Stage {
     for (std::size_t s : inputs_) input_fields_.push_back(slots_[s]);
   }
 
-  void process(const BatchPtr& in, Emitter& out) override {
+  void process(BatchPtr in, Emitter& out) override {
     const std::size_t n = in->size();
     if (n == 0) return;
     auto w = workers_.acquire();
-    std::vector<const Value*> columns;  // per input slot; nullptr: no record has the field
-    for (std::size_t s : inputs_) {
-      const Column* c = in->find(slots_[s]);
-      columns.push_back(c ? c->values.data() : nullptr);
-    }
+    std::vector<const Column*> columns;  // per input slot; nullptr: no record has the field
+    for (std::size_t s : inputs_) columns.push_back(in->find(slots_[s]));
     std::vector<std::vector<Value>> results(assignments_.size(), std::vector<Value>(n));
     std::vector<std::uint32_t> kept;
     kept.reserve(n);
@@ -85,10 +82,12 @@ class Map : public Stage {
     }
     if (kept.empty()) return;
 
-    BatchPtr result = in;
-    for (std::size_t i = 0; i < assignments_.size(); ++i)
-      result = result->with_column(assignments_[i].target, std::move(results[i]));
-    out.emit(kept.size() == n ? result : result->select(kept));
+    // Every result goes into the batch itself when this call is its only consumer (a numeric
+    // column is overwritten where it lies), else into copies of the written columns only.
+    std::shared_ptr<Batch> b = out.take(std::move(in));
+    for (std::size_t i = 0; i < assignments_.size(); ++i) store(*b, assignments_[i].target, results[i], kept);
+    if (kept.size() < n) b->keep_rows(kept);
+    out.emit(std::move(b));
   }
 
  private:
@@ -146,6 +145,37 @@ class Map : public Stage {
     }
   }
 
+  // Writes `values[i]` to field `f` of record kept[i]. A typed column receiving values of its
+  // own type is written in place, one tight loop; a column every row of which is replaced
+  // starts anew with the results' type; anything else goes value by value.
+  static void store(Batch& b, Field f, const std::vector<Value>& values, const std::vector<std::uint32_t>& kept) {
+    Type t = values[kept.front()].type();
+    for (std::uint32_t i : kept)
+      if (values[i].type() != t) { t = Type::null; break; }
+    const ColumnType ct = column_type_for(t);
+    const bool whole = !b.has_selection() && kept.size() == b.physical_size();
+    if (whole && t != Type::null) {
+      const Column* old = b.find(f);
+      if (!old || old->type() != ct) b.put(std::make_shared<Column>(f, ct, b.physical_size()));
+    }
+    Column& c = b.column_for_write(f, ct);
+    if (c.type() == ColumnType::int64 && t == Type::int64) {
+      std::int64_t* dst = c.ints_for_write().data();
+      for (std::uint32_t i : kept) dst[b.row(i)] = values[i].as_int();
+    } else if (c.type() == ColumnType::float64 && t == Type::float64) {
+      double* dst = c.doubles_for_write().data();
+      for (std::uint32_t i : kept) dst[b.row(i)] = values[i].as_double();
+    } else if (c.type() == ColumnType::boolean && t == Type::boolean) {
+      std::uint8_t* dst = c.bools_for_write().data();
+      for (std::uint32_t i : kept) dst[b.row(i)] = values[i].as_bool();
+    } else {
+      for (std::uint32_t i : kept) c.set(b.row(i), values[i]);
+      return;
+    }
+    if (whole) c.mark_all_valid();
+    else for (std::uint32_t i : kept) c.mark_valid(b.row(i));
+  }
+
   std::size_t slot(const std::string& name) {
     const Field f = field(name);
     for (std::size_t s = 0; s < slots_.size(); ++s)
@@ -154,9 +184,9 @@ class Map : public Stage {
     return slots_.size() - 1;
   }
 
-  bool load(Worker& w, const std::vector<const Value*>& columns, const Batch& in, std::size_t row, Emitter& out) const {
+  bool load(Worker& w, const std::vector<const Column*>& columns, const Batch& in, std::size_t row, Emitter& out) const {
     for (std::size_t j = 0; j < inputs_.size(); ++j) {
-      const Value v = columns[j] ? columns[j][row] : Value{};
+      const Value v = columns[j] ? columns[j]->get(in.row(row)) : Value{};
       const double d = v.to_double();
       if (std::isnan(d)) {
         out.reject(in, row, not_a_number(slots_[inputs_[j]], v));

@@ -47,7 +47,7 @@ class StallSource : public Source {
   bool read(BatchBuilder& out) override {
     auto& n = out.column(n_);
     if (step_++ == 0) {
-      for (std::int64_t i = 0; i < 3; ++i) n.push_back(Value::of(i));
+      for (std::int64_t i = 0; i < 3; ++i) n.append(Value::of(i));
       return true;
     }
     const auto give_up = Clock::now() + std::chrono::seconds(20);
@@ -62,7 +62,7 @@ class StallSource : public Source {
       std::lock_guard lock(seen().mutex);
       seen().delivered_before_more = !seen().batches.empty();
     }
-    n.push_back(Value::of(std::int64_t{3}));
+    n.append(Value::of(std::int64_t{3}));
     return false;
   }
 

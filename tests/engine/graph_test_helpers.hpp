@@ -29,7 +29,7 @@ struct NullSource : Source {
 };
 struct NullStage : Stage {
   explicit NullStage(Context&) {}
-  void process(const BatchPtr& in, Emitter& out) override { out.emit(in); }
+  void process(BatchPtr in, Emitter& out) override { out.emit(in); }
 };
 struct NullSink : Sink {
   explicit NullSink(Context&) {}

@@ -24,7 +24,7 @@ struct Picky : Stage {
   explicit Picky(Context& c) {
     if (c.params().get_int("limit") < 0) c.param_error("limit", "must not be negative");
   }
-  void process(const BatchPtr& in, Emitter& out) override { out.emit(in); }
+  void process(BatchPtr in, Emitter& out) override { out.emit(in); }
 };
 // Fails in open() with a message that quotes its path, as read_csv does.
 struct Opener : Source {
@@ -41,7 +41,7 @@ struct Vague : Stage {
   explicit Vague(Context& c) {
     if (c.params().get_bool("fail")) throw std::runtime_error("something broke");
   }
-  void process(const BatchPtr& in, Emitter& out) override { out.emit(in); }
+  void process(BatchPtr in, Emitter& out) override { out.emit(in); }
 };
 struct Counted : Sink {
   explicit Counted(Context&) { ++sinks_constructed; }

@@ -20,7 +20,7 @@ using namespace graph_runner::engine;
 class Chatty : public Stage {
  public:
   explicit Chatty(Context& c) : ctx_(c) { ctx_.log(LogLevel::debug, "created"); }
-  void process(const BatchPtr& in, Emitter& out) override {
+  void process(BatchPtr in, Emitter& out) override {
     if (!said_) ctx_.log(LogLevel::info, "first batch");
     said_ = true;
     out.emit(in);

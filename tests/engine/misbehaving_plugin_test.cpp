@@ -21,28 +21,28 @@ using namespace graph_runner::engine;
 class ThrowsInt : public Stage {
  public:
   explicit ThrowsInt(Context&) {}
-  void process(const BatchPtr&, Emitter&) override { throw 42; }
+  void process(BatchPtr, Emitter&) override { throw 42; }
 };
 
 // Throws something that is not a std::exception from its constructor.
 class ThrowsOnCreate : public Stage {
  public:
   explicit ThrowsOnCreate(Context&) { throw "a C string"; }
-  void process(const BatchPtr& in, Emitter& out) override { out.emit(in); }
+  void process(BatchPtr in, Emitter& out) override { out.emit(in); }
 };
 
 // Emits on a port index it never declared.
 class BadPort : public Stage {
  public:
   explicit BadPort(Context&) {}
-  void process(const BatchPtr& in, Emitter& out) override { out.emit(Port{7}, in); }
+  void process(BatchPtr in, Emitter& out) override { out.emit(Port{7}, in); }
 };
 
 // Rejects a row one past the end of its input (an off-by-one in a plugin's loop).
 class RejectsPastEnd : public Stage {
  public:
   explicit RejectsPastEnd(Context&) {}
-  void process(const BatchPtr& in, Emitter& out) override { out.reject(*in, in->size(), "off by one"); }
+  void process(BatchPtr in, Emitter& out) override { out.reject(*in, in->size(), "off by one"); }
 };
 
 // Keeps the Emitter of its first call and emits into it from its own thread after that
@@ -54,7 +54,7 @@ class LateEmitter : public Stage {
     second_call_.store(true);
     if (thread_.joinable()) thread_.join();
   }
-  void process(const BatchPtr& in, Emitter& out) override {
+  void process(BatchPtr in, Emitter& out) override {
     if (!thread_.joinable()) {
       thread_ = std::thread([this, &out, in] {
         while (!second_call_.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -76,7 +76,7 @@ class LateEmitter : public Stage {
 class RejectsOwnBatch : public Stage {
  public:
   explicit RejectsOwnBatch(Context&) {}
-  void process(const BatchPtr& in, Emitter& out) override {
+  void process(BatchPtr in, Emitter& out) override {
     BatchBuilder b;
     const std::size_t r = b.add_record();
     b.set(r, field("n"), Value::of(std::int64_t{1000} + in->get(0, field("n")).as_int()));
@@ -92,7 +92,7 @@ std::atomic<bool> release_blocker{false};
 class Blocker : public Stage {
  public:
   explicit Blocker(Context&) {}
-  void process(const BatchPtr& in, Emitter& out) override {
+  void process(BatchPtr in, Emitter& out) override {
     while (!release_blocker.load()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     out.emit(in);
   }

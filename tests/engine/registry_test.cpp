@@ -225,7 +225,7 @@ TEST_CASE("a node created from a plugin keeps its library mapped after the regis
 TEST_CASE("a plugin compiled into the process is found before any library", "[registry]") {
   struct Local : Stage {
     explicit Local(Context&) {}
-    void process(const BatchPtr&, Emitter&) override {}
+    void process(BatchPtr, Emitter&) override {}
   };
   PluginRegistry registry;
   registry.add_search_dir(fixture_dir("multi"));

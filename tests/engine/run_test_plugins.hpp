@@ -71,11 +71,11 @@ class SeqSource : public Source {
   explicit SeqSource(Context& c)
       : ctx_(c), count_(c.params().get_int("count")), n_(field("n")), k_(field("k")), name_(c.node_name()) {}
   bool read(BatchBuilder& out) override {
-    auto& values = out.column(n_);
-    auto& keys = out.column(k_);
+    auto& values = out.column(n_, ColumnType::int64);
+    auto& keys = out.column(k_, ColumnType::int64);
     while (values.size() < out.capacity() && next_ < count_) {
-      keys.push_back(Value::of(next_ % 5));
-      values.push_back(Value::of(next_++));
+      keys.append(Value::of(next_ % 5));
+      values.append(Value::of(next_++));
     }
     std::int64_t unacked = static_cast<std::int64_t>(++produced_) - static_cast<std::int64_t>(acked_.load());
     std::int64_t seen = probe().max_unacknowledged.load();
@@ -114,7 +114,7 @@ class SlowPass : public Stage {
   explicit SlowPass(Context& c)
       : sleep_us_(c.params().get_int("sleep_us")), jitter_(c.params().get_bool("jitter")),
         reject_(c.params().get_int("reject")), fail_(c.params().get_int("fail_at")), n_(field("n")) {}
-  void process(const BatchPtr& in, Emitter& out) override {
+  void process(BatchPtr in, Emitter& out) override {
     probe().enter();
     std::int64_t us = sleep_us_;
     if (jitter_) us = static_cast<std::int64_t>(std::hash<std::int64_t>{}(in->get(0, n_).as_int()) % 2000);
@@ -163,7 +163,7 @@ class Collect : public Sink {
 class LaneProbe : public Stage {
  public:
   explicit LaneProbe(Context& c) : instance_(c.instance()), n_(field("n")), k_(field("k")) {}
-  void process(const BatchPtr& in, Emitter& out) override {
+  void process(BatchPtr in, Emitter& out) override {
     std::lock_guard lock(probe().mutex);
     for (std::size_t r = 0; r < in->size(); ++r)
       probe().lanes[in->get(r, k_).as_int()].emplace_back(instance_, in->get(r, n_).as_int());
@@ -183,7 +183,7 @@ class Flaky : public Stage {
   explicit Flaky(Context& c)
       : fail_times_(c.params().get_int("fail_times")), throws_(c.params().get_string("throws")),
         retry_after_(c.params().get_int("retry_after_ms")) {}
-  void process(const BatchPtr& in, Emitter& out) override {
+  void process(BatchPtr in, Emitter& out) override {
     std::size_t attempt;
     {
       std::lock_guard lock(probe().mutex);
@@ -213,7 +213,7 @@ class CatchingRejecter : public Stage {
  public:
   explicit CatchingRejecter(Context& c)
       : every_(c.params().get_int("every")), failing_attempts_(c.params().get_int("failing_attempts")), n_(field("n")) {}
-  void process(const BatchPtr& in, Emitter& out) override {
+  void process(BatchPtr in, Emitter& out) override {
     std::vector<std::uint32_t> kept;
     for (std::size_t row = 0; row < in->size(); ++row) {
       try {
@@ -242,7 +242,7 @@ class BlockedSource : public Source {
   bool read(BatchBuilder& out) override {
     if (!sent_) {
       sent_ = true;
-      out.column(n_).push_back(Value::of(std::int64_t{0}));
+      out.column(n_).append(Value::of(std::int64_t{0}));
       return true;
     }
     std::unique_lock lock(mutex_);
@@ -289,7 +289,7 @@ class BigSource : public Source {
 class Hoarder : public Stage {
  public:
   explicit Hoarder(Context&) {}
-  void process(const BatchPtr& in, Emitter&) override { held_.push_back(in); }
+  void process(BatchPtr in, Emitter&) override { held_.push_back(in); }
   void finish(Emitter& out) override {
     for (auto& b : held_) out.emit(std::move(b));
     held_.clear();
@@ -304,7 +304,7 @@ class Hoarder : public Stage {
 class KeepOne : public Stage {
  public:
   explicit KeepOne(Context&) {}
-  void process(const BatchPtr& in, Emitter& out) override {
+  void process(BatchPtr in, Emitter& out) override {
     if (!kept_) kept_ = in;
     out.emit(in);
   }
@@ -318,7 +318,7 @@ class KeepOne : public Stage {
 class GaugeStage : public Stage {
  public:
   explicit GaugeStage(Context& c) : ctx_(c), bad_(c.params().get_bool("bad_name")) {}
-  void process(const BatchPtr& in, Emitter& out) override {
+  void process(BatchPtr in, Emitter& out) override {
     seen_ += static_cast<double>(in->size());
     ctx_.set_gauge("seen", seen_);
     ctx_.set_gauge("one", 1.0);

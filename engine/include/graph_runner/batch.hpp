@@ -139,6 +139,11 @@ class GRAPH_RUNNER_API Batch {
   void keep_rows(std::span<const std::uint32_t> rows);
   /// An arena for new strings, kept alive with this batch and those derived from it.
   Arena& arena();
+  /// A string value for this batch's columns: short strings sit in the column itself
+  /// (StringView), longer ones are copied into arena(). `column.set(row, b->string(text))`.
+  Value string(std::string_view s) {
+    return Value::string_ref(s.size() <= StringView::max_inline ? s : arena().copy(s));
+  }
   /// Keeps `other`'s arenas and tickets alive with this batch (needed when values are
   /// copied from `other`).
   void keep(const Batch& other);
