@@ -136,6 +136,7 @@ class GRAPH_RUNNER_API Column {
   std::vector<std::uint64_t> valid_;  // bit per row: has a value
   std::vector<std::uint64_t> null_;   // bit per row: explicit null (empty: none)
   std::vector<Type> types_;           // mixed only: the type of each valid row
+  bool first_value_types_ = true;     // no value yet: the first one set picks the type
 };
 
 }  // namespace graph_runner

@@ -116,7 +116,8 @@ std::size_t words(std::size_t rows) { return (rows + 63) / 64; }
 Column::Column(Field f, ColumnType t, std::size_t rows) : field_(f), type_(t) { resize(rows); }
 
 Column::Column(const Column& o)
-    : field_(o.field_), type_(o.type_), valid_rows_(o.valid_rows_), valid_(o.valid_), null_(o.null_), types_(o.types_) {
+    : field_(o.field_), type_(o.type_), valid_rows_(o.valid_rows_), valid_(o.valid_), null_(o.null_), types_(o.types_),
+      first_value_types_(o.first_value_types_) {
   reserve(o.rows_);
   rows_ = o.rows_;
   if (rows_) std::memcpy(data_.data(), o.data_.data(), rows_ * width());
@@ -202,7 +203,7 @@ void Column::set(std::size_t row, Value v) {
     null_[row >> 6] |= std::uint64_t{1} << (row & 63);
     return;
   }
-  if (valid_rows_ == 0 && type_ != column_type_for(v.type())) {
+  if (valid_rows_ == 0 && first_value_types_ && type_ != column_type_for(v.type())) {
     // No value yet: the first one decides the column's type.
     std::size_t rows = rows_;
     ColumnBuffer old(std::move(data_));
@@ -233,6 +234,7 @@ void Column::set(std::size_t row, Value v) {
 void Column::convert_to(ColumnType t) {
   if (t == type_) return;
   Column out(field_, t, rows_);
+  out.first_value_types_ = false;  // a column made mixed stays mixed
   for (std::size_t r = 0; r < rows_; ++r) {
     if (valid(r)) {
       Value v = get(r);
