@@ -8,9 +8,8 @@
 // `1E2` as `100.0`. Arrays, empty objects and numbers beyond int64/double are kept verbatim.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "support.hpp"
 
@@ -21,21 +20,11 @@ PluginDescriptor describe_jsonl();
 
 namespace gt = graph_runner::testing;
 using namespace graph_runner;
+using plugin_tests::read_file;
 using plugin_tests::TempDir;
+using plugin_tests::write_file;
 
 namespace {
-
-std::string write_file(const std::filesystem::path& p, const std::string& text) {
-  std::ofstream(p, std::ios::binary) << text;
-  return p.string();
-}
-
-std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 struct RoundTrip {
   std::string text;
