@@ -1,8 +1,11 @@
 #include "format.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
+
+#include "graph_runner/field_path.hpp"
 
 namespace graph_runner::plugins {
 namespace {
@@ -51,6 +54,7 @@ void append_value(std::string& out, const Value& v, bool json) {
       append_base64(out, v.as_string());
       out += '"';
       return;
+    case Type::json: out += v.as_string(); return;  // JSON text, kept verbatim
   }
 }
 
@@ -132,24 +136,93 @@ void append_base64(std::string& out, std::string_view bytes) {
 void append_json_value(std::string& out, const Value& v) { append_value(out, v, true); }
 void append_readable_value(std::string& out, const Value& v) { append_value(out, v, false); }
 
-void json_field_prefixes(const Batch& batch, std::vector<std::string>& prefixes) {
-  prefixes.clear();
+void json_layout(const Batch& batch, JsonLayout& layout) {
+  layout.columns.clear();
+  layout.nested = false;
   for (const auto& c : batch.columns()) {
-    std::string prefix;
-    append_json_string(prefix, field_name(c->field));
-    prefixes.push_back(prefix + ':');
+    JsonLayout::Entry e;
+    e.column = c.get();
+    const std::string_view name = field_name(c->field());
+    if (is_path(name)) {
+      for (const auto& key : path_split(name)) {
+        std::string k;
+        append_json_string(k, key);
+        e.keys.push_back(k + ':');
+      }
+    } else {
+      std::string k;
+      append_json_string(k, name);
+      e.keys.push_back(k + ':');
+    }
+    if (e.keys.size() > 1) layout.nested = true;
+    layout.columns.push_back(std::move(e));
   }
 }
 
-void append_json_record(std::string& out, const Batch& batch, std::size_t row,
-                        const std::vector<std::string>& prefixes) {
-  const auto columns = batch.columns();
-  out += '{';
-  for (std::size_t i = 0; i < columns.size(); ++i) {
-    if (i > 0) out += ',';
-    out += prefixes[i];
-    append_json_value(out, columns[i]->values[row]);
+namespace {
+
+void append_cell(std::string& out, const Column& c, std::size_t row) {
+  if (!c.valid(row)) {
+    out += "null";
+    return;
   }
+  switch (c.type()) {
+    case ColumnType::int64: append_int(out, c.ints()[row]); return;
+    case ColumnType::float64: append_double(out, c.doubles()[row], true); return;
+    case ColumnType::string: append_json_string(out, c.strings()[row].view()); return;
+    case ColumnType::json: out += c.strings()[row].view(); return;
+    default: append_json_value(out, c.get(row)); return;
+  }
+}
+
+}  // namespace
+
+void append_json_record(std::string& out, const Batch& batch, std::size_t i, const JsonLayout& layout) {
+  const std::size_t row = batch.row(i);
+  out += '{';
+  if (!layout.nested) {
+    bool first = true;
+    for (const auto& e : layout.columns) {
+      if (!e.column->present(row)) continue;  // absent: the record has no such key
+      if (!first) out += ',';
+      first = false;
+      out += e.keys[0];
+      append_cell(out, *e.column, row);
+    }
+    out += '}';
+    return;
+  }
+  // Paths: the objects opened for the previous field stay open while the next field shares
+  // their keys; the others are closed, and the new ones opened.
+  const JsonLayout::Entry* open_entry = nullptr;  // whose keys[0 .. open) are open objects
+  std::size_t open = 0;
+  bool comma = false;
+  for (const auto& e : layout.columns) {
+    if (!e.column->present(row)) continue;
+    const std::size_t levels = e.keys.size() - 1;  // objects around the value
+    std::size_t common = 0;
+    if (open_entry) {
+      const std::size_t most = std::min(open, levels);
+      while (common < most && open_entry->keys[common] == e.keys[common]) ++common;
+    }
+    for (; open > common; --open) {
+      out += '}';
+      comma = true;
+    }
+    for (std::size_t d = common; d < levels; ++d) {
+      if (comma) out += ',';
+      out += e.keys[d];
+      out += '{';
+      comma = false;
+    }
+    open = levels;
+    open_entry = &e;
+    if (comma) out += ',';
+    out += e.keys[levels];
+    append_cell(out, *e.column, row);
+    comma = true;
+  }
+  for (; open > 0; --open) out += '}';
   out += '}';
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "graph_runner/batch.hpp"
+#include "graph_runner/column.hpp"
 #include "graph_runner/value.hpp"
 
 namespace graph_runner::plugins {
@@ -23,15 +24,28 @@ void append_double(std::string& out, double d, bool json);
 void append_base64(std::string& out, std::string_view bytes);
 
 /// Appends a value as JSON: null, true/false, integers, doubles, strings; bytes are a
-/// base64 string.
+/// base64 string; json values (arrays, empty objects, big numbers) verbatim.
 void append_json_value(std::string& out, const Value& v);
 
-/// Each column's `"name":` prefix, in column order: made once per batch for append_json_record.
-void json_field_prefixes(const Batch& batch, std::vector<std::string>& prefixes);
+/// How a batch's columns are written as JSON objects: made once per batch (json_layout())
+/// for append_json_record(). Field names are paths (graph_runner/field_path.hpp): the
+/// fields of a record that share a prefix, one after the other, are written as one nested
+/// object (`user.id`, `user.name` -> `"user":{"id":..,"name":..}`).
+struct JsonLayout {
+  struct Entry {
+    const Column* column = nullptr;
+    std::vector<std::string> keys;  // `"key":` for each level of the path (one: a top-level name)
+  };
+  std::vector<Entry> columns;  // in column order
+  bool nested = false;         // some name has more than one level
+};
 
-/// Appends record `row` of `batch` as one JSON object (no newline), fields in column order.
-void append_json_record(std::string& out, const Batch& batch, std::size_t row,
-                        const std::vector<std::string>& prefixes);
+/// Fills `layout` for `batch`.
+void json_layout(const Batch& batch, JsonLayout& layout);
+
+/// Appends record `i` of `batch` (a record index: through its selection) as one JSON object
+/// (no newline), fields in column order. Absent fields are left out, explicit nulls are `null`.
+void append_json_record(std::string& out, const Batch& batch, std::size_t i, const JsonLayout& layout);
 
 /// Appends a value for people to read: as JSON, but non-finite doubles print as nan/inf.
 void append_readable_value(std::string& out, const Value& v);

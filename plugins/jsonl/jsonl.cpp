@@ -1,4 +1,6 @@
-// jsonl: writes one JSON object per record to a file (or stdout), fields in column order.
+// jsonl: writes one JSON object per record to a file (or stdout), fields in column order:
+// absent fields left out, explicit nulls as null, dotted paths nested again, json values
+// verbatim (see format.hpp). A jsonl source's lines come back as they were read.
 // Each batch reaches the OS before write() returns (see output_file.hpp).
 #include <string>
 #include <vector>
@@ -22,11 +24,11 @@ class Jsonl : public Sink {
   }
 
   void write(const Batch& batch) override {
-    json_field_prefixes(batch, names_);  // the `"name":` prefixes, once per batch
+    json_layout(batch, layout_);  // the `"name":` prefixes and paths, once per batch
     std::string& text = out_.buffer();
     text.clear();  // a retried batch is encoded again from the start
     for (std::size_t row = 0; row < batch.size(); ++row) {
-      append_json_record(text, batch, row, names_);
+      append_json_record(text, batch, row, layout_);
       text += '\n';
     }
     out_.write();
@@ -39,7 +41,7 @@ class Jsonl : public Sink {
   Context& ctx_;
   OutputFile out_;
   const bool append_;
-  std::vector<std::string> names_;
+  JsonLayout layout_;
 };
 
 }  // namespace

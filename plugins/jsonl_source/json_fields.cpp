@@ -4,8 +4,9 @@
 #include <charconv>
 #include <cstring>
 #include <cstdint>
-#include <cstdlib>
 #include <string>
+
+#include "graph_runner/field_path.hpp"
 
 namespace graph_runner::plugins {
 
@@ -13,27 +14,37 @@ namespace od = simdjson::ondemand;
 
 namespace {
 
-simdjson::error_code number_value(od::value& json, Value& result) {
+// A text value: short ones (StringView::max_inline bytes) are copied into the column's
+// cell by Column::set, so only long ones need the arena.
+Value text_value(std::string_view s, Arena& arena, Type t) {
+  return Value::string_ref(s.size() <= StringView::max_inline ? s : arena.copy(s), t);
+}
+
+std::string_view trimmed_token(od::value& json) {
+  std::string_view token = json.raw_json_token();
+  while (!token.empty() && (token.back() == ' ' || token.back() == '\t' || token.back() == '\r' || token.back() == '\n'))
+    token.remove_suffix(1);
+  return token;
+}
+
+simdjson::error_code number_value(od::value& json, Arena& arena, Value& result) {
   od::number n;
   if (auto e = json.get_number().get(n)) {
-    // simdjson 3.0 refuses integers beyond 64 bits: read them as the nearest double.
+    // simdjson refuses integers beyond 64 bits and numbers beyond double: a valid JSON number
+    // keeps its text, as a json value (written back verbatim).
     if (e != simdjson::NUMBER_OUT_OF_RANGE && e != simdjson::NUMBER_ERROR) return e;
-    std::string_view token = json.raw_json_token();
-    while (!token.empty() && (token.back() == ' ' || token.back() == '\t' || token.back() == '\r')) token.remove_suffix(1);
+    const std::string_view token = trimmed_token(json);
     double d;
     auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), d);
-    if (end != token.data() + token.size()) return e;
-    if (ec == std::errc::result_out_of_range) {  // beyond double: +-inf or 0, as strtod says
-      d = std::strtod(std::string(token).c_str(), nullptr);
-    } else if (ec != std::errc()) {
-      return e;
-    }
-    result = Value::of(d);
+    if (end != token.data() + token.size() || (ec != std::errc() && ec != std::errc::result_out_of_range)) return e;
+    result = text_value(token, arena, Type::json);
     return simdjson::SUCCESS;
   }
   switch (n.get_number_type()) {
     case od::number_type::signed_integer: result = Value::of(n.get_int64()); break;
-    case od::number_type::unsigned_integer: result = Value::of(static_cast<double>(n.get_uint64())); break;
+    case od::number_type::unsigned_integer:  // beyond int64: the digits, verbatim
+      result = text_value(trimmed_token(json), arena, Type::json);
+      break;
     default: result = Value::of(n.get_double()); break;
   }
   return simdjson::SUCCESS;
@@ -45,11 +56,11 @@ simdjson::error_code to_value(od::value& json, Arena& arena, Value& result) {
   od::json_type type;
   if (auto e = json.type().get(type)) return e;
   switch (type) {
-    case od::json_type::number: return number_value(json, result);
+    case od::json_type::number: return number_value(json, arena, result);
     case od::json_type::string: {
       std::string_view s;
       if (auto e = json.get_string().get(s)) return e;
-      result = Value::string_ref(arena.copy(s));
+      result = text_value(s, arena, Type::string);
       return simdjson::SUCCESS;
     }
     case od::json_type::boolean: {
@@ -70,7 +81,7 @@ simdjson::error_code to_value(od::value& json, Arena& arena, Value& result) {
       std::string_view raw;
       if (auto e = json.get_object().get(o)) return e;
       if (auto e = o.raw_json().get(raw)) return e;
-      result = Value::string_ref(arena.copy(raw));
+      result = text_value(raw, arena, Type::json);
       return simdjson::SUCCESS;
     }
     case od::json_type::array: {
@@ -78,76 +89,117 @@ simdjson::error_code to_value(od::value& json, Arena& arena, Value& result) {
       std::string_view raw;
       if (auto e = json.get_array().get(a)) return e;
       if (auto e = a.raw_json().get(raw)) return e;
-      result = Value::string_ref(arena.copy(raw));
+      result = text_value(raw, arena, Type::json);
       return simdjson::SUCCESS;
     }
   }
   return simdjson::INCORRECT_TYPE;
 }
 
+void ParsedBatch::drop_record() {
+  for (auto& c : columns)
+    if (c.size() > rows) c.resize(rows);
+  while (columns.size() > record_columns_) {
+    by_slot[slot_of.back()] = 0;
+    slot_of.pop_back();
+    columns.pop_back();
+  }
+  cells = record_cells_;
+  last_index_ = -1;
+  reordered_ = false;
+}
+
+void ParsedBatch::truncate(std::size_t row) {
+  rows = row;
+  for (auto& c : columns)
+    if (c.size() > row) c.resize(row);
+}
+
 void ParsedBatch::move_into(BatchBuilder& out) {
   const std::size_t base = out.size();
-  for (auto& [f, values] : columns) {
-    if (values.empty()) continue;
-    std::vector<Value>& column = out.column(f);
-    if (base == 0 && column.empty()) {
-      column.swap(values);
-    } else {
-      column.resize(base);
-      column.insert(column.end(), values.begin(), values.end());
+  for (Column& src : columns) {
+    if (src.size() > rows) src.resize(rows);
+    Column& dst = out.column(src.field(), src.type());
+    if (base == 0 && dst.size() == 0) {
+      dst = std::move(src);
+      continue;
+    }
+    // Appended after records of other blocks (small files filling one batch): row by row.
+    dst.resize(base);
+    dst.reserve(base + rows);
+    for (std::size_t r = 0; r < src.size(); ++r) {
+      if (src.valid(r)) dst.append(src.get(r));
+      else if (src.present(r)) dst.append(Value{});
+      else dst.append_absent();
     }
   }
+  columns.clear();
+  by_slot.clear();
+  slot_of.clear();
   out.resize(base + rows);
   out.attach(arena);
 }
 
-simdjson::error_code JsonFields::add(od::object& object, ParsedBatch& batch, std::size_t row, std::string& what) {
+simdjson::error_code JsonFields::add(od::object& object, ParsedBatch& batch, std::string& what) {
+  batch.begin_record();
   std::size_t position = 0;
+  return add_members(object, top, batch, position, what, 0);
+}
+
+simdjson::error_code JsonFields::add_members(od::object& object, std::uint32_t parent, ParsedBatch& batch,
+                                             std::size_t& position, std::string& what, int depth) {
   for (auto member : object) {
     if (auto e = member.error()) {
       what = "invalid JSON";
       return e;
     }
-    // By reference, and values written straight into their column: copying simdjson's
-    // small structs and a Value through the stack cost a store-forwarding stall each
-    // (measured: the two hottest instructions of the loop).
+    // By reference: copying simdjson's small structs through the stack cost a
+    // store-forwarding stall each (measured: the two hottest instructions of the loop).
     auto&& f = std::move(member).value_unsafe();
-    std::size_t s;
-    if (auto e = slot(f, position++, s)) {
+    std::uint32_t s;
+    if (auto e = slot(f, parent, position++, s)) {
       what = "invalid key";
       return e;
     }
-    if (batch.columns.size() <= s) batch.columns.resize(s + 1);
-    auto& [field_of, column] = batch.columns[s];
-    field_of = fields_[s];
-    if (column.capacity() == 0) column.reserve(batch.capacity);
-    if (column.size() < row) column.resize(row);
-    Value& v = column.size() == row ? column.emplace_back() : column[row];  // a repeated key: the last wins
-    if (auto e = to_value(f.value(), *batch.arena, v)) {
-      what = "invalid value for key '";
-      what += names_[s];
-      what += '\'';
+    od::value& json = f.value();
+    // A non-empty object: its members are fields of their own, with paths under this one.
+    // (Its first token is "{" and the whitespace up to the next structural character.)
+    const std::string_view token = json.raw_json_token();
+    if (!token.empty() && token[0] == '{' && token.data()[token.size()] != '}') {
+      od::object inner;
+      if (auto e = json.get_object().get(inner)) {
+        what = "invalid value for key '" + slots_[s].path + '\'';
+        return e;
+      }
+      if (auto e = add_members(inner, s, batch, position, what, depth + 1)) return e;
+      continue;
+    }
+    Value v;
+    if (auto e = to_value(json, *batch.arena, v)) {
+      what = "invalid value for key '" + slots_[s].path + '\'';
       return e;
     }
+    batch.set(s, field_of(s), v);
   }
   return simdjson::SUCCESS;
 }
 
-simdjson::error_code JsonFields::slot(od::field& f, std::size_t position, std::size_t& out_slot) {
+simdjson::error_code JsonFields::slot(od::field& f, std::uint32_t parent, std::size_t position,
+                                      std::uint32_t& out_slot) {
   if (position < by_position_.size()) {
     const Seen& seen = by_position_[position];
     // The raw key ends with its closing quote, and blocks end with 64 bytes of padding:
     // reading 8 bytes from the key's start stays inside the buffer, and a byte loop stops
     // at the quote at the latest (a comparable key holds none).
     const char* raw = reinterpret_cast<const char*>(f.key().raw());
-    if (seen.comparable) {
+    if (seen.comparable && seen.parent == parent) {
       bool same;
       if (seen.size <= 8) {
         std::uint64_t head;
         std::memcpy(&head, raw, 8);
         same = (head & seen.mask) == seen.head;
       } else {
-        const std::string& name = names_[seen.slot];
+        const std::string& name = slots_[seen.slot].key;
         std::size_t i = 0;
         while (i < seen.size && raw[i] == name[i]) ++i;
         same = i == seen.size;
@@ -160,16 +212,22 @@ simdjson::error_code JsonFields::slot(od::field& f, std::size_t position, std::s
   }
   std::string_view key;
   if (auto e = f.unescaped_key().get(key)) return e;
-  auto it = by_name_.find(key);
-  if (it == by_name_.end()) {
-    it = by_name_.emplace(std::string(key), fields_.size()).first;
-    fields_.push_back(field(key));
-    names_.emplace_back(key);
+  path_.clear();
+  if (parent != top) {
+    path_ = slots_[parent].path;
+    path_ += '.';
   }
-  const std::size_t slot = it->second;
+  append_path_key(path_, key);
+  auto it = by_path_.find(std::string_view(path_));
+  if (it == by_path_.end()) {
+    it = by_path_.emplace(path_, static_cast<std::uint32_t>(slots_.size())).first;
+    slots_.push_back({path_, std::string(key), Field{}});
+  }
+  const std::uint32_t slot = it->second;
   out_slot = slot;
   Seen seen;
   seen.slot = slot;
+  seen.parent = parent;
   seen.size = key.size();
   seen.comparable = key.find_first_of("\\\"") == std::string_view::npos;
   if (key.size() <= 8) {

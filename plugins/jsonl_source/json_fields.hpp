@@ -1,6 +1,16 @@
 #pragma once
-// From simdjson On-Demand values to record fields, for the jsonl source: the values of a batch
-// of records, built outside any BatchBuilder so that a worker thread can build it.
+// From simdjson On-Demand values to record fields (SDK 2.0), for the jsonl source: the typed
+// columns of a batch of records, built outside any BatchBuilder so that a worker thread can
+// build it.
+//
+// Nested data: a non-empty object is flattened into fields with dotted paths
+// (graph_runner/field_path.hpp: `{"user":{"country":"DE"}}` is the field `user.country`);
+// arrays, empty objects and numbers beyond int64/double (big integers: their digits) are
+// Type::json values, their JSON text kept verbatim. A key the line lacks stays absent; a
+// JSON null is an explicit null. The JSON writers (plugins/common/format.hpp) nest the
+// paths again and write the columns in batch order, so a batch keeps every record's key
+// order: a record whose keys come in another order than the batch's columns starts a new
+// batch (ParsedBatch::reordered()).
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -13,14 +23,19 @@
 #include <simdjson.h>
 
 #include "graph_runner/batch.hpp"
+#include "graph_runner/column.hpp"
 
 namespace graph_runner::plugins {
 
-/// Records parsed from JSON, column by column, with the arena their strings live in.
+/// Records parsed from JSON, column by column, with the arena their long strings live in.
 struct ParsedBatch {
-  std::vector<std::pair<Field, std::vector<Value>>> columns;  // by JsonFields slot; empty: unused
+  std::vector<Column> columns;            // in the order fields first appeared: the batch's column order
+  std::vector<std::uint32_t> by_slot;     // JsonFields slot -> index in columns + 1 (0: no column yet)
+  std::vector<std::uint32_t> slot_of;     // index in columns -> JsonFields slot
   std::size_t rows = 0;
   std::size_t capacity = 256;  // records it will hold at most: columns reserve this much
+  std::size_t cells = 0;       // values set (the sparse-batch rule of BatchBuilder::full())
+  bool closed = false;         // ended before a record whose keys came in another order
   std::shared_ptr<Arena> arena = std::make_shared<Arena>();
   /// Bad lines among this batch's records, in file order, for Context::reject_input: each
   /// after `row` of the batch's records, with its text and "FILE:LINE:COL: what is wrong".
@@ -32,48 +47,110 @@ struct ParsedBatch {
   };
   std::vector<BadLine> bad_lines;
 
-  /// Drops the values record `row` got so far (a record that failed half way).
-  void truncate(std::size_t row) {
-    for (auto& c : columns)
-      if (c.second.size() > row) c.second.resize(row);
+  /// No more records: capacity reached, ended before a reordered record, or the columns
+  /// are mostly absent (the same rule as BatchBuilder::full()).
+  bool full() const noexcept {
+    return closed || rows >= capacity || (columns.size() > 32 && columns.size() * rows > 8 * cells + 256);
   }
+
+  // ---- Building record `rows` (JsonFields::add). ----
+  /// Starts record `rows`.
+  void begin_record() noexcept {
+    record_columns_ = columns.size();
+    record_cells_ = cells;
+    last_index_ = -1;
+    reordered_ = false;
+  }
+  /// Sets field `f` (slot `slot`) of record `rows` to `v` (a repeated key: the last wins).
+  void set(std::uint32_t slot, Field f, Value v) {
+    if (slot >= by_slot.size()) by_slot.resize(slot + 1, 0);
+    std::uint32_t index = by_slot[slot];
+    if (index == 0) {
+      columns.emplace_back(f, column_type_for(v.type()), 0);
+      columns.back().reserve(capacity);
+      slot_of.push_back(slot);
+      index = by_slot[slot] = static_cast<std::uint32_t>(columns.size());
+    }
+    const auto i = static_cast<std::int64_t>(index - 1);
+    if (i <= last_index_) reordered_ = true;
+    last_index_ = i;
+    Column& c = columns[index - 1];
+    if (c.size() <= rows) c.resize(rows + 1);
+    c.set(rows, v);
+    ++cells;
+  }
+  /// Whether record `rows` came with its keys in another order than the records before it.
+  bool reordered() const noexcept { return reordered_ && rows > 0; }
+  /// Ends record `rows`: it is part of the batch.
+  void end_record() noexcept { ++rows; }
+  /// Drops what record `rows` got so far (a record that failed half way, or came reordered).
+  void drop_record();
+
+  /// Keeps only the first `row` records (the records before a bad line under `fail`).
+  void truncate(std::size_t row);
   /// Appends these records to `out` (moving the columns when `out` is empty) and keeps the
-  /// arena alive with the batch.
+  /// arena alive with the batch. Appending to a non-empty `out` keeps each record's key order
+  /// only when the columns come in an order `out`'s columns agree with (the source checks).
   void move_into(BatchBuilder& out);
-};
-
-/// Converts one JSON value: numbers to int (integers that fit int64) or double, strings
-/// (copied into `arena`), bools, null; objects and arrays to a string of their JSON text.
-simdjson::error_code to_value(simdjson::ondemand::value& json, Arena& arena, Value& result);
-
-/// The keys seen so far, each a slot with its interned Field. Most JSON lines repeat the
-/// previous line's keys in the same order, so a key is first compared with the key seen at
-/// the same position last time: a memcmp, not a hash lookup and a Field interning per key.
-class JsonFields {
- public:
-  /// Adds the members of `object` as record `row` of `batch` (the columns of records before
-  /// it that lack a key are padded with null). On an error, `what` says where.
-  simdjson::error_code add(simdjson::ondemand::object& object, ParsedBatch& batch, std::size_t row, std::string& what);
 
  private:
+  std::size_t record_columns_ = 0, record_cells_ = 0;
+  std::int64_t last_index_ = -1;
+  bool reordered_ = false;
+};
+
+/// Converts one JSON scalar or verbatim value: numbers to int (integers that fit int64),
+/// double, or json (integers beyond 64 bits, numbers beyond double: their text); strings
+/// (long ones copied into `arena`), bools, null; arrays and objects to json values of their
+/// text (verbatim). Used by http_call for values it does not flatten.
+simdjson::error_code to_value(simdjson::ondemand::value& json, Arena& arena, Value& result);
+
+/// The keys seen so far, each a slot (a field path) with its interned Field. Most JSON lines
+/// repeat the previous line's keys in the same order, so a key is first compared with the key
+/// seen at the same position last time (in the same parent object): a memcmp, not a hash
+/// lookup and a Field interning per key.
+class JsonFields {
+ public:
+  /// Adds the members of `object` as record `batch.rows` of `batch`, non-empty objects
+  /// flattened into paths. Does not end the record (see ParsedBatch::end_record()). On an
+  /// error, `what` says where.
+  simdjson::error_code add(simdjson::ondemand::object& object, ParsedBatch& batch, std::string& what);
+
+ private:
+  static constexpr std::uint32_t top = UINT32_MAX;  // the parent slot of top-level keys
   struct Hash {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
   };
-  // The key last seen at one position of an object. Keys of up to 8 bytes compare as one
-  // masked 64-bit word (a memcmp call per key cost more than the rest of the key lookup).
+  // The key last seen at one position of a record (members counted depth first). Keys of up
+  // to 8 bytes compare as one masked 64-bit word (a memcmp call per key cost more than the
+  // rest of the key lookup).
   struct Seen {
-    std::size_t slot = 0;
+    std::uint32_t slot = 0;
+    std::uint32_t parent = top;
     std::size_t size = 0;
     bool comparable = false;  // the key's text has no '\\' or '"': its raw JSON form is itself
     std::uint64_t head = 0, mask = 0;
   };
-  simdjson::error_code slot(simdjson::ondemand::field& f, std::size_t position, std::size_t& out_slot);
+  struct Slot {
+    std::string path;      // escaped (field_path.hpp)
+    std::string key;       // the key within its parent, unescaped
+    Field field;           // interned when first used as a field
+  };
+  simdjson::error_code add_members(simdjson::ondemand::object& object, std::uint32_t parent, ParsedBatch& batch,
+                                   std::size_t& position, std::string& what, int depth);
+  simdjson::error_code slot(simdjson::ondemand::field& f, std::uint32_t parent, std::size_t position,
+                            std::uint32_t& out_slot);
+  Field field_of(std::uint32_t s) {
+    Slot& slot = slots_[s];
+    if (!slot.field.valid()) slot.field = field(slot.path);
+    return slot.field;
+  }
 
-  std::vector<Field> fields_;
-  std::vector<std::string> names_;
-  std::unordered_map<std::string, std::size_t, Hash, std::equal_to<>> by_name_;
+  std::vector<Slot> slots_;
+  std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> by_path_;
   std::vector<Seen> by_position_;
+  std::string path_;  // scratch: the path of a key being looked up
 };
 
 }  // namespace graph_runner::plugins

@@ -107,7 +107,7 @@ void JsonlParser::parse(const TextBlock& block, std::vector<ParsedBatch>& out) {
 }
 
 ParsedBatch& JsonlParser::batch_for_next_record(std::vector<ParsedBatch>& out) {
-  if (out.empty() || out.back().rows >= batch_records_) {
+  if (out.empty() || out.back().full()) {
     out.emplace_back();
     out.back().capacity = batch_records_;
   }
@@ -135,11 +135,12 @@ std::size_t JsonlParser::parse_many(const TextBlock& block, std::size_t offset, 
   auto take_back = [&] {
     if (last == SIZE_MAX) return;
     ParsedBatch& b = out[last];
-    --b.rows;
-    b.truncate(b.rows);
+    b.truncate(b.rows - 1);
   };
+  std::size_t skip_until = 0;  // the rest of a line parse_line() took
   for (auto it = stream.begin(); it != stream.end(); ++it) {
     const std::size_t start = offset + it.current_index();
+    if (start < skip_until) continue;
     if (last != SIZE_MAX && !alone_on_line(text, prev_end, start)) {
       take_back();
       return line_start(text, prev_start);
@@ -148,11 +149,24 @@ std::size_t JsonlParser::parse_many(const TextBlock& block, std::size_t offset, 
     od::object object;
     if ((*it).get(doc) || doc.get_object().get(object)) return line_start(text, start);
     ParsedBatch& batch = batch_for_next_record(out);
-    if (fields_.add(object, batch, batch.rows, what_)) {
-      batch.truncate(batch.rows);
+    if (fields_.add(object, batch, what_)) {
+      batch.drop_record();
       return line_start(text, start);
     }
-    ++batch.rows;
+    if (batch.reordered()) {
+      // Its keys come in another order than the batch's columns: the batch ends before it,
+      // and the line is parsed again into the next one (parse_line checks it is alone).
+      batch.drop_record();
+      batch.closed = true;
+      const std::size_t from = line_start(text, start), end = line_end(text, start, size);
+      std::string_view line(text + from, end - from);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      parse_line(block, line, from, out);
+      skip_until = end;
+      last = SIZE_MAX;
+      continue;
+    }
+    batch.end_record();
     last = static_cast<std::size_t>(&batch - out.data());
     prev_start = start;
     prev_end = line_end(text, start, size);
@@ -186,16 +200,21 @@ void JsonlParser::parse_line(const TextBlock& block, std::string_view line, std:
     return reject(block, line, offset, where(), e, "invalid JSON", out);
   }
   ParsedBatch& batch = batch_for_next_record(out);
-  if (auto e = fields_.add(object, batch, batch.rows, what_)) {
-    batch.truncate(batch.rows);
+  if (auto e = fields_.add(object, batch, what_)) {
+    batch.drop_record();
     return reject(block, line, offset, where(), e, what_, out);
   }
   // simdjson 3.0 has no document::at_end(): a location after the object means more text.
   if (const char* rest = where()) {
-    batch.truncate(batch.rows);
+    batch.drop_record();
     return reject(block, line, offset, rest, simdjson::TRAILING_CONTENT, "unexpected text after the object", out);
   }
-  ++batch.rows;
+  if (batch.reordered()) {  // into a new batch (where it is the first record: never reordered)
+    batch.drop_record();
+    batch.closed = true;
+    return parse_line(block, line, offset, out);
+  }
+  batch.end_record();
 }
 
 void JsonlParser::reject(const TextBlock& block, std::string_view line, std::size_t offset, const char* at,

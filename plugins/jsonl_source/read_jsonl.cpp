@@ -1,8 +1,13 @@
 // jsonl (formerly read_jsonl): a source of JSON lines (one object per line) from files, a glob or stdin,
-// parsed with simdjson's On-Demand API. Each top-level key becomes a field:
-//   numbers  -> int when the number is an integer that fits int64, else double;
-//   strings, true/false, null -> string, bool, null;
-//   nested objects and arrays -> a string holding their JSON text, as written.
+// parsed with simdjson's On-Demand API (json_fields.hpp). Each key becomes a field:
+//   numbers  -> int when the number is an integer that fits int64, else double; beyond
+//               both (big integers) a json value keeping the digits;
+//   strings, true/false, null -> string, bool, explicit null; a key a line lacks is absent;
+//   non-empty objects -> their keys, as fields with dotted paths (`user.country`);
+//   arrays and empty objects -> json values holding their JSON text, as written.
+// The jsonl sink writes each line back as it came (same keys, order and nesting): a batch
+// ends before a line whose keys come in another order. Batches are filled across blocks
+// and files.
 // Blank lines are skipped. A line that is not one JSON object, or is longer than
 // max_record_bytes, goes to the node's on_error policy (Context::reject_input) as
 // "FILE:LINE[:COL]: message", in file order: `fail` stops the run once the records before it
@@ -20,6 +25,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include <oneapi/tbb/task_arena.h>
 
@@ -70,29 +76,39 @@ class ReadJsonl : public Source {
   bool read(BatchBuilder& out) override {
     if (!reader_) open();
     bad_.rethrow();  // a bad line under on_error = "fail", after the records before it
+    // One batch is filled from as many blocks (and files) as it takes: 40,000 one-line files
+    // make 157 batches of 256 records, not 40,000 of one. A block's records join the batch
+    // when they fit, and when their columns come in an order the batch's columns agree with
+    // (the writers write a batch's columns in order: each record keeps its key order).
+    merged_.clear();
+    merged_index_.clear();
+    merged_cells_ = 0;
+    const bool may_merge = out.size() == 0;
+    const ReadDeadline deadline(ctx_.linger_ms());
     for (;;) {
       while (!ready_.empty()) {
         ParsedBatch& front = ready_.front().batch;
+        if (out.size() > 0 && (front.rows > 0 || !front.bad_lines.empty()) && !(may_merge && fits(front, out)))
+          return true;  // the next batch starts with these records
         // The bad lines among this batch's records. Under `fail` the first one throws: the
         // records before it go out first, and the failure with the next call.
         for (const auto& bad : std::exchange(front.bad_lines, {})) {
-          if (bad_.reject(ctx_, bad.input, bad.error, bad.row > 0)) continue;
-          front.rows = bad.row;
+          if (bad_.reject(ctx_, bad.input, bad.error, out.size() + bad.row > 0)) continue;
           front.truncate(bad.row);
-          front.move_into(out);
+          append(front, out);
           ready_.clear();  // the failure follows: nothing after this is committed
           return true;
         }
         // A block's position is committed with the batch of its last records.
         if (ready_.front().after) record(*ready_.front().after);
-        if (front.rows > 0) {
-          front.move_into(out);
-          ready_.pop_front();
-          return true;
-        }
+        if (front.rows > 0) append(front, out);
         ready_.pop_front();
+        if (out.size() >= out.capacity()) return true;
       }
-      if (error_) std::rethrow_exception(std::exchange(error_, nullptr));  // a read error
+      if (error_) {  // a read error, after the records before it
+        if (out.size() > 0) return true;
+        std::rethrow_exception(std::exchange(error_, nullptr));
+      }
       if (stopped_.load(std::memory_order_relaxed)) return false;
       std::vector<ParsedBatch> batches;
       std::optional<FilePosition> after;
@@ -100,9 +116,10 @@ class ReadJsonl : public Source {
         if (!pool_->next(batches, error_, after)) return false;
       } else {
         TextBlock block;
-        // Standard input: wait at most 100 ms, then let the engine call again (and see a
-        // stop request). Regular files never wait.
-        const auto status = reader_->next(block, 100);
+        // Standard input: wait at most 100 ms (or what is left of linger_ms once the batch
+        // has records), then let the engine call again (and see a stop request). Regular
+        // files never wait.
+        const auto status = reader_->next(block, deadline.wait_ms(out.size() > 0));
         if (status == BlockReader::Status::end) return false;
         if (status == BlockReader::Status::waiting) return true;
         if (status == BlockReader::Status::oversized) {
@@ -146,7 +163,39 @@ class ReadJsonl : public Source {
     record_positions(ctx_, checkpoints_, positions_, *reader_);
   }
 
+  // Whether the records of `b` may join the batch `out` holds: room, not too sparse (the
+  // rule of BatchBuilder::full()), and every column of `b` either after the batch's columns
+  // `b` also has, in the batch's order, or new, after all of those.
+  bool fits(const ParsedBatch& b, const BatchBuilder& out) const {
+    const std::size_t rows = out.size() + b.rows;
+    if (rows > out.capacity()) return false;
+    std::size_t columns = merged_.size();
+    std::int64_t previous = -1;
+    bool added = false;
+    for (const Column& c : b.columns) {
+      auto it = merged_index_.find(c.field().id);
+      if (it == merged_index_.end()) {
+        added = true;
+        ++columns;
+        continue;
+      }
+      if (added || static_cast<std::int64_t>(it->second) <= previous) return false;
+      previous = static_cast<std::int64_t>(it->second);
+    }
+    return !(columns > 32 && columns * rows > 8 * (merged_cells_ + b.cells) + 256);
+  }
+  void append(ParsedBatch& b, BatchBuilder& out) {
+    for (const Column& c : b.columns)
+      if (merged_index_.emplace(c.field().id, static_cast<std::uint32_t>(merged_.size())).second)
+        merged_.push_back(c.field());
+    merged_cells_ += b.cells;
+    b.move_into(out);
+  }
+
   std::deque<Ready> ready_;
+  std::vector<Field> merged_;  // the columns of the batch being filled, in order
+  std::unordered_map<std::uint32_t, std::uint32_t> merged_index_;  // field id -> index in merged_
+  std::size_t merged_cells_ = 0;
   std::exception_ptr error_;  // a read error, after the records before it
   BadRecords bad_;
   std::atomic<bool> stopped_{false};

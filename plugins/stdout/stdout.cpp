@@ -24,13 +24,17 @@ class Stdout : public Sink {
     }
     const auto columns = batch.columns();
     std::string text;
-    for (std::size_t row = 0; row < rows; ++row) {
+    for (std::size_t i = 0; i < rows; ++i) {
+      const std::size_t row = batch.row(i);
       text += '{';
-      for (std::size_t i = 0; i < columns.size(); ++i) {
-        if (i > 0) text += ", ";
-        text += field_name(columns[i]->field);
+      bool first = true;
+      for (const auto& c : columns) {
+        if (!c->present(row)) continue;  // absent: the record has no such field
+        if (!first) text += ", ";
+        first = false;
+        text += field_name(c->field());
         text += ": ";
-        append_readable_value(text, columns[i]->values[row]);
+        append_readable_value(text, c->get(row));
       }
       text += "}\n";
     }
