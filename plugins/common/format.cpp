@@ -51,6 +51,7 @@ void append_value(std::string& out, const Value& v, bool json) {
       append_base64(out, v.as_string());
       out += '"';
       return;
+    case Type::json: out += v.as_string(); return;  // JSON text, verbatim
   }
 }
 
@@ -136,7 +137,7 @@ void json_field_prefixes(const Batch& batch, std::vector<std::string>& prefixes)
   prefixes.clear();
   for (const auto& c : batch.columns()) {
     std::string prefix;
-    append_json_string(prefix, field_name(c->field));
+    append_json_string(prefix, field_name(c->field()));
     prefixes.push_back(prefix + ':');
   }
 }
@@ -144,11 +145,15 @@ void json_field_prefixes(const Batch& batch, std::vector<std::string>& prefixes)
 void append_json_record(std::string& out, const Batch& batch, std::size_t row,
                         const std::vector<std::string>& prefixes) {
   const auto columns = batch.columns();
+  const std::size_t r = batch.row(row);
   out += '{';
+  bool first = true;
   for (std::size_t i = 0; i < columns.size(); ++i) {
-    if (i > 0) out += ',';
+    if (!columns[i]->present(r)) continue;  // absent: the record lacks the field
+    if (!first) out += ',';
+    first = false;
     out += prefixes[i];
-    append_json_value(out, columns[i]->values[row]);
+    append_json_value(out, columns[i]->get(r));
   }
   out += '}';
 }

@@ -89,13 +89,9 @@ void ParsedBatch::move_into(BatchBuilder& out) {
   const std::size_t base = out.size();
   for (auto& [f, values] : columns) {
     if (values.empty()) continue;
-    std::vector<Value>& column = out.column(f);
-    if (base == 0 && column.empty()) {
-      column.swap(values);
-    } else {
-      column.resize(base);
-      column.insert(column.end(), values.begin(), values.end());
-    }
+    Column& column = out.column(f);
+    column.resize(base);  // rows before these records: absent
+    for (const Value& v : values) column.append(v);
   }
   out.resize(base + rows);
   out.attach(arena);
