@@ -233,6 +233,23 @@ void Column::set(std::size_t row, Value v) {
 void Column::convert_to(ColumnType t) {
   if (t == type_) return;
   Column out(field_, t, rows_);
+  if (t == ColumnType::mixed) {
+    // Not through set(): in a column without values yet, the first value set picks the
+    // column's type, and this column must stay mixed.
+    for (std::size_t r = 0; r < rows_; ++r) {
+      if (!valid(r)) continue;
+      const Value v = get(r);
+      std::byte* cell = out.data_.data() + r * 16;
+      out.types_[r] = v.type();
+      if (v.is_text()) *reinterpret_cast<StringView*>(cell) = StringView(v.as_string());
+      else if (v.type() == Type::float64) { double d = v.as_double(); std::memcpy(cell, &d, 8); }
+      else { std::int64_t i = v.type() == Type::boolean ? v.as_bool() : v.as_int(); std::memcpy(cell, &i, 8); }
+      out.mark_valid(r);
+    }
+    out.null_ = null_;
+    *this = Column(std::move(out));
+    return;
+  }
   for (std::size_t r = 0; r < rows_; ++r) {
     if (valid(r)) {
       Value v = get(r);
