@@ -46,7 +46,7 @@ class Chaos : public Stage {
         sleep_us_per_record_(c.params().get_int("sleep_us_per_record")),
         stall_after_(c.params().get_int("stall_after")) {}
 
-  void process(const BatchPtr& in, Emitter& out) override {
+  void process(BatchPtr in, Emitter& out) override {
     delay(in->size());
     if (stall_after_ >= 0 && batches_.fetch_add(1) >= stall_after_) stall();
     const Origin& o = in->origin();

@@ -65,7 +65,8 @@ std::uint64_t hash_value(const Value& v) {
     case Type::int64: return hash_int(v);
     case Type::float64: return hash_double(v);
     case Type::string:
-    case Type::bytes: return hash_bytes(v.as_string(), tag);
+    case Type::bytes:
+    case Type::json: return hash_bytes(v.as_string(), tag);
   }
   return 0;
 }
@@ -78,8 +79,11 @@ class Count : public Sink {
     const std::size_t n = batch.size();
     record_hashes_.assign(n, 0);
     for (const auto& column : batch.columns()) {  // column-wise: one name hash per batch
-      const std::uint64_t name = name_hash(column->field);
-      const Value* values = column->values.data();
+      const std::uint64_t name = name_hash(column->field());
+      // SDK 2.0, minimal port: the column's values of the batch's records, as before.
+      values_.clear();
+      for (std::size_t i = 0; i < n; ++i) values_.push_back(column->get(batch.row(i)));
+      const Value* values = values_.data();
       if (add_uniform(values, n, name)) continue;
       // Records of a batch often share one string (a source name copied once into the
       // batch's arena): same address, size and type means same bytes, so hash it once.
@@ -126,6 +130,7 @@ class Count : public Sink {
   // A column whose values are all ints, or all doubles (the common case), without a branch
   // on each value's type: a loop of hash mixes the compiler can interleave. False (nothing
   // added) for any other column.
+  std::vector<Value> values_;
   bool add_uniform(const Value* values, std::size_t n, std::uint64_t name) {
     if (n == 0) return false;
     const Type type = values[0].type();

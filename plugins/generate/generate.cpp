@@ -58,12 +58,12 @@ class Generate : public Source {
     const Value source_name = out.string(name_);  // one arena copy, shared by every record
     for (std::size_t i = 0; i < n; ++i) {
       const std::int64_t id = next_ + static_cast<std::int64_t>(i);
-      ids.push_back(Value::of(id));
-      stamps.push_back(Value::of(start_ns + id * step_ns));
-      sources.push_back(source_name);
+      ids.append(Value::of(id));
+      stamps.append(Value::of(start_ns + id * step_ns));
+      sources.append(source_name);
       // 53 random bits -> [0, 1) -> [-100, 1000)
       const double unit = static_cast<double>(mix(stream_ + static_cast<std::uint64_t>(id)) >> 11) * 0x1.0p-53;
-      values.push_back(Value::of(-100.0 + 1100.0 * unit));
+      values.append(Value::of(-100.0 + 1100.0 * unit));
     }
     next_ += static_cast<std::int64_t>(n);
     return count_ == 0 || next_ < count_;
@@ -73,7 +73,7 @@ class Generate : public Source {
 
  private:
   // The builder may already hold records (a partial batch): start the column at that row.
-  static std::vector<Value>& column(BatchBuilder& out, Field f, std::size_t start) {
+  static Column& column(BatchBuilder& out, Field f, std::size_t start) {
     auto& values = out.column(f);
     values.resize(start);
     return values;

@@ -27,16 +27,16 @@ void BodyEncoder::encode(const Batch& batch, std::string& out) {
     const auto columns = batch.columns();
     for (std::size_t j = 0; j < columns.size(); ++j) {
       if (j > 0) out += ',';
-      append_csv_field(out, field_name(columns[j]->field), ',');
+      append_csv_field(out, field_name(columns[j]->field()), ',');
     }
     out += '\n';
-    for (std::size_t row = 0; row < batch.size(); ++row) {
+    batch.for_each_row([&](std::size_t row) {  // null and absent alike: an empty field
       for (std::size_t j = 0; j < columns.size(); ++j) {
         if (j > 0) out += ',';
-        append_csv_value(out, columns[j]->values[row], ',');
+        append_csv_value(out, columns[j]->get(row), ',');
       }
       out += '\n';
-    }
+    });
     return;
   }
   json_field_prefixes(batch, prefixes_);

@@ -31,7 +31,7 @@ class HttpCall : public Stage {
         request_(options_.request),
         what_(request_.method + " " + http::redact_url(request_.url)) {}
 
-  void process(const BatchPtr& in, Emitter& out) override {
+  void process(BatchPtr in, Emitter& out) override {
     if (in->empty()) return;
     encoder_.use(*in);
     ResponseItems items;
@@ -47,14 +47,16 @@ class HttpCall : public Stage {
         unusable(r, e.what());
       }
     }
-    MergeResult result;
+    // Matched before the input is taken: a response that cannot be matched fails the call
+    // with the input as it came.
+    std::vector<std::int64_t> item_of_row;
     try {
-      result = options_.key.valid() ? merger_.by_key(in, options_.key, items, parser_.slot_names())
-                                    : merger_.by_position(in, items, parser_.slot_names());
+      item_of_row = merger_.match(*in, options_.key, items);
     } catch (const ResponseError& e) {
       unusable(last_, e.what());
     }
-    for (const auto& [row, why] : result.rejected) out.reject(*in, row, why);
+    MergeResult result = merger_.merge(out.take(std::move(in)), items, item_of_row, parser_.slot_names(), options_.key);
+    for (const auto& [row, why] : result.rejected) out.reject(*result.all, row, why);
     if (result.out) out.emit(std::move(result.out));
   }
 

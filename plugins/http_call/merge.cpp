@@ -32,37 +32,45 @@ Field ResponseMerger::target(std::uint32_t slot, const std::vector<std::string>&
 
 MergeResult ResponseMerger::by_position(const BatchPtr& in, const ResponseItems& items,
                                         const std::vector<std::string>& slot_names) {
-  if (items.items.size() != in->size())
-    throw ResponseError("the response has " + std::to_string(items.items.size()) + " item(s) for " +
-                        std::to_string(in->size()) + " record(s); matched by position, they must be as many");
-  std::vector<std::int64_t> item_of_row(in->size());
-  for (std::size_t i = 0; i < item_of_row.size(); ++i) item_of_row[i] = static_cast<std::int64_t>(i);
-  return merge(in, items, item_of_row, slot_names, Field{});
+  const auto item_of_row = match(*in, Field{}, items);
+  return merge(std::make_shared<Batch>(*in), items, item_of_row, slot_names, Field{});
 }
 
 MergeResult ResponseMerger::by_key(const BatchPtr& in, Field key, const ResponseItems& items,
                                    const std::vector<std::string>& slot_names) {
+  const auto item_of_row = match(*in, key, items);
+  return merge(std::make_shared<Batch>(*in), items, item_of_row, slot_names, key);
+}
+
+std::vector<std::int64_t> ResponseMerger::match(const Batch& in, Field key, const ResponseItems& items) const {
+  if (!key.valid()) {
+    if (items.items.size() != in.size())
+      throw ResponseError("the response has " + std::to_string(items.items.size()) + " item(s) for " +
+                          std::to_string(in.size()) + " record(s); matched by position, they must be as many");
+    std::vector<std::int64_t> item_of_row(in.size());
+    for (std::size_t i = 0; i < item_of_row.size(); ++i) item_of_row[i] = static_cast<std::int64_t>(i);
+    return item_of_row;
+  }
   std::unordered_map<std::string, std::int64_t> by_key;
   for (std::size_t i = 0; i < items.items.size(); ++i)
     if (items.items[i].key) by_key[*items.items[i].key] = static_cast<std::int64_t>(i);
-  std::vector<std::int64_t> item_of_row(in->size(), -1);
+  std::vector<std::int64_t> item_of_row(in.size(), -1);
   std::string text;
-  if (const Column* keys = in->find(key))
-    for (std::size_t row = 0; row < in->size(); ++row)
-      if (key_text(keys->values[row], text))
-        if (auto it = by_key.find(text); it != by_key.end()) item_of_row[row] = it->second;
-  return merge(in, items, item_of_row, slot_names, key);
+  if (const Column* keys = in.find(key))
+    for (std::size_t i = 0; i < in.size(); ++i)
+      if (key_text(keys->get(in.row(i)), text))
+        if (auto it = by_key.find(text); it != by_key.end()) item_of_row[i] = it->second;
+  return item_of_row;
 }
 
-MergeResult ResponseMerger::merge(const BatchPtr& in, const ResponseItems& items, std::span<const std::int64_t> item_of_row,
-                                  const std::vector<std::string>& slot_names, Field key) {
-  const std::size_t rows = in->size();
-  // A record without a value from the response keeps what it had (null when nothing).
-  std::vector<std::vector<Value>> columns(slot_names.size());
-  for (std::uint32_t s = 0; s < columns.size(); ++s) {
-    const Column* had = in->find(target(s, slot_names));
-    columns[s] = had ? had->values : std::vector<Value>(rows);
-  }
+MergeResult ResponseMerger::merge(std::shared_ptr<Batch> batch, const ResponseItems& items,
+                                  std::span<const std::int64_t> item_of_row, const std::vector<std::string>& slot_names,
+                                  Field key) {
+  const std::size_t rows = batch->size();
+  // The response's values are written into the batch's columns (in place when the batch
+  // alone holds them): a record without a value from the response keeps what it had
+  // (absent when nothing). A column is fetched for writing only once some record gets a value.
+  std::vector<Column*> columns(slot_names.size(), nullptr);
   MergeResult result;
   std::vector<std::uint32_t> kept;
   kept.reserve(rows);
@@ -78,8 +86,8 @@ MergeResult ResponseMerger::merge(const BatchPtr& in, const ResponseItems& items
       std::string why = "the response has no item for this record";
       if (key.valid()) {
         std::string text;
-        why += key_text(in->get(row, key), text) ? " (" + std::string(field_name(key)) + " = " + text + ")"
-                                                 : " (it has no " + std::string(field_name(key)) + ")";
+        why += key_text(batch->get(row, key), text) ? " (" + std::string(field_name(key)) + " = " + text + ")"
+                                                    : " (it has no " + std::string(field_name(key)) + ")";
       }
       result.rejected.emplace_back(row, std::move(why));
       continue;
@@ -96,14 +104,18 @@ MergeResult ResponseMerger::merge(const BatchPtr& in, const ResponseItems& items
       continue;
     }
     kept.push_back(row);
-    for (const auto& [slot, v] : item->values) columns[slot][row] = v;
+    const std::size_t physical = batch->row(row);
+    for (const auto& [slot, v] : item->values) {
+      Column*& c = columns[slot];
+      if (!c) c = &batch->column_for_write(target(slot, slot_names));
+      c->set(physical, v);  // Value{}: an explicit null
+    }
   }
-  BatchPtr out = in;
-  for (std::uint32_t s = 0; s < columns.size(); ++s)
-    out = out->with_column(target(s, slot_names), std::move(columns[s]), items.arena);
-  if (kept.empty()) out = nullptr;
-  else if (kept.size() < rows) out = out->select(kept);
-  result.out = std::move(out);
+  batch->attach(items.arena);  // the response's strings
+  BatchPtr all = std::move(batch);
+  result.all = all;
+  if (kept.size() == rows) result.out = all;
+  else if (!kept.empty()) result.out = all->select(kept);
   return result;
 }
 

@@ -3,6 +3,7 @@
 // by key, its fields merged into the record, or its keep flag deciding whether the record
 // goes on.
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <utility>
@@ -26,7 +27,8 @@ struct MergeOptions {
 
 struct MergeResult {
   BatchPtr out;  ///< the records that go on, with the response's fields; nullptr when none
-  std::vector<std::pair<std::uint32_t, std::string>> rejected;  ///< input rows, and why
+  std::vector<std::pair<std::uint32_t, std::string>> rejected;  ///< input records (indexes), and why
+  BatchPtr all;  ///< every input record, merged: the batch to reject `rejected` from
 };
 
 class ResponseMerger {
@@ -39,9 +41,15 @@ class ResponseMerger {
   /// key_text); a key repeated in the response: the last item wins.
   MergeResult by_key(const BatchPtr& in, Field key, const ResponseItems& items, const std::vector<std::string>& slot_names);
 
- private:
-  MergeResult merge(const BatchPtr& in, const ResponseItems& items, std::span<const std::int64_t> item_of_row,
+  /// The two steps of the above, for a stage that changes its input in place: match()
+  /// only reads `in` (and throws ResponseError for a count mismatch by position; `key`
+  /// invalid: by position), merge() writes into `batch` (from Emitter::take).
+  /// match(): per record of `in`, the index of its item, or -1.
+  std::vector<std::int64_t> match(const Batch& in, Field key, const ResponseItems& items) const;
+  MergeResult merge(std::shared_ptr<Batch> batch, const ResponseItems& items, std::span<const std::int64_t> item_of_row,
                     const std::vector<std::string>& slot_names, Field key);
+
+ private:
   Field target(std::uint32_t slot, const std::vector<std::string>& slot_names);
 
   MergeOptions options_;

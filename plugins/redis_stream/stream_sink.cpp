@@ -66,20 +66,21 @@ class StreamSink : public Sink {
     texts_.clear();
     commands_.assign(batch.size(), {});
     const auto columns = batch.columns();
-    for (std::size_t row = 0; row < batch.size(); ++row) {
-      auto& args = commands_[row];
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const std::size_t row = batch.row(i);
+      auto& args = commands_[i];
       args = {"XADD", stream_};
       if (trim_) args.insert(args.end(), {"MAXLEN", "~", maxlen_});
       args.push_back("*");
       const std::size_t fixed = args.size();
       for (const auto& c : columns) {
-        const Value& v = c->values[row];
-        if (v.is_null()) continue;
-        args.push_back(field_name(c->field));
+        const Value v = c->get(row);
+        if (v.is_null()) continue;  // null or absent: not an entry field
+        args.push_back(field_name(c->field()));
         args.push_back(text(v));
       }
       if (args.size() == fixed)
-        throw std::runtime_error("record " + std::to_string(row) +
+        throw std::runtime_error("record " + std::to_string(i) +
                                  " of the batch has no field that is not null: a stream entry needs one");
     }
   }
@@ -87,7 +88,8 @@ class StreamSink : public Sink {
   std::string_view text(const Value& v) {
     switch (v.type()) {
       case Type::string:
-      case Type::bytes: return v.as_string();  // points into the batch, alive during write()
+      case Type::bytes:
+      case Type::json: return v.as_string();  // points into the batch, alive during write()
       case Type::boolean: return v.as_bool() ? "true" : "false";
       case Type::int64: {
         std::string& s = texts_.emplace_back(24, '\0');

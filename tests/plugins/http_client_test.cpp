@@ -204,8 +204,8 @@ TEST_CASE("the body encoder writes NDJSON, a JSON array and CSV with a header", 
   graph_runner::BatchBuilder b(8);
   const auto id = graph_runner::field("id"), name = graph_runner::field("name");
   for (std::int64_t i = 0; i < 2; ++i) {
-    b.column(id).push_back(graph_runner::Value::of(i));
-    b.column(name).push_back(b.string(i == 0 ? "a,b" : "c"));
+    b.column(id).append(graph_runner::Value::of(i));
+    b.column(name).append(b.string(i == 0 ? "a,b" : "c"));
   }
   b.resize(2);
   const auto batch = b.finish();
