@@ -39,12 +39,12 @@ void BodyEncoder::encode(const Batch& batch, std::string& out) {
     });
     return;
   }
-  json_field_prefixes(batch, prefixes_);
+  json_layout(batch, layout_);
   const bool array = format_ == BodyFormat::json_array;
   if (array) out += '[';
   for (std::size_t row = 0; row < batch.size(); ++row) {
     if (array && row > 0) out += ',';
-    append_json_record(out, batch, row, prefixes_);
+    append_json_record(out, batch, row, layout_);
     if (!array) out += '\n';
   }
   if (array) out += "]";

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "format.hpp"
 #include "graph_runner/batch.hpp"
 
 namespace graph_runner::plugins::http {
@@ -26,7 +27,7 @@ class BodyEncoder {
 
  private:
   BodyFormat format_;
-  std::vector<std::string> prefixes_;  // JSON `"name":` per column
+  JsonLayout layout_;  // how records are written as JSON, per batch
 };
 
 }  // namespace graph_runner::plugins::http
