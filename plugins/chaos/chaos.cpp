@@ -46,13 +46,13 @@ class Chaos : public Stage {
         sleep_us_per_record_(c.params().get_int("sleep_us_per_record")),
         stall_after_(c.params().get_int("stall_after")) {}
 
-  void process(const BatchPtr& in, Emitter& out) override {
+  void process(BatchPtr in, Emitter& out) override {
     delay(in->size());
     if (stall_after_ >= 0 && batches_.fetch_add(1) >= stall_after_) stall();
     const Origin& o = in->origin();
     if (!per_record_) {
       if (fail_rate_ > 0 && draw(seed_, o.source, o.first_record, out.attempt()) < fail_rate_) raise();
-      out.emit(in);
+      out.emit(std::move(in));
       return;
     }
     std::vector<std::uint32_t> kept;
@@ -63,7 +63,7 @@ class Chaos : public Stage {
       else
         kept.push_back(static_cast<std::uint32_t>(r));
     }
-    if (kept.size() == in->size()) out.emit(in);
+    if (kept.size() == in->size()) out.emit(std::move(in));
     else if (!kept.empty()) out.emit(in->select(kept));
   }
 

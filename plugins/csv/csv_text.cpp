@@ -179,7 +179,8 @@ void append_csv_value(std::string& out, const Value& v, char delimiter) {
     case Type::float64:
       if (std::isfinite(v.as_double())) append_double(out, v.as_double(), false);  // else empty, as JSON's null
       return;
-    case Type::string: append_csv_field(out, v.as_string(), delimiter); return;
+    case Type::string:
+    case Type::json: append_csv_field(out, v.as_string(), delimiter); return;  // json: its text, verbatim
     case Type::bytes: {
       std::string text;
       append_base64(text, v.as_string());

@@ -43,28 +43,29 @@ class Lines : public Source {
         record_positions(self.ctx_, self.checkpoints_, self.positions_, self.reader_->blocks());
       }
     } record{*this};
-    std::vector<Value>& text = out.column(line_);
-    std::vector<Value>* files = position_ ? &out.column(file_) : nullptr;
-    std::vector<Value>* numbers = position_ ? &out.column(line_no_) : nullptr;
+    // A string column per field (and an int column of line numbers), appended to.
+    Column& text = out.column(line_, ColumnType::string);
+    Column* files = position_ ? &out.column(file_, ColumnType::string) : nullptr;
+    Column* numbers = position_ ? &out.column(line_no_, ColumnType::int64) : nullptr;
     const ReadDeadline deadline(ctx_.linger_ms());
     std::string_view line;
     Value file_value;
     while (text.size() < out.capacity()) {
       if (stopped_.load(std::memory_order_relaxed)) return false;
-      const auto status = reader_->next(line, deadline.wait_ms(!text.empty()));
+      const auto status = reader_->next(line, deadline.wait_ms(text.size() > 0));
       if (status == LineReader::Status::end) return false;
       if (status == LineReader::Status::waiting) break;
       if (status == LineReader::Status::oversized) {
-        if (!bad_.reject(ctx_, reader_->oversized(), !text.empty())) break;
+        if (!bad_.reject(ctx_, reader_->oversized(), text.size() > 0)) break;
         continue;
       }
       if (skip_empty_ && line.empty()) continue;
-      text.push_back(out.string(line));
+      text.append(out.string(line));
       if (position_) {
         // One arena copy of the file name per batch and file, shared by its records.
         if (file_value.is_null() || file_value.as_string() != reader_->file()) file_value = out.string(reader_->file());
-        files->push_back(file_value);
-        numbers->push_back(Value::of(static_cast<std::int64_t>(reader_->line_no())));
+        files->append(file_value);
+        numbers->append(Value::of(static_cast<std::int64_t>(reader_->line_no())));
       }
     }
     return true;

@@ -28,11 +28,11 @@ class Throttle : public Stage {
       : ctx_(c), rate_(c.params().get_number("per_second")), burst_(burst_of(c)), tokens_(static_cast<double>(burst_)),
         last_(Clock::now()) {}
 
-  void process(const BatchPtr& in, Emitter& out) override {
+  void process(BatchPtr in, Emitter& out) override {
     const std::size_t n = in->size();
     if (n <= burst_) {
       wait_for(n);
-      out.emit(in);
+      out.emit(std::move(in));
       return;
     }
     std::vector<std::uint32_t> rows;

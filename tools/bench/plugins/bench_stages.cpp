@@ -15,7 +15,7 @@ namespace {
 class Positive : public Stage {
  public:
   explicit Positive(Context&) : value_(field("value")) {}
-  void process(const BatchPtr& in, Emitter& out) override {
+  void process(BatchPtr in, Emitter& out) override {
     const Column* col = in->find(value_);
     if (!col) return;
     const std::size_t n = in->size();
@@ -36,7 +36,7 @@ class Positive : public Stage {
 class Scale : public Stage {
  public:
   explicit Scale(Context&) : value_(field("value")) {}
-  void process(const BatchPtr& in, Emitter& out) override {
+  void process(BatchPtr in, Emitter& out) override {
     const Column* col = in->find(value_);
     if (!col) return;
     std::vector<Value> scaled(in->size());
@@ -54,7 +54,7 @@ class Scale : public Stage {
 class Category : public Stage {
  public:
   explicit Category(Context&) : value_(field("value")), category_(field("category")) {}
-  void process(const BatchPtr& in, Emitter& out) override {
+  void process(BatchPtr in, Emitter& out) override {
     const Column* col = in->find(value_);
     if (!col) return;
     std::vector<Value> category(in->size());
@@ -74,7 +74,7 @@ class Category : public Stage {
 class Pass : public Stage {
  public:
   explicit Pass(Context&) {}
-  void process(const BatchPtr& in, Emitter& out) override { out.emit(in); }
+  void process(BatchPtr in, Emitter& out) override { out.emit(in); }
 };
 
 // CPU-heavy: `rounds` dependent multiply-xorshift steps per record (about 2 us at the
@@ -84,7 +84,7 @@ class Spin : public Stage {
  public:
   explicit Spin(Context& c)
       : id_(field("id")), spin_(field("spin")), rounds_(static_cast<std::uint64_t>(c.params().get_int("rounds"))) {}
-  void process(const BatchPtr& in, Emitter& out) override {
+  void process(BatchPtr in, Emitter& out) override {
     const Column* ids = in->find(id_);
     std::vector<Value> result(in->size());
     for (std::size_t i = 0; i < result.size(); ++i) {
