@@ -75,6 +75,7 @@ class Generate : public Source {
       if (start == 0) c->mark_all_valid();
       else for (std::size_t i = start; i < end; ++i) c->mark_valid(i);
     }
+    out.resize(end);
     next_ += static_cast<std::int64_t>(n);
     return count_ == 0 || next_ < count_;
   }

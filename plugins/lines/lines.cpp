@@ -51,9 +51,9 @@ class Lines : public Source {
     std::string_view line;
     Value file_value;
     while (text.size() < out.capacity()) {
-      if (stopped_.load(std::memory_order_relaxed)) return false;
+      if (stopped_.load(std::memory_order_relaxed)) return finish(out, text, false);
       const auto status = reader_->next(line, deadline.wait_ms(text.size() > 0));
-      if (status == LineReader::Status::end) return false;
+      if (status == LineReader::Status::end) return finish(out, text, false);
       if (status == LineReader::Status::waiting) break;
       if (status == LineReader::Status::oversized) {
         if (!bad_.reject(ctx_, reader_->oversized(), text.size() > 0)) break;
@@ -68,7 +68,7 @@ class Lines : public Source {
         numbers->append(Value::of(static_cast<std::int64_t>(reader_->line_no())));
       }
     }
-    return true;
+    return finish(out, text, true);
   }
 
   void stop() override { stopped_.store(true, std::memory_order_relaxed); }
@@ -76,6 +76,12 @@ class Lines : public Source {
   void close() override { checkpoints_.close(); }
 
  private:
+  // The records are the rows appended to the line column.
+  static bool finish(BatchBuilder& out, const Column& text, bool more) {
+    out.resize(text.size());
+    return more;
+  }
+
   Context& ctx_;
   const std::string path_;
   const std::size_t max_record_bytes_;
