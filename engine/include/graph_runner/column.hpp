@@ -124,6 +124,7 @@ class GRAPH_RUNNER_API Column {
   void convert_to(ColumnType t);
 
  private:
+  void store(std::size_t row, Value v);
   template <class T> T* as() const noexcept { return reinterpret_cast<T*>(data_.data()); }
   std::uint64_t* bits() const noexcept { return reinterpret_cast<std::uint64_t*>(valid_.data()); }
   std::size_t width() const noexcept;

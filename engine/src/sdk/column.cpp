@@ -221,6 +221,11 @@ void Column::set(std::size_t row, Value v) {
   } else if (type_ != ColumnType::mixed && value_type(type_) != v.type()) {
     convert_to(ColumnType::mixed);
   }
+  store(row, v);
+}
+
+// Writes a value of the column's type (or any value in a mixed column): no retyping.
+void Column::store(std::size_t row, Value v) {
   switch (type_) {
     case ColumnType::int64: as<std::int64_t>()[row] = v.as_int(); break;
     case ColumnType::float64: as<double>()[row] = v.as_double(); break;
@@ -249,7 +254,7 @@ void Column::convert_to(ColumnType t) {
         throw std::invalid_argument("column '" + std::string(field_name(field_)) + "' holds a " +
                                     std::string(type_name(v.type())) + ", not only " +
                                     std::string(column_type_name(t)) + " values");
-      out.set(r, v);
+      out.store(r, v);  // not set(): its first value would retype a new mixed column
     }
   }
   out.null_ = null_;
