@@ -790,7 +790,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=5, help="rounds of A B A B pairs (default 5)")
     ap.add_argument("--quick", action="store_true", help="1/10 of the records, 2 rounds: checks the suite, not speed")
     ap.add_argument("--only", default="", metavar="NAME[,NAME]",
-                    help="run only these workloads: " + ", ".join(STEPS) + " (then latest.json is left alone)")
+                    help="run only these workloads: " + ", ".join(STEPS) + " (then, as with --quick, latest.json is left alone)")
     ap.add_argument("--work-dir", default=None,
                     help="where generated data files are kept between runs (default: BUILD/tools/bench/work)")
     args = ap.parse_args()
@@ -844,8 +844,9 @@ def main():
     results = os.path.join(HERE, "results")
     os.makedirs(results, exist_ok=True)
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    # latest.json is the last run of the whole suite.
-    for path in [os.path.join(results, f"bench-{stamp}.json")] + ([] if only else [os.path.join(results, "latest.json")]):
+    # latest.json is the last full-size run of the whole suite.
+    latest = [] if only or args.quick else [os.path.join(results, "latest.json")]
+    for path in [os.path.join(results, f"bench-{stamp}.json")] + latest:
         with open(path, "w") as f:
             json.dump(res, f, indent=1)
     print(f"written: tools/bench/results/bench-{stamp}.json")
