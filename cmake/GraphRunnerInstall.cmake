@@ -7,13 +7,8 @@ include(CMakePackageConfigHelpers)
 
 set(GRAPH_RUNNER_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/GraphRunner)
 set(GRAPH_RUNNER_BOOST_VERSION 1.74)  # keep in step with find_package(Boost) at the top
-# The ABI version plugins are built for, read from the header that defines it.
-file(STRINGS ${PROJECT_SOURCE_DIR}/engine/include/graph_runner/version.hpp sdk_version_lines
-  REGEX "#define GRAPH_RUNNER_SDK_VERSION_(MAJOR|MINOR) ")
-foreach(part MAJOR MINOR)
-  string(REGEX REPLACE ".*GRAPH_RUNNER_SDK_VERSION_${part} ([0-9]+).*" "\\1"
-    GRAPH_RUNNER_SDK_VERSION_${part} "${sdk_version_lines}")
-endforeach()
+# GRAPH_RUNNER_SDK_VERSION_MAJOR/MINOR (the ABI version plugins are built for): read from
+# version.hpp by the top-level CMakeLists.txt.
 
 # GraphRunner::sdk, not GraphRunner::graph_runner_sdk.
 set_target_properties(graph_runner_sdk PROPERTIES EXPORT_NAME sdk)

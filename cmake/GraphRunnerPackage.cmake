@@ -25,13 +25,13 @@ set(CPACK_DEBIAN_PACKAGE_SECTION utils)
 # The SDK library is in this package; shlibdeps finds it through the staging folder.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS usr/${CMAKE_INSTALL_LIBDIR})
-# A shlibs file, so packages built against libgraph_runner.so.0 depend on this version or
+# A shlibs file, so packages built against libgraph_runner.so.<SDK major> depend on this version or
 # later: written here rather than by CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS, which warns about
 # every plugin (a module has no soname). The ldconfig trigger is what Debian expects of a
 # package with a shared library (lintian: lacks-ldconfig-trigger); CPack 3.25 also adds
 # postinst/postrm scripts calling ldconfig, which do no harm.
 file(WRITE ${PROJECT_BINARY_DIR}/debian/shlibs
-  "libgraph_runner ${PROJECT_VERSION_MAJOR} graph-runner (>= ${PROJECT_VERSION})\n")
+  "libgraph_runner ${GRAPH_RUNNER_SDK_VERSION_MAJOR} graph-runner (>= ${PROJECT_VERSION})\n")
 file(WRITE ${PROJECT_BINARY_DIR}/debian/triggers "activate-noawait ldconfig\n")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${PROJECT_BINARY_DIR}/debian/shlibs ${PROJECT_BINARY_DIR}/debian/triggers)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)

@@ -19,8 +19,9 @@ packages=(
 # `tools/setup.sh fuzz` (make fuzz) also installs clang and libFuzzer.
 if [ "${1:-}" = fuzz ]; then packages+=(clang libclang-rt-14-dev); fi
 # `tools/setup.sh test` (make test) also installs headless Chromium and its WebDriver for the
-# live page's browser test (tests/cli/live_page_browser.py; ~100 MB, so not for `make run`).
-if [ "${1:-}" = test ]; then packages+=(chromium chromium-driver); fi
+# live page's browser test (tests/cli/live_page_browser.py; ~100 MB, so not for `make run`),
+# and libabigail's abidw and abidiff for the ABI check of the SDK library (tools/abi_check.sh).
+if [ "${1:-}" = test ]; then packages+=(chromium chromium-driver abigail-tools); fi
 # `tools/setup.sh bench` (make bench) also installs Go (the Go baselines), Python and time.
 if [ "${1:-}" = bench ]; then packages+=(golang-go python3 time); fi
 missing=()

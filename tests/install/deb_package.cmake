@@ -4,7 +4,7 @@
 # install.deb_sdk_consumer, which builds tests/sdk_consumer against that root (issue 19).
 #
 #   cmake -DBUILD_DIR=... -DWORK_DIR=... -DCPACK=... -DLIBDIR=lib/<arch>
-#         -DPLUGIN_SUBDIR=lib/<arch>/graph-runner/plugins -P deb_package.cmake
+#         -DPLUGIN_SUBDIR=lib/<arch>/graph-runner/plugins -DSDK_MAJOR=N -P deb_package.cmake
 cmake_minimum_required(VERSION 3.25)
 include(${CMAKE_CURRENT_LIST_DIR}/common.cmake)
 
@@ -41,7 +41,8 @@ expect_match("Recommends" "${fields_out}" "\nRecommends: [^\n]*libboost-dev")
 file(MAKE_DIRECTORY ${WORK_DIR}/control)
 run(control dpkg-deb --control ${deb} ${WORK_DIR}/control)
 file(READ ${WORK_DIR}/control/shlibs shlibs)
-expect_match("DEBIAN/shlibs" "${shlibs}" "^libgraph_runner [0-9]+ graph-runner \\(>= [0-9.]+\\)\n$")
+# The soname's version is the SDK major (libgraph_runner.so.N), and so is shlibs' version.
+expect_match("DEBIAN/shlibs" "${shlibs}" "^libgraph_runner ${SDK_MAJOR} graph-runner \\(>= [0-9.]+\\)\n$")
 file(READ ${WORK_DIR}/control/triggers triggers)  # ldconfig runs after an install
 expect_match("DEBIAN/triggers" "${triggers}" "^activate-noawait ldconfig\n$")
 
@@ -56,7 +57,7 @@ foreach(entry IN LISTS entries)
 endforeach()
 foreach(path
     usr/bin/graph-runner
-    usr/${LIBDIR}/libgraph_runner.so.0
+    usr/${LIBDIR}/libgraph_runner.so.${SDK_MAJOR}
     usr/${LIBDIR}/libgraph_runner.so
     usr/${PLUGIN_SUBDIR}/libgr_generate.so
     usr/${PLUGIN_SUBDIR}/libgr_count.so

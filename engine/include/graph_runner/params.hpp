@@ -51,11 +51,11 @@ struct GRAPH_RUNNER_API ParamSpec {
   static ParamSpec string_list(std::string name, std::string doc);
   static ParamSpec string_map(std::string name, std::string doc);
 
-  ParamSpec&& with_default(ParamValue v) && { default_value = std::move(v); return std::move(*this); }
-  ParamSpec&& mandatory() && { required = true; return std::move(*this); }
-  ParamSpec&& at_least(double v) && { min = v; return std::move(*this); }
-  ParamSpec&& at_most(double v) && { max = v; return std::move(*this); }
-  ParamSpec&& one_of(std::vector<std::string> c) && { choices = std::move(c); return std::move(*this); }
+  ParamSpec with_default(ParamValue v) && { default_value = std::move(v); return std::move(*this); }
+  ParamSpec mandatory() && { required = true; return std::move(*this); }
+  ParamSpec at_least(double v) && { min = v; return std::move(*this); }
+  ParamSpec at_most(double v) && { max = v; return std::move(*this); }
+  ParamSpec one_of(std::vector<std::string> c) && { choices = std::move(c); return std::move(*this); }
 };
 
 /// Thrown by plugin code (usually via Context::param_error) when a parameter's value is

@@ -74,10 +74,10 @@ struct GRAPH_RUNNER_API PluginDescriptor {
     d.create_sink = [](Context& c) -> std::unique_ptr<Sink> { return std::make_unique<T>(c); };
     return d;
   }
-  PluginDescriptor&& with_params(std::vector<ParamSpec> p) && { params = std::move(p); return std::move(*this); }
-  PluginDescriptor&& with_ports(std::vector<std::string> p) && { ports = std::move(p); return std::move(*this); }
-  PluginDescriptor&& with_ports_from(std::string param) && { ports_from_param = std::move(param); return std::move(*this); }
-  PluginDescriptor&& thread_safe() && { is_thread_safe = true; return std::move(*this); }
+  PluginDescriptor with_params(std::vector<ParamSpec> p) && { params = std::move(p); return std::move(*this); }
+  PluginDescriptor with_ports(std::vector<std::string> p) && { ports = std::move(p); return std::move(*this); }
+  PluginDescriptor with_ports_from(std::string param) && { ports_from_param = std::move(param); return std::move(*this); }
+  PluginDescriptor thread_safe() && { is_thread_safe = true; return std::move(*this); }
 
  private:
   static PluginDescriptor make(std::string name, NodeKind kind, std::string summary) {
