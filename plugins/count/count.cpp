@@ -162,7 +162,9 @@ class Count : public Sink {
 }  // namespace
 
 PluginDescriptor describe_count() {
-  return PluginDescriptor::sink<Count>("count", "counts records and prints an order-independent checksum at the end");
+  // One count for the whole stream: N instances would print N partial lines.
+  return PluginDescriptor::sink<Count>("count", "counts records and prints an order-independent checksum at the end")
+      .single_instance();
 }
 
 }  // namespace graph_runner::plugins

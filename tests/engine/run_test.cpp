@@ -32,6 +32,10 @@ void register_all(graph_runner::engine::PluginRegistry& registry) {
   registry.add_static(PluginDescriptor::stage<SlowPass>("slow_pass", "pass-through").with_params(pass_params()));
   registry.add_static(
       PluginDescriptor::stage<SlowPass>("shared_pass", "thread-safe pass-through").with_params(pass_params()).thread_safe());
+  registry.add_static(PluginDescriptor::stage<SlowPass>("single_pass", "thread-safe, yet one instance called serially")
+                          .with_params(pass_params())
+                          .thread_safe()
+                          .single_instance());
   registry.add_static(PluginDescriptor::stage<LaneProbe>("lane_probe", "records instance per key"));
   registry.add_static(PluginDescriptor::stage<Flaky>("flaky", "fails the first attempts")
                           .with_params({ParamSpec::integer("fail_times", "").with_default(std::int64_t{1}),
