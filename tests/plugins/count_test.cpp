@@ -10,11 +10,9 @@ using namespace graph_runner;
 using plugins::describe_count;
 
 namespace {
-// What count prints at close for `batches`.
+// What count prints at the end of the stream for `batches`.
 std::string count_line(const std::vector<BatchPtr>& batches, const std::string& name = "totals") {
-  plugin_tests::CaptureStdout capture;
-  gt::run_sink(describe_count(), {}, batches, {.node_name = name});
-  return capture.text();
+  return gt::run_sink(describe_count(), {}, batches, {.node_name = name, .capture_output = true}).out;
 }
 
 std::vector<gt::Row> rows(std::size_t n) {
