@@ -64,7 +64,8 @@ namespace run_test {
 
 using namespace graph_runner::engine;
 
-Run run_graph_text(const std::string& toml, std::int64_t threads, RunOptions options) {
+Run run_graph_text(const std::string& toml, std::int64_t threads, RunOptions options,
+                   const std::function<void(PluginRegistry&)>& more_plugins) {
   auto& p = probe();
   {
     std::lock_guard lock(p.mutex);
@@ -83,6 +84,7 @@ Run run_graph_text(const std::string& toml, std::int64_t threads, RunOptions opt
   GraphSpec spec = parse_graph_text(toml, "test.toml", {}, diags);
   PluginRegistry registry;
   register_all(registry);
+  if (more_plugins) more_plugins(registry);
   registry.add_search_dir(GRAPH_RUNNER_TEST_PLUGIN_DIR);  // the built-in plugins (chaos, ...)
   Run r;
   if (diags.empty()) r.graph = validate_graph(std::move(spec), registry, diags);

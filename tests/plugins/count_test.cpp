@@ -61,3 +61,22 @@ TEST_CASE("count treats a null field like an absent one", "[plugins][count]") {
   auto without = gt::make_batch({{{"a", 1}}});
   CHECK(count_line({with_null}) == count_line({without}));
 }
+
+TEST_CASE("count prints its line at the end of the stream only: a failed run prints no partial count", "[plugins][count]") {
+  auto printed = [](bool stream_ended) {
+    gt::SinkHarness h(describe_count(), {}, {.node_name = "totals", .capture_output = true});
+    h.open();
+    h.write(gt::make_batch({{{"a", 1}}}));
+    if (stream_ended) h.finish();  // the engine calls it only when the stream ended
+    h.flush();
+    h.close();
+    return h.captured().out;
+  };
+  CHECK(printed(false).empty());
+  CHECK_THAT(printed(true), Catch::Matches("totals: 1 records, checksum [0-9a-f]{16}\n"));
+}
+
+TEST_CASE("count and stdout run as one instance: their results cover the whole stream", "[plugins][count]") {
+  CHECK(describe_count().is_single_instance);
+  CHECK(plugins::describe_stdout().is_single_instance);
+}

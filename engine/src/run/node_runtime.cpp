@@ -370,7 +370,15 @@ void NodeRuntime::each_stage(Outputs& out, Call&& call) {
 }
 
 void NodeRuntime::finish(Outputs& out) {
+  if (node_.spec->kind == NodeKind::sink) return finish_sink();
   each_stage(out, [](Stage& s, Emitter& e) { s.finish(e); });
+}
+
+// Sink::finish (SDK 2.0) on every instance; a failure stops the rest (no finish after a failed run).
+void NodeRuntime::finish_sink() {
+  Outputs unused;
+  for (auto& inst : instances_)
+    if (run_.cancelled() || !guarded(nullptr, unused, [&](Emitter&) { inst->sink->finish(); })) return;
 }
 
 void NodeRuntime::tick(Outputs& out, const Sender& send) {
