@@ -68,7 +68,9 @@ def cell(text):
 
 def plugin_section(p, notes):
     traits = []
-    if p["thread_safe"] and p["kind"] != "source":
+    if p["single_instance"]:
+        traits.append("single instance: `concurrency` is always 1")
+    elif p["thread_safe"] and p["kind"] != "source":
         traits.append("thread-safe")
     heading = f"#### `{p['name']}`" + (f" ({', '.join(traits)})" if traits else "")
     out = [heading, "", p["summary"][0].upper() + p["summary"][1:] + ".", ""]

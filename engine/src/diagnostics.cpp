@@ -1,5 +1,7 @@
 #include "diagnostics.hpp"
 
+#include "graph_runner/detail/param_rules.hpp"
+
 #include <algorithm>
 #include <sstream>
 #include <tuple>
@@ -49,31 +51,8 @@ std::string Diagnostics::format_warnings() const {
   return format_sorted(std::move(all));
 }
 
-namespace {
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-}  // namespace
-
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
-  std::string best;
-  std::size_t best_d = std::max<std::size_t>(2, word.size() / 3) + 1;
-  for (const auto& c : candidates) {
-    if (c == word) continue;  // the word itself was refused (e.g. an untrusted plugin): no hint
-    const std::size_t length_gap = c.size() > word.size() ? c.size() - word.size() : word.size() - c.size();
-    if (length_gap >= best_d) continue;  // cannot be close enough: skip the O(n*m) distance
-    std::size_t d = edit_distance(word, c);
-    if (d < best_d) { best_d = d; best = c; }
-  }
-  return best.empty() ? std::string{} : "did you mean '" + best + "'?";
+  return graph_runner::detail::did_you_mean(word, candidates);
 }
 
 }  // namespace graph_runner::engine

@@ -1,5 +1,6 @@
 // count: counts records and computes a checksum of their content that does not depend on
-// arrival order or batching, then prints `<node>: <N> records, checksum <16 hex digits>`.
+// arrival order or batching, then prints `<node>: <N> records, checksum <16 hex digits>` at
+// the end of the stream (Sink::finish).
 // Two runs over the same records print the same line, which makes it a cheap end-to-end
 // check for parallel and reordering pipelines.
 //
@@ -138,7 +139,8 @@ class Count : public Sink {
     records_ += n;
   }
 
-  void close() override {
+  // The end of the stream: a failed or cancelled run prints no partial count.
+  void finish() override {
     std::string line = name_ + ": " + std::to_string(records_) + " records, checksum ";
     char hex[17];
     std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(checksum_));
@@ -170,7 +172,9 @@ class Count : public Sink {
 }  // namespace
 
 PluginDescriptor describe_count() {
-  return PluginDescriptor::sink<Count>("count", "counts records and prints an order-independent checksum at the end");
+  // One count for the whole stream: N instances would print N partial lines.
+  return PluginDescriptor::sink<Count>("count", "counts records and prints an order-independent checksum at the end")
+      .single_instance();
 }
 
 }  // namespace graph_runner::plugins

@@ -61,7 +61,9 @@ PluginDescriptor describe_stdout() {
       .with_params({
           ParamSpec::integer("limit", "print at most this many records, then count the rest; 0 = all")
               .with_default(std::int64_t{0}).at_least(0),
-      });
+      })
+      // `limit` and the "... (N more records)" line count the whole stream, not a share of it.
+      .single_instance();
 }
 
 }  // namespace graph_runner::plugins

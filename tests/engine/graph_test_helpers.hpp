@@ -51,11 +51,13 @@ inline void register_stand_ins(PluginRegistry& registry) {
                           .with_params({ParamSpec::string("path", "input file").mandatory()}));
   registry.add_static(PluginDescriptor::sink<NullSink>("jsonl", "writes JSON lines")
                           .with_params({ParamSpec::string("path", "output file").mandatory()}));
-  registry.add_static(PluginDescriptor::sink<NullSink>("count", "counts records"));
+  registry.add_static(PluginDescriptor::sink<NullSink>("count", "counts records").single_instance());
   registry.add_static(PluginDescriptor::sink<NullSink>("stdout", "prints records")
-                          .with_params({ParamSpec::integer("limit", "records to print").with_default(std::int64_t{0})}));
+                          .with_params({ParamSpec::integer("limit", "records to print").with_default(std::int64_t{0})})
+                          .single_instance());
   // Test-only shapes: declared ports, ports from a parameter, every parameter type and limit.
   registry.add_static(PluginDescriptor::stage<NullStage>("split", "two fixed ports").with_ports({"left", "right"}));
+  registry.add_static(PluginDescriptor::stage<NullStage>("top_k", "one result for the stream").thread_safe().single_instance());
   registry.add_static(PluginDescriptor::stage<NullStage>("router", "a port per route")
                           .with_params({ParamSpec::string_map("routes", "port = condition").mandatory()})
                           .with_ports_from("routes"));

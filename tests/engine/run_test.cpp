@@ -32,6 +32,10 @@ void register_all(graph_runner::engine::PluginRegistry& registry) {
   registry.add_static(PluginDescriptor::stage<SlowPass>("slow_pass", "pass-through").with_params(pass_params()));
   registry.add_static(
       PluginDescriptor::stage<SlowPass>("shared_pass", "thread-safe pass-through").with_params(pass_params()).thread_safe());
+  registry.add_static(PluginDescriptor::stage<SlowPass>("single_pass", "thread-safe, yet one instance called serially")
+                          .with_params(pass_params())
+                          .thread_safe()
+                          .single_instance());
   registry.add_static(PluginDescriptor::stage<LaneProbe>("lane_probe", "records instance per key"));
   registry.add_static(PluginDescriptor::stage<Flaky>("flaky", "fails the first attempts")
                           .with_params({ParamSpec::integer("fail_times", "").with_default(std::int64_t{1}),
@@ -60,7 +64,8 @@ namespace run_test {
 
 using namespace graph_runner::engine;
 
-Run run_graph_text(const std::string& toml, std::int64_t threads, RunOptions options) {
+Run run_graph_text(const std::string& toml, std::int64_t threads, RunOptions options,
+                   const std::function<void(PluginRegistry&)>& more_plugins) {
   auto& p = probe();
   {
     std::lock_guard lock(p.mutex);
@@ -79,6 +84,7 @@ Run run_graph_text(const std::string& toml, std::int64_t threads, RunOptions opt
   GraphSpec spec = parse_graph_text(toml, "test.toml", {}, diags);
   PluginRegistry registry;
   register_all(registry);
+  if (more_plugins) more_plugins(registry);
   registry.add_search_dir(GRAPH_RUNNER_TEST_PLUGIN_DIR);  // the built-in plugins (chaos, ...)
   Run r;
   if (diags.empty()) r.graph = validate_graph(std::move(spec), registry, diags);

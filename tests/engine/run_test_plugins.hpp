@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -342,6 +343,8 @@ struct Run {
 };
 
 // Parses, validates (in-process test plugins plus the built-in plugin folder) and runs.
-Run run_graph_text(const std::string& toml, std::int64_t threads = 4, graph_runner::engine::RunOptions options = {});
+// `more_plugins` registers a test's own plugins besides register_all's.
+Run run_graph_text(const std::string& toml, std::int64_t threads = 4, graph_runner::engine::RunOptions options = {},
+                   const std::function<void(graph_runner::engine::PluginRegistry&)>& more_plugins = {});
 
 }  // namespace run_test

@@ -10,11 +10,9 @@ using namespace graph_runner;
 using plugins::describe_count;
 
 namespace {
-// What count prints at close for `batches`.
+// What count prints at the end of the stream for `batches`.
 std::string count_line(const std::vector<BatchPtr>& batches, const std::string& name = "totals") {
-  plugin_tests::CaptureStdout capture;
-  gt::run_sink(describe_count(), {}, batches, {.node_name = name});
-  return capture.text();
+  return gt::run_sink(describe_count(), {}, batches, {.node_name = name, .capture_output = true}).out;
 }
 
 std::vector<gt::Row> rows(std::size_t n) {
@@ -62,4 +60,23 @@ TEST_CASE("count treats a null field like an absent one", "[plugins][count]") {
   auto with_null = gt::make_batch({{{"a", 1}, {"b", nullptr}}});
   auto without = gt::make_batch({{{"a", 1}}});
   CHECK(count_line({with_null}) == count_line({without}));
+}
+
+TEST_CASE("count prints its line at the end of the stream only: a failed run prints no partial count", "[plugins][count]") {
+  auto printed = [](bool stream_ended) {
+    gt::SinkHarness h(describe_count(), {}, {.node_name = "totals", .capture_output = true});
+    h.open();
+    h.write(gt::make_batch({{{"a", 1}}}));
+    if (stream_ended) h.finish();  // the engine calls it only when the stream ended
+    h.flush();
+    h.close();
+    return h.captured().out;
+  };
+  CHECK(printed(false).empty());
+  CHECK_THAT(printed(true), Catch::Matches("totals: 1 records, checksum [0-9a-f]{16}\n"));
+}
+
+TEST_CASE("count and stdout run as one instance: their results cover the whole stream", "[plugins][count]") {
+  CHECK(describe_count().is_single_instance);
+  CHECK(plugins::describe_stdout().is_single_instance);
 }

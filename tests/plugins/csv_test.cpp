@@ -125,7 +125,7 @@ TEST_CASE("read_csv with ragged = \"null\" fills a short row with nulls, and sti
   CHECK(rejected[0].first == "3,y,z,extra");  // an extra field is never dropped silently
   CHECK(rejected[0].second == path + ":4: row has 4 fields, the header has 3");
   CHECK_THROWS_WITH(gt::run_source(describe_read_csv(), {{"path", path}, {"ragged", "fill"}}),
-                    Catch::Contains("'fill' is not one of the allowed values"));
+                    "plugin 'csv': parameter 'ragged' must be one of error, null, got 'fill' (did you mean 'null'?)");
 }
 
 TEST_CASE("read_csv reads a glob of files, each with its own header, and headerless files", "[plugins][csv]") {

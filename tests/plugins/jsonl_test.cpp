@@ -81,9 +81,9 @@ TEST_CASE("jsonl creates parent folders, replaces the file, or appends with appe
 }
 
 TEST_CASE("jsonl with path \"-\" writes to stdout", "[plugins][jsonl]") {
-  plugin_tests::CaptureStdout capture;
-  gt::run_sink(describe_jsonl(), {{"path", "-"}}, {gt::make_batch({{{"n", 1}}, {{"n", 2}}})});
-  CHECK(capture.text() == "{\"n\":1}\n{\"n\":2}\n");
+  const auto printed =
+      gt::run_sink(describe_jsonl(), {{"path", "-"}}, {gt::make_batch({{{"n", 1}}, {{"n", 2}}})}, {.capture_output = true});
+  CHECK(printed.out == "{\"n\":1}\n{\"n\":2}\n");
 }
 
 TEST_CASE("jsonl reports I/O errors with the path and the system's reason", "[plugins][jsonl]") {

@@ -54,7 +54,7 @@ TEST_CASE("route declares its ports: the routes' names and default", "[plugins][
   CHECK(d.ports == std::vector<std::string>{"default"});
   CHECK(d.ports_from_param == "routes");
   CHECK(d.is_thread_safe);
-  gt::StageHarness h(d, {{"routes", StringMap{{"hot", "value > 1"}, {"cold", "value < 0"}}}});
+  gt::StageHarness h(d, {{"routes", StringMap{{"hot", "value > 1"}, {"cold", "value < 0"}}}}, {.on_error = "route"});
   CHECK(h.context().ports() == std::vector<std::string>{"out", "default", "hot", "cold", "errors"});
 }
 

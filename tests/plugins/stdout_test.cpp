@@ -8,9 +8,7 @@ using plugins::describe_stdout;
 
 namespace {
 std::string printed(const gt::ParamMap& params, const std::vector<BatchPtr>& batches) {
-  plugin_tests::CaptureStdout capture;
-  gt::run_sink(describe_stdout(), params, batches);
-  return capture.text();
+  return gt::run_sink(describe_stdout(), params, batches, {.capture_output = true}).out;
 }
 }  // namespace
 

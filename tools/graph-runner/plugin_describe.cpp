@@ -59,6 +59,9 @@ std::string param_line(const ParamSpec& p) {
 
 std::string concurrency_text(const PluginDescriptor& d) {
   if (d.kind == NodeKind::source) return "a source is read from one thread at a time";
+  if (d.is_single_instance)
+    return "single instance: one instance takes every call, serially (concurrency is always 1: it keeps one result "
+           "for the whole stream)";
   if (d.is_thread_safe) return "thread-safe: one instance takes concurrent calls (default concurrency: unlimited)";
   return "not thread-safe: `concurrency = N` creates N instances, each called serially (default concurrency: 1)";
 }
@@ -193,7 +196,7 @@ Json describe_plugin_json(const engine::LoadedPlugin& plugin, const std::string&
         {"choices", p.choices},
         {"description", p.doc},
     });
-  const bool shared = d.is_thread_safe && d.kind != NodeKind::source;
+  const bool shared = d.is_thread_safe && !d.is_single_instance && d.kind != NodeKind::source;
   return {
       {"name", d.name},
       {"kind", std::string(node_kind_name(d.kind))},
@@ -202,6 +205,7 @@ Json describe_plugin_json(const engine::LoadedPlugin& plugin, const std::string&
       {"library", plugin.library_path.empty() ? Json(nullptr) : Json(plugin.library_path.string())},
       {"sdk_version", sdk.empty() ? Json(nullptr) : Json(sdk)},
       {"thread_safe", d.is_thread_safe},
+      {"single_instance", d.is_single_instance},
       {"default_concurrency", shared ? Json("unlimited") : Json(1)},
       {"concurrency", concurrency_text(d)},
       {"ports", std::move(ports)},

@@ -122,6 +122,20 @@ class GRAPH_RUNNER_API Stage {
 
 /// Consumes batches.
 ///
+/// The calls, per instance: open(); write() per batch; finish() once if the stream ended;
+/// then flush() and close() once each, however the run ended.
+/// - finish() (SDK 2.0) is the end of the stream: called once, after the last write() to
+///   this instance, when every source has ended (or stopped on Ctrl-C, `--timeout` or a
+///   stop, and what was in flight drained) and every stage's finish() output was written.
+///   Never after a failed or cancelled run (a failure, a second signal, the grace period
+///   over), nor when the run did not start: a sink that prints or sends one result at the
+///   end (a count, a histogram) does it here, so a failed run sends no partial result. An
+///   exception from finish() fails the run, whatever `on_error` says (`retry` and a
+///   TransientError retry it first, like any call).
+/// - flush() then close() are the teardown: called once each, back to back, after every
+///   run that opened the sink (succeeded, failed, cancelled or interrupted), also after
+///   finish(). An exception from either fails the run.
+///
 /// Delivery contract: when write() returns, the batch's records are delivered: written to
 /// the operating system (a file sink), or answered by the server (a network sink). The engine
 /// acknowledges a source batch as soon as the last batch derived from it is written, so a
@@ -142,6 +156,11 @@ class GRAPH_RUNNER_API Sink {
   virtual void write(const Batch& batch) = 0;
   virtual void flush() {}
   virtual void close() {}
+  /// SDK 2.0: the end of the stream (see above): emit the result of what was written.
+  /// @code
+  ///   void finish() override { std::fputs(histogram_.render().c_str(), stdout); }
+  /// @endcode
+  virtual void finish() {}
 };
 
 /// Record-at-a-time filter helper. `Derived` provides

@@ -50,6 +50,11 @@ struct GRAPH_RUNNER_API PluginDescriptor {
   /// When true one instance may be called concurrently and the default concurrency is
   /// unlimited; when false `concurrency = N` creates N instances and the default is 1.
   bool is_thread_safe = false;
+  /// SDK 2.0: one instance for the whole stream, called serially, whatever the graph says: for
+  /// a node that aggregates every record it sees into one result (a count, a histogram, a
+  /// top-k) and would print N partial results as N instances. Its concurrency is 1 and the
+  /// graph validator refuses `concurrency` above 1; it wins over is_thread_safe.
+  bool is_single_instance = false;
   /// Ports whose names come from a parameter (a string_map's keys), e.g. "routes". Such a
   /// node emits only on its named ports: the graph validator refuses an input that reads
   /// its default port `out` (it would receive nothing).
@@ -78,6 +83,11 @@ struct GRAPH_RUNNER_API PluginDescriptor {
   PluginDescriptor with_ports(std::vector<std::string> p) && { ports = std::move(p); return std::move(*this); }
   PluginDescriptor with_ports_from(std::string param) && { ports_from_param = std::move(param); return std::move(*this); }
   PluginDescriptor thread_safe() && { is_thread_safe = true; return std::move(*this); }
+  /// SDK 2.0: see is_single_instance.
+  /// @code
+  ///   return PluginDescriptor::sink<TopK>("top_k", "prints the k largest values at the end").single_instance();
+  /// @endcode
+  PluginDescriptor single_instance() && { is_single_instance = true; return std::move(*this); }
 
  private:
   static PluginDescriptor make(std::string name, NodeKind kind, std::string summary) {

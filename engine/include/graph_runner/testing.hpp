@@ -1,7 +1,7 @@
 #pragma once
 /// @file testing.hpp
 /// A harness for testing plugins without an engine or a graph file: create one node from
-/// its descriptor, feed it batches, look at what comes out. Header-only.
+/// its descriptor, feed it batches, look at what comes out. Header-only, on the SDK library.
 ///
 /// Compile the plugin's source into the test and call its describe function directly:
 /// @code
@@ -17,203 +17,30 @@
 ///   }
 /// @endcode
 /// Sources: `run_source(describe(), params, max_batches)` returns the batches read. Sinks:
-/// `run_sink(describe(), params, batches)` opens, writes, flushes and closes. For finer
-/// control (single calls, concurrent calls, the stop flag, logs) use StageHarness,
-/// SourceHarness and SinkHarness.
+/// `run_sink(describe(), params, batches)` opens, writes, finishes, flushes and closes, and
+/// returns what the sink printed. For finer control (single calls, concurrent calls, the stop
+/// flag, logs) use StageHarness, SourceHarness and SinkHarness.
+///
+/// The harness holds a plugin to the engine's rules, so a plugin that passes here does not
+/// fail in a graph for a reason the harness could see: parameters are checked by the
+/// engine's own checks (resolve_params); the Emitter works only during its call, on its
+/// thread, and a call that throws sends nothing (RecordingEmitter); the port `errors` exists
+/// only under `on_error = "route"` (TestContext).
 
-#include <atomic>
 #include <cstdint>
-#include <map>
 #include <memory>
-#include <mutex>
-#include <span>
 #include <stdexcept>
 #include <string>
-#include <string_view>
 #include <utility>
-#include <utility>
-#include <variant>
 #include <vector>
 
 #include "graph_runner/sdk.hpp"
+#include "graph_runner/testing/capture.hpp"
+#include "graph_runner/testing/context.hpp"
+#include "graph_runner/testing/emitter.hpp"
 #include "graph_runner/testing/records.hpp"
 
 namespace graph_runner::testing {
-
-/// Parameters by name, as a graph file gives them: `{{"where", "value > 0"}, {"count", 10}}`.
-using ParamMap = std::map<std::string, ParamValue, std::less<>>;
-
-/// Checks `given` against `d`'s schema as the engine does (unknown names, types, required,
-/// ranges, choices) and fills in defaults. Throws std::invalid_argument on a mistake.
-inline Params resolve_params(const PluginDescriptor& d, const ParamMap& given) {
-  auto fail = [&](const std::string& name, const std::string& what) {
-    throw std::invalid_argument("plugin '" + d.name + "', parameter '" + name + "': " + what);
-  };
-  for (const auto& [name, value] : given) {
-    bool known = false;
-    for (const auto& s : d.params) known = known || s.name == name;
-    if (!known) fail(name, "unknown parameter");
-  }
-  std::map<std::string, ParamValue, std::less<>> out;
-  for (const ParamSpec& s : d.params) {
-    auto it = given.find(s.name);
-    if (it == given.end()) {
-      if (s.required) fail(s.name, "required but not given");
-      if (s.default_value) out.emplace(s.name, *s.default_value);
-      continue;
-    }
-    ParamValue v = it->second;
-    if (s.type == ParamType::number && std::holds_alternative<std::int64_t>(v))
-      v = static_cast<double>(std::get<std::int64_t>(v));
-    // ParamType and ParamValue list the types in the same order.
-    if (v.index() != static_cast<std::size_t>(s.type))
-      fail(s.name, "expected " + std::string(param_type_name(s.type)));
-    if (const double* n = std::get_if<double>(&v); n && ((s.min && *n < *s.min) || (s.max && *n > *s.max)))
-      fail(s.name, "out of range");
-    if (const auto* i = std::get_if<std::int64_t>(&v);
-        i && ((s.min && static_cast<double>(*i) < *s.min) || (s.max && static_cast<double>(*i) > *s.max)))
-      fail(s.name, "out of range");
-    if (const auto* str = std::get_if<std::string>(&v); str && !s.choices.empty()) {
-      bool allowed = false;
-      for (const auto& c : s.choices) allowed = allowed || c == *str;
-      if (!allowed) fail(s.name, "'" + *str + "' is not one of the allowed values");
-    }
-    out.emplace(s.name, std::move(v));
-  }
-  return Params(std::move(out));
-}
-
-/// What the harness tells the node: see Context.
-struct Options {
-  std::string node_name = "test";
-  std::size_t batch_size = 256;  ///< sources: the capacity of each BatchBuilder
-  std::size_t linger_ms = 5;
-  std::size_t instance = 0;
-  /// What Context::reject_input does: "fail" throws the error (the engine's default
-  /// policy); "drop" or "route" keep the record (TestContext::rejected_inputs).
-  std::string on_error = "fail";
-  /// SDK 1.3: what Context::checkpoint() says (a state file for a source to keep its position).
-  CheckpointSettings checkpoint{};
-};
-
-/// A Context for tests: ports from the descriptor ("out", declared, from a parameter,
-/// "errors"), a stop flag the test sets, and log lines kept for inspection.
-class TestContext final : public Context {
- public:
-  TestContext(const PluginDescriptor& d, Params params, Options options)
-      : plugin_(d.name), params_(std::move(params)), options_(std::move(options)) {
-    ports_.push_back("out");
-    ports_.insert(ports_.end(), d.ports.begin(), d.ports.end());
-    if (!d.ports_from_param.empty())
-      if (const auto* routes = std::get_if<StringMap>(params_.find(d.ports_from_param)))
-        for (const auto& [port, unused] : *routes) ports_.push_back(port);
-    ports_.push_back("errors");
-  }
-
-  std::string_view node_name() const noexcept override { return options_.node_name; }
-  std::string_view plugin_name() const noexcept override { return plugin_; }
-  const Params& params() const noexcept override { return params_; }
-  std::size_t instance() const noexcept override { return options_.instance; }
-  Port port(std::string_view name) const override {
-    for (std::size_t i = 0; i < ports_.size(); ++i)
-      if (ports_[i] == name) return Port{i};
-    throw std::invalid_argument("node '" + options_.node_name + "' has no port '" + std::string(name) + "'");
-  }
-  std::size_t batch_size() const noexcept override { return options_.batch_size; }
-  std::size_t linger_ms() const noexcept override { return options_.linger_ms; }
-  bool stop_requested() const noexcept override { return stop_.load(); }
-  void log(LogLevel level, std::string_view message) const override {
-    static constexpr const char* names[] = {"debug", "info", "warn", "error"};
-    std::lock_guard lock(mutex_);
-    logs_.push_back(std::string(names[static_cast<int>(level)]) + ": " + std::string(message));
-  }
-
-  /// Records a source's bad input (as `drop` or `route` would): see rejected_inputs().
-  void reject_input(std::string_view input, std::string_view error) override {
-    if (options_.on_error == "fail") throw std::runtime_error(std::string(error));
-    std::lock_guard lock(mutex_);
-    rejected_inputs_.push_back({std::string(input), std::string(error)});
-  }
-  /// A source's bad input records so far: {raw text, error}.
-  std::vector<std::pair<std::string, std::string>> rejected_inputs() const {
-    std::lock_guard lock(mutex_);
-    return rejected_inputs_;
-  }
-
-  CheckpointSettings checkpoint() const override { return options_.checkpoint; }
-  std::uint64_t batch_being_read() const noexcept override { return batch_being_read_.load(); }
-  /// SDK 1.3: the number Context::batch_being_read() gives, as the engine sets it before a read().
-  void set_batch_being_read(std::uint64_t batch) noexcept { batch_being_read_ = batch; }
-
-  /// Makes stop_requested() true, as Ctrl-C or a timeout would.
-  void request_stop() noexcept { stop_ = true; }
-  /// Log lines so far, e.g. "warn: slow input".
-  std::vector<std::string> logs() const {
-    std::lock_guard lock(mutex_);
-    return logs_;
-  }
-  const std::vector<std::string>& ports() const noexcept { return ports_; }
-
- private:
-  std::string plugin_;
-  Params params_;
-  Options options_;
-  std::vector<std::string> ports_;
-  std::atomic<bool> stop_{false};
-  std::atomic<std::uint64_t> batch_being_read_{0};
-  mutable std::mutex mutex_;
-  mutable std::vector<std::string> logs_;
-  std::vector<std::pair<std::string, std::string>> rejected_inputs_;
-};
-
-/// A record a stage rejected: a one-record batch with its fields, its row in the input
-/// batch, and the error text.
-struct Rejection {
-  BatchPtr record;
-  std::size_t row = 0;
-  std::string error;
-  Value get(std::string_view name) const { return record->get(0, field(name)); }
-};
-
-/// What a stage emitted, by port name, and what it rejected.
-struct StageOutput {
-  std::map<std::string, std::vector<BatchPtr>, std::less<>> ports;
-  std::vector<Rejection> rejected;
-  /// The batches emitted on `port` (none: an empty list).
-  const std::vector<BatchPtr>& out(std::string_view port = "out") const {
-    static const std::vector<BatchPtr> none;
-    auto it = ports.find(port);
-    return it == ports.end() ? none : it->second;
-  }
-};
-
-/// An Emitter that records into a StageOutput; safe to call from several threads.
-class RecordingEmitter final : public Emitter {
- public:
-  explicit RecordingEmitter(const TestContext& c) : context_(c) {}
-  using Emitter::emit;
-  void emit(Port port, BatchPtr batch) override {
-    std::lock_guard lock(mutex_);
-    output_.ports[context_.ports().at(port.index)].push_back(std::move(batch));
-  }
-  void reject(const Batch& batch, std::size_t row, std::string_view error) override {
-    const auto r = static_cast<std::uint32_t>(row);
-    BatchPtr record = batch.select({&r, 1});
-    std::lock_guard lock(mutex_);
-    output_.rejected.push_back(Rejection{std::move(record), row, std::string(error)});
-  }
-  /// Read it once the calls are done.
-  const StageOutput& output() const noexcept { return output_; }
-  /// What attempt() answers from now on (0 until set): a retry as under `on_error = "retry"`.
-  void set_attempt(unsigned attempt) noexcept { attempt_ = attempt; }
-  unsigned attempt() const noexcept override { return attempt_; }
-
- private:
-  const TestContext& context_;
-  std::atomic<unsigned> attempt_{0};
-  std::mutex mutex_;
-  StageOutput output_;
-};
 
 namespace detail {
 // The context outlives the node it is given to: members are destroyed in reverse order.
@@ -222,6 +49,13 @@ class Harness {
  public:
   TestContext& context() noexcept { return context_; }
   Node& node() noexcept { return *node_; }
+  /// SDK 2.0: what the plugin printed during the harness's calls (Options::capture_output)
+  /// and logged (Context::log).
+  CapturedOutput captured() const {
+    CapturedOutput c = OutputCapture::copy(captured_);
+    c.logs = context_.logs();
+    return c;
+  }
 
  protected:
   Harness(const PluginDescriptor& d, NodeKind kind, const ParamMap& params, Options o)
@@ -230,28 +64,49 @@ class Harness {
       throw std::invalid_argument("plugin '" + d.name + "' is a " + std::string(node_kind_name(d.kind)) +
                                   ", not a " + std::string(node_kind_name(kind)));
   }
+  ~Harness() {
+    if (context_.options().capture_output) OutputCapture::forget(captured_);
+  }
+  Harness(const Harness&) = delete;
+  Harness& operator=(const Harness&) = delete;
+  // A call into the plugin, captured when the options say so.
+  template <class F>
+  decltype(auto) call(F&& f) {
+    CaptureScope scope(context_.options().capture_output, captured_);
+    return f();
+  }
+  CapturedOutput captured_;
   TestContext context_;
   std::unique_ptr<Node> node_;
 };
 }  // namespace detail
 
 /// One stage instance. process() may be called from several threads if the plugin is
-/// thread-safe.
+/// thread-safe. A call that throws propagates its exception and sends nothing; a plugin
+/// that breaks the Emitter contract makes the call throw ContractViolation.
 class StageHarness : public detail::Harness<Stage> {
  public:
   StageHarness(const PluginDescriptor& d, const ParamMap& params = {}, Options o = {})
       : Harness(d, NodeKind::stage, params, std::move(o)), emitter_(context_) {
-    node_ = d.create_stage(context_);
+    node_ = call([&] { return d.create_stage(context_); });
   }
-  void process(const BatchPtr& in) { node_->process(in, emitter_); }
-  void finish() { node_->finish(emitter_); }
+  ~StageHarness() { node_.reset(); }  // before emitter_, which a plugin may hold
+  void process(const BatchPtr& in) { stage_call([&](Emitter& e) { node_->process(in, e); }); }
+  void finish() { stage_call([&](Emitter& e) { node_->finish(e); }); }
   /// One timer tick (Stage::tick), as the engine calls it every tick_interval().
-  void tick() { node_->tick(emitter_); }
+  void tick() { stage_call([&](Emitter& e) { node_->tick(e); }); }
+  /// SDK 1.2: what the engine asks of a stage when its held records keep the sources waiting.
+  void flush() { stage_call([&](Emitter& e) { node_->flush(e); }); }
   /// The attempt the next calls see (Emitter::attempt): 1 makes them the first retry.
   void set_attempt(unsigned attempt) noexcept { emitter_.set_attempt(attempt); }
-  const StageOutput& output() const noexcept { return emitter_.output(); }
+  /// What the successful calls emitted and rejected (see RecordingEmitter::output).
+  const StageOutput& output() const { return emitter_.output(); }
 
  private:
+  template <class F>
+  void stage_call(F&& f) {
+    call([&] { emitter_.run(f); });
+  }
   RecordingEmitter emitter_;
 };
 
@@ -260,16 +115,16 @@ class SourceHarness : public detail::Harness<Source> {
  public:
   SourceHarness(const PluginDescriptor& d, const ParamMap& params = {}, Options o = {})
       : Harness(d, NodeKind::source, params, std::move(o)) {
-    node_ = d.create_source(context_);
+    node_ = call([&] { return d.create_source(context_); });
   }
-  void open() { node_->open(); }
+  void open() { call([&] { node_->open(); }); }
   /// The next batch, or nullptr at end of stream (or once stop is requested).
   BatchPtr next() {
     if (ended_) return nullptr;
     BatchBuilder builder(context_.batch_size());
     bool more = true;
     do {
-      more = node_->read(builder);
+      more = call([&] { return node_->read(builder); });
     } while (more && builder.size() == 0 && !context_.stop_requested());
     ended_ = !more || builder.size() == 0;
     if (builder.size() == 0) return nullptr;
@@ -287,24 +142,27 @@ class SourceHarness : public detail::Harness<Source> {
     }
     return out;
   }
-  void close() { node_->close(); }
+  void close() { call([&] { node_->close(); }); }
 
  private:
   bool ended_ = false;
   std::uint64_t batches_ = 0, records_ = 0;
 };
 
-/// One sink instance.
+/// One sink instance. The engine calls open(), write() per batch, finish() once when the
+/// stream ended (never after a failed run), then flush() and close().
 class SinkHarness : public detail::Harness<Sink> {
  public:
   SinkHarness(const PluginDescriptor& d, const ParamMap& params = {}, Options o = {})
       : Harness(d, NodeKind::sink, params, std::move(o)) {
-    node_ = d.create_sink(context_);
+    node_ = call([&] { return d.create_sink(context_); });
   }
-  void open() { node_->open(); }
-  void write(const BatchPtr& b) { node_->write(*b); }
-  void flush() { node_->flush(); }
-  void close() { node_->close(); }
+  void open() { call([&] { node_->open(); }); }
+  void write(const BatchPtr& b) { call([&] { node_->write(*b); }); }
+  /// SDK 2.0: the end of the stream (Sink::finish).
+  void finish() { call([&] { node_->finish(); }); }
+  void flush() { call([&] { node_->flush(); }); }
+  void close() { call([&] { node_->close(); }); }
 };
 
 /// Processes `inputs` in order, then finish(); returns what the stage emitted and rejected.
@@ -326,14 +184,21 @@ inline std::vector<BatchPtr> run_source(const PluginDescriptor& d, const ParamMa
   return out;
 }
 
-/// Opens the sink, writes `inputs`, flushes and closes it.
-inline void run_sink(const PluginDescriptor& d, const ParamMap& params, const std::vector<BatchPtr>& inputs,
-                     Options o = {}) {
+/// Opens the sink, writes `inputs`, then finishes, flushes and closes it, as a run that
+/// succeeds does. Returns what it logged, and printed with Options::capture_output:
+/// @code
+///   auto printed = gt::run_sink(describe_count(), {}, batches, {.node_name = "total", .capture_output = true});
+///   CHECK(printed.out == "total: 3 records, checksum 0123456789abcdef\n");
+/// @endcode
+inline CapturedOutput run_sink(const PluginDescriptor& d, const ParamMap& params, const std::vector<BatchPtr>& inputs,
+                               Options o = {}) {
   SinkHarness h(d, params, std::move(o));
   h.open();
   for (const auto& b : inputs) h.write(b);
+  h.finish();
   h.flush();
   h.close();
+  return h.captured();
 }
 
 }  // namespace graph_runner::testing

@@ -253,10 +253,11 @@ std::string FlowGraph::describe_waiting_sources() const {
   return out;
 }
 
-void FlowGraph::finish_stages() {
+void FlowGraph::finish_stream() {
   stop_ticks();  // finish() is the last call a stage gets
   for (std::size_t i = 0; i < spec_.nodes.size() && !run_.cancelled(); ++i) {
-    if (spec_.nodes[i].spec->kind != NodeKind::stage) continue;
+    // A sink comes after all its inputs: what their finish() emitted is written by now.
+    if (spec_.nodes[i].spec->kind == NodeKind::source) continue;
     Outputs outputs;
     runtimes_[i]->finish(outputs);
     send(i, outputs);

@@ -37,9 +37,10 @@ class FlowGraph {
   // waiting for a limiter token is not a task. Idle with a source still waiting is
   // resolved (stages flush what they hold) or reported as a deadlock (the run fails).
   void drain();
-  // End of stream, in topological order: each stage's finish(), drained before the next.
-  // Stops the stage timers first; a cancel stops it between two stages.
-  void finish_stages();
+  // End of stream, in topological order: each stage's finish(), drained before the next,
+  // and each sink's finish() once what comes before it is written. Stops the stage timers
+  // first; a cancel stops it between two nodes.
+  void finish_stream();
   // Waits for every task and every call still in the I/O arena (also after a cancel), so
   // that nothing runs once it returns.
   void settle();

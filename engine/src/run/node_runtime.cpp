@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "graph_runner/detail/emitter_rules.hpp"
 #include "graph_runner/errors.hpp"
 
 namespace graph_runner::engine {
@@ -47,14 +48,12 @@ class NodeRuntime::Collector final : public Emitter {
 
   void emit(Port port, BatchPtr batch) override {
     if (port.index >= node_.node_.ports.size())
-      return violated("emitted on port #" + std::to_string(port.index) + ", which node '" + node_.name() +
-                      "' does not have");
+      return violated(graph_runner::detail::emitted_on_missing_port(port.index, node_.name()));
     if (batch && !batch->empty()) outputs.push_back({port.index, std::move(batch)});
   }
   void reject(const Batch& batch, std::size_t row, std::string_view error) override {
     if (row >= batch.size())
-      return violated("rejected record " + std::to_string(row) + " of a batch of " + std::to_string(batch.size()) +
-                      " record(s)");
+      return violated(graph_runner::detail::rejected_past_end(row, batch.size()));
     // Under fail and retry the first rejection fails the call: say which record it was.
     const auto policy = node_.node_.spec->on_error;
     if (rejections == 0 && (policy == ErrorPolicy::fail || policy == ErrorPolicy::retry))
@@ -132,10 +131,7 @@ class NodeRuntime::PluginEmitter final : public Emitter {
     return c && &c->node() == &node_ ? c : nullptr;
   }
   void misused(const char* what) {
-    node_.run_.fail(node_.describe_failure(
-        nullptr, std::string("called Emitter::") + what +
-                     " outside a process(), finish() or tick() call (after the call returned, or from another "
-                     "thread); an Emitter may be used only during the call it was given to, on that call's thread"));
+    node_.run_.fail(node_.describe_failure(nullptr, graph_runner::detail::emitter_used_outside_call(what)));
   }
   NodeRuntime& node_;
 };
@@ -404,7 +400,15 @@ void NodeRuntime::each_stage(Outputs& out, Call&& call) {
 }
 
 void NodeRuntime::finish(Outputs& out) {
+  if (node_.spec->kind == NodeKind::sink) return finish_sink();
   each_stage(out, [](Stage& s, Emitter& e) { s.finish(e); });
+}
+
+// Sink::finish (SDK 2.0) on every instance; a failure stops the rest (no finish after a failed run).
+void NodeRuntime::finish_sink() {
+  Outputs unused;
+  for (auto& inst : instances_)
+    if (run_.cancelled() || !guarded(nullptr, unused, [&](Emitter&) { inst->sink->finish(); })) return;
 }
 
 void NodeRuntime::tick(Outputs& out, const Sender& send) {

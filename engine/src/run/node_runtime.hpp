@@ -59,7 +59,7 @@ class NodeRuntime {
   // message), so the stage may take it (Emitter::take) to change it in place.
   void process(BatchPtr in, Outputs& out, std::size_t instance = SIZE_MAX, const Sender* send_now = nullptr,
                bool may_own = false);
-  // Stage end of stream: every instance's finish().
+  // End of stream: every instance's finish() (a stage's, or a sink's: SDK 2.0).
   void finish(Outputs& out);
   // Stage timer (SDK 1.1): how often tick() is due, zero = never; known after create_instances.
   std::chrono::milliseconds tick_interval() const noexcept { return tick_interval_; }
@@ -113,6 +113,7 @@ class NodeRuntime {
   void timed(const Batch* in, Call&& call);
   template <class Call>
   void each_stage(Outputs& out, Call&& call);
+  void finish_sink();
   Instance* acquire(std::size_t instance) noexcept;
   void release(Instance* i, std::size_t instance) noexcept;
   // "node 'N' (plugin 'P'): what (source 'S' batch B, records X..Y)", or "record X" for

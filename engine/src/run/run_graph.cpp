@@ -242,7 +242,7 @@ void run_in_arena(const CheckedGraph& graph, const RunOptions& options, RunState
         flow.drain();
         if (run.enter(RunPhase::finishing)) {
           run.log(LogLevel::debug, "", "every source ended and nothing is in flight: finishing");
-          flow.finish_stages();
+          flow.finish_stream();
         }
       } catch (const std::exception& e) {
         run.fail(std::string("internal error: ") + e.what());

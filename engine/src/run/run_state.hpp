@@ -19,8 +19,8 @@
 namespace graph_runner::engine {
 
 // The run's lifecycle: running -> draining (a stop was requested: sources stop reading, what
-// is in flight drains) -> finishing (every source ended and nothing is in flight: stages'
-// finish() in order) -> closing (sinks flush and close). cancelled and failed are final:
+// is in flight drains) -> finishing (every source ended and nothing is in flight: stages' and
+// sinks' finish() in order) -> closing (sinks flush and close). cancelled and failed are final:
 // once entered, no later step undoes them (a cancel sticks).
 enum class RunPhase : std::uint8_t { running, draining, finishing, closing, cancelled, failed };
 

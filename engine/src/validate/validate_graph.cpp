@@ -44,6 +44,9 @@ class GraphValidator {
                          graph.max_in_flight_bytes.value_or(default_bytes_), 1);
       checked.rate = node.rate.value_or(0);
       checked.burst = static_cast<std::size_t>(node.burst.value_or(0));
+    } else if (d.is_single_instance) {
+      checked.concurrency = 1;  // one result for the whole stream (a count): never split it
+      if (node.concurrency && *node.concurrency != 1) single_instance_error(node);
     } else if (node.concurrency) {
       // Above 1 on a plugin that is not thread-safe, the engine makes that many instances.
       checked.concurrency = static_cast<std::size_t>(*node.concurrency);
@@ -54,6 +57,15 @@ class GraphValidator {
   }
 
  private:
+  void single_instance_error(const NodeSpec& node) {
+    const std::string got = *node.concurrency == 0 ? "\"unlimited\"" : std::to_string(*node.concurrency);
+    diags_.error(node.concurrency_pos.file.empty() ? node.pos : node.concurrency_pos,  // empty: a spec built in code
+                 "'concurrency' of " + std::string(node_kind_name(node.kind)) + " '" + node.name + "' must be 1, got " +
+                     got + ": plugin '" + node.plugin + "' runs as a single instance, called serially (it keeps one "
+                     "result for the whole stream, which instances would split)",
+                 "remove the key; to spread the work, raise the concurrency of the nodes before it");
+  }
+
   std::shared_ptr<const LoadedPlugin> load_plugin(const NodeSpec& node) {
     const SourcePos& pos = node.plugin_pos.line ? node.plugin_pos : node.pos;
     if (node.plugin.empty()) return nullptr;  // the parser reported the missing key
