@@ -187,16 +187,21 @@ class GRAPH_RUNNER_API BatchBuilder {
 
   /// Records a source should put in this batch at most (sources: stop reading when full()).
   std::size_t capacity() const noexcept { return capacity_; }
-  /// Records so far.
-  std::size_t size() const noexcept { return rows_; }
+  /// Records so far: those added, or the longest column when filled column by column.
+  std::size_t size() const noexcept { return bulk_ ? bulk_size() : rows_; }
   /// Stop adding records: capacity reached, or the columns are mostly absent (wide, sparse
   /// records: more than 8 column cells per value set).
   bool full() const noexcept {
-    return rows_ >= capacity_ || (columns_.size() > 32 && columns_.size() * rows_ > 8 * cells_ + 256);
+    const std::size_t rows = size();
+    return rows >= capacity_ || (columns_.size() > 32 && columns_.size() * rows > 8 * cells_ + 256);
   }
 
   /// Starts a new record; returns its row index. Fields not set stay absent.
-  std::size_t add_record() noexcept { return rows_++; }
+  std::size_t add_record() noexcept {
+    const std::size_t row = size();
+    rows_ = row + 1;
+    return row;
+  }
   /// Sets field `f` of record `row` (row < size()).
   void set(std::size_t row, Field f, Value v);
   /// The column of `f` for bulk building (created with `type` when new). Its rows are
@@ -230,7 +235,9 @@ class GRAPH_RUNNER_API BatchBuilder {
 
  private:
   Column& column_at(Field f, ColumnType type);
+  std::size_t bulk_size() const noexcept;
   std::size_t capacity_;
+  bool bulk_ = false;  // column() was used: columns may be longer than rows_
   std::size_t rows_ = 0;
   std::size_t cells_ = 0;
   std::size_t hint_ = 0;          // the column after the one last set: records repeat their order

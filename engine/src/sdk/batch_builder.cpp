@@ -26,7 +26,16 @@ Column& BatchBuilder::column_at(Field f, ColumnType type) {
   return *columns_.back();
 }
 
-Column& BatchBuilder::column(Field f, ColumnType type) { return column_at(f, type); }
+Column& BatchBuilder::column(Field f, ColumnType type) {
+  bulk_ = true;
+  return column_at(f, type);
+}
+
+std::size_t BatchBuilder::bulk_size() const noexcept {
+  std::size_t n = rows_;
+  for (const auto& c : columns_) n = std::max(n, c->size());
+  return n;
+}
 
 void BatchBuilder::set(std::size_t row, Field f, Value v) {
   Column& c = column_at(f, column_type_for(v.type()));
@@ -81,6 +90,7 @@ BatchPtr BatchBuilder::finish() {
   keep_.clear();
   arena_.reset();
   rows_ = cells_ = hint_ = 0;
+  bulk_ = false;
   last_set_row_ = reordered_row_ = SIZE_MAX;
   last_set_column_ = 0;
   has_origin_ = false;
