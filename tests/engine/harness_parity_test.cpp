@@ -20,7 +20,7 @@ namespace gt = graph_runner::testing;
 class EmitsThenThrows : public Stage {
  public:
   explicit EmitsThenThrows(Context&) {}
-  void process(const BatchPtr& in, Emitter& out) override {
+  void process(BatchPtr in, Emitter& out) override {
     out.emit(in);
     throw std::runtime_error("failed after emitting");
   }
@@ -30,21 +30,21 @@ class EmitsThenThrows : public Stage {
 class EmitsFromThread : public Stage {
  public:
   explicit EmitsFromThread(Context&) {}
-  void process(const BatchPtr& in, Emitter& out) override { std::thread([&] { out.emit(in); }).join(); }
+  void process(BatchPtr in, Emitter& out) override { std::thread([&] { out.emit(in); }).join(); }
 };
 
 // Emits on a port index it never declared.
 class EmitsOnPortSeven : public Stage {
  public:
   explicit EmitsOnPortSeven(Context&) {}
-  void process(const BatchPtr& in, Emitter& out) override { out.emit(Port{7}, in); }
+  void process(BatchPtr in, Emitter& out) override { out.emit(Port{7}, in); }
 };
 
 // Assumes a port `errors`, which only `on_error = "route"` gives.
 class WantsErrorsPort : public Stage {
  public:
   explicit WantsErrorsPort(Context& c) { (void)c.port("errors"); }
-  void process(const BatchPtr& in, Emitter& out) override { out.emit(in); }
+  void process(BatchPtr in, Emitter& out) override { out.emit(in); }
 };
 
 PluginDescriptor describe(const std::string& name) {

@@ -20,7 +20,7 @@ using namespace graph_runner;
 
 struct Passthrough : Stage {
   explicit Passthrough(Context&) {}
-  void process(const BatchPtr& in, Emitter& out) override { out.emit(in); }
+  void process(BatchPtr in, Emitter& out) override { out.emit(in); }
 };
 
 static_assert(std::is_same_v<decltype(ParamSpec::integer("n", "").with_default(std::int64_t{1})), ParamSpec>);

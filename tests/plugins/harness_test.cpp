@@ -71,7 +71,7 @@ namespace {
 class Chatty : public Stage {
  public:
   explicit Chatty(Context& c) : ctx_(c) { std::printf("created\n"); }
-  void process(const BatchPtr& in, Emitter& out) override {
+  void process(BatchPtr in, Emitter& out) override {
     std::printf("printf %zu\n", in->size());
     std::cout << "cout " << in->size() << std::endl;
     std::fprintf(stderr, "stderr %zu\n", in->size());
