@@ -16,8 +16,10 @@ namespace {
 
 // A text value: short ones (StringView::max_inline bytes) are copied into the column's
 // cell by Column::set, so only long ones need the arena.
-Value text_value(std::string_view s, Arena& arena, Type t) {
-  return Value::string_ref(s.size() <= StringView::max_inline ? s : arena.copy(s), t);
+// A short string needs no copy when it goes straight into a column (a StringView holds it);
+// a value kept longer (http_call's response items) is copied whatever its size.
+Value text_value(std::string_view s, Arena& arena, Type t, bool copy_short) {
+  return Value::string_ref(s.size() <= StringView::max_inline && !copy_short ? s : arena.copy(s), t);
 }
 
 std::string_view trimmed_token(od::value& json) {
@@ -27,7 +29,7 @@ std::string_view trimmed_token(od::value& json) {
   return token;
 }
 
-simdjson::error_code number_value(od::value& json, Arena& arena, Value& result) {
+simdjson::error_code number_value(od::value& json, Arena& arena, Value& result, bool copy_short) {
   od::number n;
   if (auto e = json.get_number().get(n)) {
     // simdjson refuses integers beyond 64 bits and numbers beyond double: a valid JSON number
@@ -37,13 +39,13 @@ simdjson::error_code number_value(od::value& json, Arena& arena, Value& result) 
     double d;
     auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), d);
     if (end != token.data() + token.size() || (ec != std::errc() && ec != std::errc::result_out_of_range)) return e;
-    result = text_value(token, arena, Type::json);
+    result = text_value(token, arena, Type::json, copy_short);
     return simdjson::SUCCESS;
   }
   switch (n.get_number_type()) {
     case od::number_type::signed_integer: result = Value::of(n.get_int64()); break;
     case od::number_type::unsigned_integer:  // beyond int64: the digits, verbatim
-      result = text_value(trimmed_token(json), arena, Type::json);
+      result = text_value(trimmed_token(json), arena, Type::json, copy_short);
       break;
     default: result = Value::of(n.get_double()); break;
   }
@@ -52,15 +54,15 @@ simdjson::error_code number_value(od::value& json, Arena& arena, Value& result) 
 
 }  // namespace
 
-simdjson::error_code to_value(od::value& json, Arena& arena, Value& result) {
+simdjson::error_code to_value(od::value& json, Arena& arena, Value& result, bool copy_short) {
   od::json_type type;
   if (auto e = json.type().get(type)) return e;
   switch (type) {
-    case od::json_type::number: return number_value(json, arena, result);
+    case od::json_type::number: return number_value(json, arena, result, copy_short);
     case od::json_type::string: {
       std::string_view s;
       if (auto e = json.get_string().get(s)) return e;
-      result = text_value(s, arena, Type::string);
+      result = text_value(s, arena, Type::string, copy_short);
       return simdjson::SUCCESS;
     }
     case od::json_type::boolean: {
@@ -81,7 +83,7 @@ simdjson::error_code to_value(od::value& json, Arena& arena, Value& result) {
       std::string_view raw;
       if (auto e = json.get_object().get(o)) return e;
       if (auto e = o.raw_json().get(raw)) return e;
-      result = text_value(raw, arena, Type::json);
+      result = text_value(raw, arena, Type::json, copy_short);
       return simdjson::SUCCESS;
     }
     case od::json_type::array: {
@@ -89,7 +91,7 @@ simdjson::error_code to_value(od::value& json, Arena& arena, Value& result) {
       std::string_view raw;
       if (auto e = json.get_array().get(a)) return e;
       if (auto e = a.raw_json().get(raw)) return e;
-      result = text_value(raw, arena, Type::json);
+      result = text_value(raw, arena, Type::json, copy_short);
       return simdjson::SUCCESS;
     }
   }
@@ -175,7 +177,7 @@ simdjson::error_code JsonFields::add_members(od::object& object, std::uint32_t p
       continue;
     }
     Value v;
-    if (auto e = to_value(json, *batch.arena, v)) {
+    if (auto e = to_value(json, *batch.arena, v, /*copy_short=*/false)) {
       what = "invalid value for key '" + slots_[s].path + '\'';
       return e;
     }

@@ -101,9 +101,11 @@ struct ParsedBatch {
 
 /// Converts one JSON scalar or verbatim value: numbers to int (integers that fit int64),
 /// double, or json (integers beyond 64 bits, numbers beyond double: their text); strings
-/// (long ones copied into `arena`), bools, null; arrays and objects to json values of their
-/// text (verbatim). Used by http_call for values it does not flatten.
-simdjson::error_code to_value(simdjson::ondemand::value& json, Arena& arena, Value& result);
+/// (copied into `arena`; with `copy_short = false` a string of up to 12 bytes points into
+/// the parser's buffer, for a caller that sets it into a column at once), bools, null; arrays
+/// and objects to json values of their text (verbatim). Used by http_call for values it
+/// does not flatten.
+simdjson::error_code to_value(simdjson::ondemand::value& json, Arena& arena, Value& result, bool copy_short = true);
 
 /// The keys seen so far, each a slot (a field path) with its interned Field. Most JSON lines
 /// repeat the previous line's keys in the same order, so a key is first compared with the key
