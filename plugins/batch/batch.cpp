@@ -26,7 +26,7 @@ class BatchStage : public Stage {
                  std::chrono::milliseconds(c.params().get_int("timeout_ms"))),
         timeout_(c.params().get_int("timeout_ms")) {}
 
-  void process(const BatchPtr& in, Emitter& out) override {
+  void process(BatchPtr in, Emitter& out) override {
     batcher_.add(in, Batcher::Clock::now(), ready_);
     send(out);
   }

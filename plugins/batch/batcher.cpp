@@ -40,7 +40,8 @@ BatchPtr Batcher::take(std::size_t n) {
   pending_ -= n;
   if (used.size() > 1) return combine(used, n);
   // One input batch: itself when whole (no copy), else a selection of it, which keeps its
-  // arenas and tickets alive as Batch::select does.
+  // arenas and tickets alive as Batch::select does (a selection of a selection: select()
+  // takes record indexes, so this stays right whatever `p.batch` selects).
   const Piece& p = used.front();
   if (p.begin == 0 && p.end == p.batch->size()) return p.batch;
   std::vector<std::uint32_t> rows(p.end - p.begin);
@@ -48,25 +49,54 @@ BatchPtr Batcher::take(std::size_t n) {
   return p.batch->select(rows);
 }
 
-// Records from several batches: every field any of them has, in order of first appearance;
-// null where a batch lacks it. String values still point into the input batches' arenas, so
-// the new batch keeps them (and their acknowledgement tickets) alive.
+// Records from several batches: every field any of them has, in order of first appearance,
+// in a column of the type the pieces share (mixed when they differ); absent where a batch
+// lacks the field (or a record its key), null where it was null. The copy is compact: only
+// the selected rows of each piece. String values still point into the input batches'
+// arenas (short ones are copied inline), so the new batch keeps them (and their
+// acknowledgement tickets) alive.
 BatchPtr Batcher::combine(const std::vector<Piece>& pieces, std::size_t n) {
   std::vector<Field> fields;
+  std::vector<ColumnType> types;
   for (const Piece& p : pieces)
-    for (const auto& c : p.batch->columns())
-      if (std::find(fields.begin(), fields.end(), c->field) == fields.end()) fields.push_back(c->field);
+    for (const auto& c : p.batch->columns()) {
+      auto it = std::find(fields.begin(), fields.end(), c->field());
+      if (it == fields.end()) {
+        fields.push_back(c->field());
+        types.push_back(c->type());
+      } else if (types[static_cast<std::size_t>(it - fields.begin())] != c->type()) {
+        types[static_cast<std::size_t>(it - fields.begin())] = ColumnType::mixed;
+      }
+    }
 
   BatchBuilder builder(n);
-  for (Field f : fields) builder.column(f);  // create every column before taking references
-  for (Field f : fields) {
-    std::vector<Value>& values = builder.column(f);
-    values.reserve(n);
+  for (std::size_t k = 0; k < fields.size(); ++k) {
+    Column& out = builder.column(fields[k], types[k]);
+    out.resize(n);
+    const ColumnType type = out.type();
+    std::size_t o = 0;  // the row being written
     for (const Piece& p : pieces) {
-      const Column* c = p.batch->find(f);
-      if (c) values.insert(values.end(), c->values.begin() + static_cast<std::ptrdiff_t>(p.begin),
-                           c->values.begin() + static_cast<std::ptrdiff_t>(p.end));
-      else values.resize(values.size() + (p.end - p.begin));
+      const Batch& b = *p.batch;
+      const Column* c = b.find(fields[k]);
+      if (!c) {  // absent from every record of this piece: the rows stay absent
+        o += p.end - p.begin;
+        continue;
+      }
+      for (std::size_t i = p.begin; i < p.end; ++i, ++o) {
+        const std::size_t r = b.row(i);
+        if (!c->valid(r)) {
+          if (c->present(r)) out.set(o, Value{});  // an explicit null; else absent
+          continue;
+        }
+        switch (type) {  // the same type as c's unless mixed
+          case ColumnType::int64: out.ints_for_write()[o] = c->ints()[r]; break;
+          case ColumnType::float64: out.doubles_for_write()[o] = c->doubles()[r]; break;
+          case ColumnType::boolean: out.bools_for_write()[o] = c->bools()[r]; break;
+          case ColumnType::mixed: out.set(o, c->get(r)); continue;
+          default: out.strings_for_write()[o] = c->strings()[r]; break;
+        }
+        out.mark_valid(o);
+      }
     }
   }
   const Batch* last = nullptr;

@@ -52,7 +52,7 @@ class Chaos : public Stage {
     const Origin& o = in->origin();
     if (!per_record_) {
       if (fail_rate_ > 0 && draw(seed_, o.source, o.first_record, out.attempt()) < fail_rate_) raise();
-      out.emit(in);
+      out.emit(std::move(in));
       return;
     }
     std::vector<std::uint32_t> kept;
@@ -63,7 +63,7 @@ class Chaos : public Stage {
       else
         kept.push_back(static_cast<std::uint32_t>(r));
     }
-    if (kept.size() == in->size()) out.emit(in);
+    if (kept.size() == in->size()) out.emit(std::move(in));
     else if (!kept.empty()) out.emit(in->select(kept));
   }
 

@@ -5,13 +5,15 @@
 //
 // checksum = sum over records (mod 2^64) of mix(sum over non-null fields of h(name, value)).
 // The outer sum makes record order irrelevant, the inner one field order; the mix between
-// them ties each value to its record. Null fields are skipped, so a record reads the same
-// whether or not its batch has a column for a field it lacks. Values hash by type and
+// them ties each value to its record. Null and absent fields are skipped alike, so a record
+// reads the same whether or not its batch has a column for a field it lacks (and as before
+// SDK 2.0, when absent was null). Values hash by type and
 // content (int 2 and double 2.0 differ); field names by their text, not the process-local
 // Field id.
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -53,17 +55,19 @@ std::uint64_t double_bits(double d) {
 }
 
 // Numbers, inline: the hot loops of Count::write call these per value.
-inline std::uint64_t hash_int(const Value& v) { return mix(int_tag ^ static_cast<std::uint64_t>(v.as_int())); }
-inline std::uint64_t hash_double(const Value& v) { return mix(double_tag ^ mix(double_bits(v.as_double()))); }
+inline std::uint64_t hash_int(std::int64_t i) { return mix(int_tag ^ static_cast<std::uint64_t>(i)); }
+inline std::uint64_t hash_double(double d) { return mix(double_tag ^ mix(double_bits(d))); }
+constexpr std::uint64_t tag_of(Type t) { return static_cast<std::uint64_t>(t) << 56; }
+inline std::uint64_t hash_bool(bool b) { return mix(tag_of(Type::boolean) | (b ? 1 : 0)); }
 
 // Distinct per type, so equal bits of different types hash differently.
 std::uint64_t hash_value(const Value& v) {
   const auto tag = static_cast<std::uint64_t>(v.type()) << 56;
   switch (v.type()) {
     case Type::null: return 0;
-    case Type::boolean: return mix(tag | (v.as_bool() ? 1 : 0));
-    case Type::int64: return hash_int(v);
-    case Type::float64: return hash_double(v);
+    case Type::boolean: return hash_bool(v.as_bool());
+    case Type::int64: return hash_int(v.as_int());
+    case Type::float64: return hash_double(v.as_double());
     case Type::string:
     case Type::bytes:
     case Type::json: return hash_bytes(v.as_string(), tag);
@@ -78,38 +82,56 @@ class Count : public Sink {
   void write(const Batch& batch) override {
     const std::size_t n = batch.size();
     record_hashes_.assign(n, 0);
+    const std::span<const std::uint32_t> selection = batch.selection();
+    const bool selected = batch.has_selection();
     for (const auto& column : batch.columns()) {  // column-wise: one name hash per batch
-      const std::uint64_t name = name_hash(column->field());
-      // SDK 2.0, minimal port: the column's values of the batch's records, as before.
-      values_.clear();
-      for (std::size_t i = 0; i < n; ++i) values_.push_back(column->get(batch.row(i)));
-      const Value* values = values_.data();
-      if (add_uniform(values, n, name)) continue;
-      // Records of a batch often share one string (a source name copied once into the
-      // batch's arena): same address, size and type means same bytes, so hash it once.
-      // Numbers, the common case, are hashed inline (as hash_value does) rather than
-      // through a call per value.
-      Value last;
-      std::uint64_t last_hash = 0;
-      for (std::size_t row = 0; row < n; ++row) {
-        const Value& v = values[row];
-        std::uint64_t h;
-        switch (v.type()) {
-          case Type::null: continue;
-          case Type::int64: h = hash_int(v); break;
-          case Type::float64: h = hash_double(v); break;
-          case Type::string:
-          case Type::bytes:
-            if (v.type() != last.type() || v.as_string().data() != last.as_string().data() ||
-                v.as_string().size() != last.as_string().size()) {
-              last = v;
-              last_hash = hash_value(v);
+      const Column& c = *column;
+      if (c.valid_rows() == 0) continue;  // only nulls and absent rows
+      const std::uint64_t name = name_hash(c.field());
+      // body(i, r): record i is physical row r. Two plain loops, no branch on the selection.
+      auto rows = [&](auto&& body) {
+        if (selected) for (std::size_t i = 0; i < n; ++i) body(i, static_cast<std::size_t>(selection[i]));
+        else for (std::size_t i = 0; i < n; ++i) body(i, i);
+      };
+      std::uint64_t* sums = record_hashes_.data();
+      // Typed columns: a loop of hash mixes over an array, without a branch on each value's
+      // type (nor on validity when every row has a value).
+      auto typed = [&](auto values, auto hash) {
+        if (c.all_valid()) rows([&](std::size_t i, std::size_t r) { sums[i] += mix(name ^ hash(values[r])); });
+        else rows([&](std::size_t i, std::size_t r) { if (c.valid(r)) sums[i] += mix(name ^ hash(values[r])); });
+      };
+      switch (c.type()) {
+        case ColumnType::int64: typed(c.ints(), [](std::int64_t v) { return hash_int(v); }); break;
+        case ColumnType::float64: typed(c.doubles(), [](double v) { return hash_double(v); }); break;
+        case ColumnType::boolean: typed(c.bools(), [](std::uint8_t v) { return hash_bool(v != 0); }); break;
+        case ColumnType::string:
+        case ColumnType::bytes:
+        case ColumnType::json: {
+          // Records of a batch often share one string (a source name copied once into the
+          // batch's arena): the same 16 bytes of view (length, prefix and pointer, or the
+          // whole short string) mean the same text, so hash it once.
+          const std::uint64_t tag = tag_of(c.type() == ColumnType::string  ? Type::string
+                                           : c.type() == ColumnType::bytes ? Type::bytes
+                                                                            : Type::json);
+          const std::span<const StringView> strings = c.strings();
+          StringView last;
+          std::uint64_t last_hash = hash_bytes({}, tag);
+          rows([&](std::size_t i, std::size_t r) {
+            if (!c.valid(r)) return;
+            const StringView& s = strings[r];
+            if (std::memcmp(&s, &last, sizeof s) != 0) {
+              last = s;
+              last_hash = hash_bytes(s.view(), tag);
             }
-            h = last_hash;
-            break;
-          default: h = hash_value(v);
+            sums[i] += mix(name ^ last_hash);
+          });
+          break;
         }
-        record_hashes_[row] += mix(name ^ h);
+        case ColumnType::mixed:
+          rows([&](std::size_t i, std::size_t r) {
+            if (c.valid(r)) sums[i] += mix(name ^ hash_value(c.get(r)));
+          });
+          break;
       }
     }
     for (std::uint64_t h : record_hashes_) checksum_ += mix(h);
@@ -127,25 +149,6 @@ class Count : public Sink {
   }
 
  private:
-  // A column whose values are all ints, or all doubles (the common case), without a branch
-  // on each value's type: a loop of hash mixes the compiler can interleave. False (nothing
-  // added) for any other column.
-  std::vector<Value> values_;
-  bool add_uniform(const Value* values, std::size_t n, std::uint64_t name) {
-    if (n == 0) return false;
-    const Type type = values[0].type();
-    if (type != Type::int64 && type != Type::float64) return false;
-    for (std::size_t row = 1; row < n; ++row)
-      if (values[row].type() != type) return false;
-    std::uint64_t* sums = record_hashes_.data();
-    if (type == Type::int64) {
-      for (std::size_t row = 0; row < n; ++row) sums[row] += mix(name ^ hash_int(values[row]));
-    } else {
-      for (std::size_t row = 0; row < n; ++row) sums[row] += mix(name ^ hash_double(values[row]));
-    }
-    return true;
-  }
-
   // The hash of a field's name, remembered per field id: field_name() takes the intern
   // table's lock, which cost 5% of a run when called for every column of every batch.
   std::uint64_t name_hash(Field f) {

@@ -45,13 +45,14 @@ class CsvSink : public Sink {
     if (fields_.empty() || has_new_fields(batch)) out_.locked([&] { learn_columns(batch); });
     columns_.clear();
     for (Field f : fields_) columns_.push_back(batch.find(f));
-    for (std::size_t row = 0; row < batch.size(); ++row) {
+    // Absent and null alike are an empty field (CSV has no way to tell them apart).
+    batch.for_each_row([&](std::size_t row) {
       for (std::size_t j = 0; j < columns_.size(); ++j) {
         if (j > 0) text += delimiter_;
-        if (columns_[j]) append_csv_value(text, columns_[j]->values[row], delimiter_);
+        if (columns_[j]) append_csv_value(text, columns_[j]->get(row), delimiter_);
       }
       text += '\n';
-    }
+    });
     out_.write();
   }
 
@@ -70,7 +71,7 @@ class CsvSink : public Sink {
 
   bool has_new_fields(const Batch& batch) const {
     for (const auto& c : batch.columns())
-      if (!known_.count(c->field.id)) return true;
+      if (!known_.count(c->field().id)) return true;
     return false;
   }
 
@@ -80,8 +81,8 @@ class CsvSink : public Sink {
     Columns& shared = out_.shared_state<Columns>();
     if (shared.fields.empty()) {
       for (const auto& c : batch.columns()) {
-        shared.fields.push_back(c->field);
-        shared.known.insert(c->field.id);
+        shared.fields.push_back(c->field());
+        shared.known.insert(c->field().id);
       }
     }
     if (shared.header && !shared.header_written) {
@@ -96,8 +97,8 @@ class CsvSink : public Sink {
     }
     fields_ = shared.fields;
     for (const auto& c : batch.columns()) {
-      if (!known_.insert(c->field.id).second || !shared.known.insert(c->field.id).second) continue;
-      ctx_.log(LogLevel::warn, "field '" + std::string(field_name(c->field)) +
+      if (!known_.insert(c->field().id).second || !shared.known.insert(c->field().id).second) continue;
+      ctx_.log(LogLevel::warn, "field '" + std::string(field_name(c->field())) +
                                    "' is not a column (the header comes from the first batch); it is not written");
     }
   }

@@ -180,7 +180,7 @@ void append_csv_value(std::string& out, const Value& v, char delimiter) {
       if (std::isfinite(v.as_double())) append_double(out, v.as_double(), false);  // else empty, as JSON's null
       return;
     case Type::string:
-    case Type::json: append_csv_field(out, v.as_string(), delimiter); return;  // JSON text as one field
+    case Type::json: append_csv_field(out, v.as_string(), delimiter); return;  // json: its text, verbatim
     case Type::bytes: {
       std::string text;
       append_base64(text, v.as_string());

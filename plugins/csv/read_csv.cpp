@@ -245,14 +245,27 @@ class ReadCsv : public Source {
                std::string(values[j].text) + "' is not a valid " + type_word(types_[j]);
       row_values_.push_back(*v);
     }
-    // Fewer fields than columns: the rest are null (the columns are padded at the next set).
-    for (std::size_t j = 0; j < row_values_.size(); ++j) {
-      std::vector<Value>*& column = columns_[j];
-      if (!column) column = &out.column(fields_[j]);
-      if (column->size() < row) column->resize(row);
-      column->push_back(row_values_[j]);
+    // Fewer fields than columns (ragged = "null"): the rest are explicit nulls. A column
+    // is typed by its declared type, else by its first value (a later value of another
+    // type makes it mixed).
+    for (std::size_t j = 0; j < fields_.size(); ++j) {
+      const Value v = j < row_values_.size() ? row_values_[j] : Value{};
+      Column*& column = columns_[j];
+      if (!column) column = &out.column(fields_[j], column_type_of(types_[j], v));
+      if (column->size() <= row) column->resize(row + 1);
+      column->set(row, v);
     }
     return std::nullopt;
+  }
+
+  static ColumnType column_type_of(CsvType t, const Value& first) {
+    switch (t) {
+      case CsvType::integer: return ColumnType::int64;
+      case CsvType::number: return ColumnType::float64;
+      case CsvType::boolean: return ColumnType::boolean;
+      case CsvType::string: return ColumnType::string;
+      default: return column_type_for(first.type());
+    }
   }
 
   static const char* type_word(CsvType t) {
@@ -284,7 +297,7 @@ class ReadCsv : public Source {
   BadRecords bad_;
   std::vector<Field> fields_;
   std::vector<CsvType> types_;
-  std::vector<std::vector<Value>*> columns_;  // in the current builder, per column
+  std::vector<Column*> columns_;  // in the current builder, per column
   std::atomic<bool> stopped_{false};
 };
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "graph_runner/sdk.hpp"
@@ -50,21 +51,31 @@ class Generate : public Source {
     std::size_t n = out.capacity() > start ? out.capacity() - start : 0;
     if (count_ > 0) n = static_cast<std::size_t>(std::min<std::int64_t>(static_cast<std::int64_t>(n), count_ - next_));
 
-    // Column by column: one tight loop per field instead of a record-at-a-time set().
-    auto& ids = column(out, id_, start);
-    auto& values = column(out, value_, start);
-    auto& sources = column(out, source_, start);
-    auto& stamps = column(out, ts_, start);
-    const Value source_name = out.string(name_);  // one arena copy, shared by every record
+    // Column by column, typed: one tight loop per field over an int64 or float64 array.
+    const std::size_t end = start + n;
+    Column& ids = column(out, id_, ColumnType::int64, end);
+    Column& values = column(out, value_, ColumnType::float64, end);
+    Column& sources = column(out, source_, ColumnType::string, end);
+    Column& stamps = column(out, ts_, ColumnType::int64, end);
+    const std::span<std::int64_t> id = ids.ints_for_write().subspan(start);
+    const std::span<double> value = values.doubles_for_write().subspan(start);
+    const std::span<std::int64_t> ts = stamps.ints_for_write().subspan(start);
+    const std::span<StringView> source = sources.strings_for_write().subspan(start);
+    const StringView source_name(out.string(name_).as_string());  // one arena copy, shared by every record
     for (std::size_t i = 0; i < n; ++i) {
-      const std::int64_t id = next_ + static_cast<std::int64_t>(i);
-      ids.append(Value::of(id));
-      stamps.append(Value::of(start_ns + id * step_ns));
-      sources.append(source_name);
+      const std::int64_t k = next_ + static_cast<std::int64_t>(i);
+      id[i] = k;
+      ts[i] = start_ns + k * step_ns;
+      source[i] = source_name;
       // 53 random bits -> [0, 1) -> [-100, 1000)
-      const double unit = static_cast<double>(mix(stream_ + static_cast<std::uint64_t>(id)) >> 11) * 0x1.0p-53;
-      values.append(Value::of(-100.0 + 1100.0 * unit));
+      const double unit = static_cast<double>(mix(stream_ + static_cast<std::uint64_t>(k)) >> 11) * 0x1.0p-53;
+      value[i] = -100.0 + 1100.0 * unit;
     }
+    for (Column* c : {&ids, &values, &sources, &stamps}) {
+      if (start == 0) c->mark_all_valid();
+      else for (std::size_t i = start; i < end; ++i) c->mark_valid(i);
+    }
+    out.resize(end);
     next_ += static_cast<std::int64_t>(n);
     return count_ == 0 || next_ < count_;
   }
@@ -72,11 +83,11 @@ class Generate : public Source {
   void stop() override { stopped_.store(true, std::memory_order_relaxed); }
 
  private:
-  // The builder may already hold records (a partial batch): start the column at that row.
-  static Column& column(BatchBuilder& out, Field f, std::size_t start) {
-    auto& values = out.column(f);
-    values.resize(start);
-    return values;
+  // The builder may already hold records (a partial batch): the new rows are [start, end).
+  static Column& column(BatchBuilder& out, Field f, ColumnType type, std::size_t end) {
+    Column& c = out.column(f, type);
+    c.resize(end);
+    return c;
   }
 
   const Context& ctx_;

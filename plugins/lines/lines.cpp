@@ -43,31 +43,32 @@ class Lines : public Source {
         record_positions(self.ctx_, self.checkpoints_, self.positions_, self.reader_->blocks());
       }
     } record{*this};
-    std::vector<Value>& text = out.column(line_);
-    std::vector<Value>* files = position_ ? &out.column(file_) : nullptr;
-    std::vector<Value>* numbers = position_ ? &out.column(line_no_) : nullptr;
+    // A string column per field (and an int column of line numbers), appended to.
+    Column& text = out.column(line_, ColumnType::string);
+    Column* files = position_ ? &out.column(file_, ColumnType::string) : nullptr;
+    Column* numbers = position_ ? &out.column(line_no_, ColumnType::int64) : nullptr;
     const ReadDeadline deadline(ctx_.linger_ms());
     std::string_view line;
     Value file_value;
     while (text.size() < out.capacity()) {
-      if (stopped_.load(std::memory_order_relaxed)) return false;
-      const auto status = reader_->next(line, deadline.wait_ms(!text.empty()));
-      if (status == LineReader::Status::end) return false;
+      if (stopped_.load(std::memory_order_relaxed)) return finish(out, text, false);
+      const auto status = reader_->next(line, deadline.wait_ms(text.size() > 0));
+      if (status == LineReader::Status::end) return finish(out, text, false);
       if (status == LineReader::Status::waiting) break;
       if (status == LineReader::Status::oversized) {
-        if (!bad_.reject(ctx_, reader_->oversized(), !text.empty())) break;
+        if (!bad_.reject(ctx_, reader_->oversized(), text.size() > 0)) break;
         continue;
       }
       if (skip_empty_ && line.empty()) continue;
-      text.push_back(out.string(line));
+      text.append(out.string(line));
       if (position_) {
         // One arena copy of the file name per batch and file, shared by its records.
         if (file_value.is_null() || file_value.as_string() != reader_->file()) file_value = out.string(reader_->file());
-        files->push_back(file_value);
-        numbers->push_back(Value::of(static_cast<std::int64_t>(reader_->line_no())));
+        files->append(file_value);
+        numbers->append(Value::of(static_cast<std::int64_t>(reader_->line_no())));
       }
     }
-    return true;
+    return finish(out, text, true);
   }
 
   void stop() override { stopped_.store(true, std::memory_order_relaxed); }
@@ -75,6 +76,12 @@ class Lines : public Source {
   void close() override { checkpoints_.close(); }
 
  private:
+  // The records are the rows appended to the line column.
+  static bool finish(BatchBuilder& out, const Column& text, bool more) {
+    out.resize(text.size());
+    return more;
+  }
+
   Context& ctx_;
   const std::string path_;
   const std::size_t max_record_bytes_;

@@ -34,15 +34,12 @@ class Route : public Stage {
     default_ = c.port("default");
   }
 
-  void process(const BatchPtr& in, Emitter& out) override {
+  void process(BatchPtr in, Emitter& out) override {
     const std::size_t n = in->size();
     if (n == 0) return;
     auto w = workers_.acquire();
-    std::vector<const Value*> columns;  // per slot; nullptr: no record has the field
-    for (Field f : fields_) {
-      const Column* c = in->find(f);
-      columns.push_back(c ? c->values.data() : nullptr);
-    }
+    std::vector<const Column*> columns;  // per slot; nullptr: no record has the field
+    for (Field f : fields_) columns.push_back(in->find(f));
     // rows[i]: the records for route i; the last list is `default`.
     std::vector<std::vector<std::uint32_t>> rows(routes_.size() + 1);
     for (std::size_t row = 0; row < n; ++row) {
@@ -57,7 +54,7 @@ class Route : public Stage {
     for (std::size_t i = 0; i <= routes_.size(); ++i) {
       if (rows[i].empty()) continue;
       const Port port = i < routes_.size() ? routes_[i].port : default_;
-      out.emit(port, rows[i].size() == n ? in : in->select(rows[i]));
+      out.emit(port, rows[i].size() == n ? in : in->select(rows[i]));  // a selection: no copy
     }
   }
 
@@ -90,10 +87,11 @@ class Route : public Stage {
   }
 
   // 1: route i takes the record, 0: it does not, -1: the record was rejected.
-  int evaluate(Worker& w, std::size_t i, const std::vector<const Value*>& columns, const Batch& in, std::size_t row,
+  // `row` is a record index of `in` (through its selection); an absent field reads as null.
+  int evaluate(Worker& w, std::size_t i, const std::vector<const Column*>& columns, const Batch& in, std::size_t row,
                Emitter& out) const {
     for (std::size_t s : routes_[i].slots) {
-      const Value v = columns[s] ? columns[s][row] : Value{};
+      const Value v = columns[s] ? columns[s]->get(in.row(row)) : Value{};
       const double d = v.to_double();
       if (std::isnan(d)) {
         out.reject(in, row, not_a_number(fields_[s], v));

@@ -32,7 +32,7 @@ class Throttle : public Stage {
     const std::size_t n = in->size();
     if (n <= burst_) {
       wait_for(n);
-      out.emit(in);
+      out.emit(std::move(in));
       return;
     }
     std::vector<std::uint32_t> rows;

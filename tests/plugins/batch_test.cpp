@@ -21,7 +21,7 @@ namespace {
 BatchPtr ids(std::int64_t first, std::size_t n, std::shared_ptr<const void> keepalive = nullptr) {
   BatchBuilder b(n);
   auto& col = b.column(field("id"));
-  for (std::size_t i = 0; i < n; ++i) col.push_back(Value::of(first + static_cast<std::int64_t>(i)));
+  for (std::size_t i = 0; i < n; ++i) col.append(Value::of(first + static_cast<std::int64_t>(i)));
   if (keepalive) b.attach(std::move(keepalive));
   return b.finish();
 }

@@ -18,7 +18,7 @@ namespace {
 BatchPtr records(std::int64_t first, std::size_t n) {
   BatchBuilder b(n);
   auto& col = b.column(field("id"));
-  for (std::size_t i = 0; i < n; ++i) col.push_back(Value::of(first + static_cast<std::int64_t>(i)));
+  for (std::size_t i = 0; i < n; ++i) col.append(Value::of(first + static_cast<std::int64_t>(i)));
   return b.finish();
 }
 

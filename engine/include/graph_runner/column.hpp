@@ -75,7 +75,7 @@ class GRAPH_RUNNER_API Column {
   std::size_t size() const noexcept { return rows_; }
 
   /// Row `row` has a (non-null) value.
-  bool valid(std::size_t row) const noexcept { return (valid_[row >> 6] >> (row & 63)) & 1; }
+  bool valid(std::size_t row) const noexcept { return (bits()[row >> 6] >> (row & 63)) & 1; }
   /// Row `row` has the field (a value or an explicit null).
   bool present(std::size_t row) const noexcept {
     return valid(row) || (!null_.empty() && ((null_[row >> 6] >> (row & 63)) & 1));
@@ -124,7 +124,9 @@ class GRAPH_RUNNER_API Column {
   void convert_to(ColumnType t);
 
  private:
+  void store(std::size_t row, Value v);
   template <class T> T* as() const noexcept { return reinterpret_cast<T*>(data_.data()); }
+  std::uint64_t* bits() const noexcept { return reinterpret_cast<std::uint64_t*>(valid_.data()); }
   std::size_t width() const noexcept;
 
   Field field_;
@@ -133,7 +135,7 @@ class GRAPH_RUNNER_API Column {
   std::size_t valid_rows_ = 0;
   std::size_t capacity_rows_ = 0;
   ColumnBuffer data_;
-  std::vector<std::uint64_t> valid_;  // bit per row: has a value
+  ColumnBuffer valid_;                // bit per row: has a value (words for capacity_rows_)
   std::vector<std::uint64_t> null_;   // bit per row: explicit null (empty: none)
   std::vector<Type> types_;           // mixed only: the type of each valid row
   bool first_value_types_ = true;     // no value yet: the first one set picks the type

@@ -116,11 +116,14 @@ std::size_t words(std::size_t rows) { return (rows + 63) / 64; }
 Column::Column(Field f, ColumnType t, std::size_t rows) : field_(f), type_(t) { resize(rows); }
 
 Column::Column(const Column& o)
-    : field_(o.field_), type_(o.type_), valid_rows_(o.valid_rows_), valid_(o.valid_), null_(o.null_), types_(o.types_),
+    : field_(o.field_), type_(o.type_), valid_rows_(o.valid_rows_), null_(o.null_), types_(o.types_),
       first_value_types_(o.first_value_types_) {
   reserve(o.rows_);
   rows_ = o.rows_;
-  if (rows_) std::memcpy(data_.data(), o.data_.data(), rows_ * width());
+  if (rows_) {
+    std::memcpy(data_.data(), o.data_.data(), rows_ * width());
+    std::memcpy(valid_.data(), o.valid_.data(), words(rows_) * 8);
+  }
 }
 
 std::size_t Column::width() const noexcept {
@@ -136,6 +139,7 @@ void Column::reserve(std::size_t rows) {
   if (rows <= capacity_rows_) return;
   data_.reserve(rows * width(), rows_ * width());
   capacity_rows_ = data_.capacity() / width();
+  valid_.reserve(words(capacity_rows_) * 8, words(rows_) * 8);
 }
 
 void Column::resize(std::size_t rows) {
@@ -145,9 +149,11 @@ void Column::resize(std::size_t rows) {
   } else {
     for (std::size_t r = rows; r < rows_; ++r) set_absent(r);
   }
+  // Words past the old last one start clear (a partly used last word is kept clear by
+  // set_absent and mark_all_valid).
+  if (words(rows) > words(rows_)) std::memset(bits() + words(rows_), 0, (words(rows) - words(rows_)) * 8);
   rows_ = rows;
   if (type_ == ColumnType::mixed) types_.resize(rows, Type::null);
-  valid_.resize(words(rows), 0);
   if (!null_.empty()) null_.resize(words(rows), 0);
 }
 
@@ -173,24 +179,25 @@ Value Column::get(std::size_t row) const noexcept {
 
 void Column::mark_valid(std::size_t row) noexcept {
   std::uint64_t bit = std::uint64_t{1} << (row & 63);
-  if (!(valid_[row >> 6] & bit)) {
-    valid_[row >> 6] |= bit;
+  if (!(bits()[row >> 6] & bit)) {
+    bits()[row >> 6] |= bit;
     ++valid_rows_;
   }
   if (!null_.empty()) null_[row >> 6] &= ~bit;
 }
 
 void Column::mark_all_valid() noexcept {
-  std::fill(valid_.begin(), valid_.end(), ~std::uint64_t{0});
-  if (rows_ & 63) valid_.back() = (std::uint64_t{1} << (rows_ & 63)) - 1;
+  if (rows_ == 0) return;
+  std::fill(bits(), bits() + words(rows_), ~std::uint64_t{0});
+  if (rows_ & 63) bits()[words(rows_) - 1] = (std::uint64_t{1} << (rows_ & 63)) - 1;
   valid_rows_ = rows_;
   null_.clear();
 }
 
 void Column::set_absent(std::size_t row) noexcept {
   std::uint64_t bit = std::uint64_t{1} << (row & 63);
-  if (valid_[row >> 6] & bit) {
-    valid_[row >> 6] &= ~bit;
+  if (bits()[row >> 6] & bit) {
+    bits()[row >> 6] &= ~bit;
     --valid_rows_;
   }
   if (!null_.empty()) null_[row >> 6] &= ~bit;
@@ -214,6 +221,11 @@ void Column::set(std::size_t row, Value v) {
   } else if (type_ != ColumnType::mixed && value_type(type_) != v.type()) {
     convert_to(ColumnType::mixed);
   }
+  store(row, v);
+}
+
+// Writes a value of the column's type (or any value in a mixed column): no retyping.
+void Column::store(std::size_t row, Value v) {
   switch (type_) {
     case ColumnType::int64: as<std::int64_t>()[row] = v.as_int(); break;
     case ColumnType::float64: as<double>()[row] = v.as_double(); break;
@@ -242,7 +254,7 @@ void Column::convert_to(ColumnType t) {
         throw std::invalid_argument("column '" + std::string(field_name(field_)) + "' holds a " +
                                     std::string(type_name(v.type())) + ", not only " +
                                     std::string(column_type_name(t)) + " values");
-      out.set(r, v);
+      out.store(r, v);  // not set(): its first value would retype a new mixed column
     }
   }
   out.null_ = null_;

@@ -1,11 +1,14 @@
 // Baseline (a'): the hand-written oneTBB graph of tbb_seed.cpp, the same nodes, batching and
-// limiter, but carrying graph-runner's own batches (graph_runner::Batch: columns of 16-byte
-// Values, shared and immutable) built and changed through the SDK as the plugins do it:
-// BatchBuilder columns in the source, Batch::select in the filter, Batch::with_column in the
-// maps, a column-wise checksum in the sink. Comparing it with tbb_seed separates what the
+// limiter, but carrying graph-runner's own batches (graph_runner::Batch, SDK 2.0: typed
+// columns) built and changed through the SDK as the plugins do it: typed int64/float64/string
+// columns in the source, Batch::select (a selection, no copy) in the filter, the batch changed
+// in place in the maps (its only holder, as Emitter::take gives it), a column-wise checksum
+// over typed spans in the sink. Comparing it with tbb_seed separates what the
 // record format costs from what the engine costs (graph-runner against this program).
 //
 //   tbb_seed_batches RECORDS [BATCH_SIZE] [MAX_IN_FLIGHT]   -> total: N records, checksum X
+#include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -29,29 +32,34 @@ struct Item {
 gr::BatchPtr make_batch(const bench::SeedSource& src, std::int64_t first, std::int64_t end, const Fields& f,
                         std::size_t capacity) {
   gr::BatchBuilder b(capacity);
-  auto& ids = b.column(f.id);
-  auto& values = b.column(f.value);
-  auto& sources = b.column(f.source);
-  auto& stamps = b.column(f.ts);
-  const gr::Value name = b.string(src.name);
-  for (std::int64_t id = first; id < end; ++id) {
-    const bench::Record r = src.make(id);
-    ids.push_back(gr::Value::of(r.id));
-    stamps.push_back(gr::Value::of(r.ts));
-    sources.push_back(name);
-    values.push_back(gr::Value::of(r.value));
+  const std::size_t n = static_cast<std::size_t>(end - first);
+  gr::Column& ids = b.column(f.id, gr::ColumnType::int64);
+  gr::Column& values = b.column(f.value, gr::ColumnType::float64);
+  gr::Column& sources = b.column(f.source, gr::ColumnType::string);
+  gr::Column& stamps = b.column(f.ts, gr::ColumnType::int64);
+  for (gr::Column* c : {&ids, &values, &sources, &stamps}) c->resize(n);
+  const gr::StringView name(b.string(src.name).as_string());
+  const auto id = ids.ints_for_write();
+  const auto value = values.doubles_for_write();
+  const auto ts = stamps.ints_for_write();
+  const auto source = sources.strings_for_write();
+  for (std::size_t i = 0; i < n; ++i) {
+    const bench::Record r = src.make(first + static_cast<std::int64_t>(i));
+    id[i] = r.id;
+    ts[i] = r.ts;
+    source[i] = name;
+    value[i] = r.value;
   }
+  for (gr::Column* c : {&ids, &values, &sources, &stamps}) c->mark_all_valid();
+  b.resize(n);
   return b.finish();
 }
 
-// count's checksum over Values: the hash of each value by its type, mixed with its field's name.
-std::uint64_t value_hash(const gr::Value& v) {
-  switch (v.type()) {
-    case gr::Type::int64: return bench::hash_int(v.as_int());
-    case gr::Type::float64: return bench::hash_double(v.as_double());
-    case gr::Type::string: return bench::hash_string(v.as_string());
-    default: std::abort();  // the seed pipeline has no other type
-  }
+// The batch to change in place: the stage is its only holder here (as Emitter::take gives
+// it in the engine), so no copy.
+std::shared_ptr<gr::Batch> take(gr::BatchPtr& batch) {
+  auto b = std::const_pointer_cast<gr::Batch>(std::move(batch));
+  return b;
 }
 
 }  // namespace
@@ -68,56 +76,74 @@ int main(int argc, char** argv) {
         return Item{s, make_batch(src, first, end, f, args.batch_size)};
       },
       [&](Item item) {
-        const gr::Column* col = item.batch->find(f.value);
+        const auto v = item.batch->find(f.value)->doubles();
         std::vector<std::uint32_t> kept;
         kept.reserve(item.batch->size());
         for (std::size_t i = 0; i < item.batch->size(); ++i)
-          if (col->values[i].as_double() >= 0) kept.push_back(static_cast<std::uint32_t>(i));
+          if (v[i] >= 0) kept.push_back(static_cast<std::uint32_t>(i));
         if (kept.size() != item.batch->size()) item.batch = item.batch->select(kept);
         return item;
       },
       [&](Item item) {
-        const gr::Column* col = item.batch->find(f.value);
-        std::vector<gr::Value> scaled(item.batch->size());
-        for (std::size_t i = 0; i < scaled.size(); ++i) scaled[i] = gr::Value::of(col->values[i].as_double() * 2);
-        item.batch = item.batch->with_column(f.value, std::move(scaled));
+        std::shared_ptr<gr::Batch> b = take(item.batch);
+        const auto v = b->column_for_write(f.value).doubles_for_write();
+        b->for_each_row([&](std::size_t r) { v[r] *= 2; });
+        item.batch = std::move(b);
         return item;
       },
       [&](Item item) {
-        const gr::Column* col = item.batch->find(f.value);
-        std::vector<gr::Value> category(item.batch->size());
-        for (std::size_t i = 0; i < category.size(); ++i) {
-          const double d = col->values[i].as_double();
-          category[i] = gr::Value::of(d < 200 ? 0.0 : (d < 1000 ? 1.0 : 2.0));
-        }
-        item.batch = item.batch->with_column(f.category, std::move(category));
+        std::shared_ptr<gr::Batch> b = take(item.batch);
+        const auto v = b->find(f.value)->doubles();
+        gr::Column& category = b->column_for_write(f.category, gr::ColumnType::float64);
+        const auto c = category.doubles_for_write();
+        b->for_each_row([&](std::size_t r) {
+          const double d = v[r];
+          c[r] = d < 200 ? 0.0 : (d < 1000 ? 1.0 : 2.0);
+          category.mark_valid(r);
+        });
+        item.batch = std::move(b);
         return item;
       },
       [&](const Item& item) {
         const gr::Batch& b = *item.batch;
-        record_hashes.assign(b.size(), 0);
+        const std::size_t n = b.size();
+        record_hashes.assign(n, 0);
         for (const auto& column : b.columns()) {
-          const std::uint32_t id = column->field.id;
+          const std::uint32_t id = column->field().id;
           if (id >= name_hashes.size()) name_hashes.resize(id + 1, 0);
-          if (!name_hashes[id]) name_hashes[id] = bench::name_hash(gr::field_name(column->field));
+          if (!name_hashes[id]) name_hashes[id] = bench::name_hash(gr::field_name(column->field()));
           const std::uint64_t name = name_hashes[id];
-          const gr::Value* v = column->values.data();
-          // As count does it: a column of one numeric type without a branch per value.
-          bool all_int = true, all_double = true;
-          for (std::size_t row = 0; row < b.size(); ++row) {
-            all_int = all_int && v[row].type() == gr::Type::int64;
-            all_double = all_double && v[row].type() == gr::Type::float64;
-          }
-          if (all_int) {
-            for (std::size_t row = 0; row < b.size(); ++row) record_hashes[row] += bench::mix(name ^ bench::hash_int(v[row].as_int()));
-          } else if (all_double) {
-            for (std::size_t row = 0; row < b.size(); ++row) record_hashes[row] += bench::mix(name ^ bench::hash_double(v[row].as_double()));
-          } else {
-            for (std::size_t row = 0; row < b.size(); ++row) record_hashes[row] += bench::mix(name ^ value_hash(v[row]));
+          // As count does it: a typed span, record i at physical row b.row(i); every row valid.
+          switch (column->type()) {
+            case gr::ColumnType::int64: {
+              const auto v = column->ints();
+              for (std::size_t i = 0; i < n; ++i) record_hashes[i] += bench::mix(name ^ bench::hash_int(v[b.row(i)]));
+              break;
+            }
+            case gr::ColumnType::float64: {
+              const auto v = column->doubles();
+              for (std::size_t i = 0; i < n; ++i) record_hashes[i] += bench::mix(name ^ bench::hash_double(v[b.row(i)]));
+              break;
+            }
+            case gr::ColumnType::string: {
+              const auto v = column->strings();
+              gr::StringView last;
+              std::uint64_t last_hash = bench::hash_string({});
+              for (std::size_t i = 0; i < n; ++i) {
+                const gr::StringView& s = v[b.row(i)];
+                if (std::memcmp(&s, &last, sizeof s) != 0) {
+                  last = s;
+                  last_hash = bench::hash_string(s.view());
+                }
+                record_hashes[i] += bench::mix(name ^ last_hash);
+              }
+              break;
+            }
+            default: std::abort();  // the seed pipeline has no other type
           }
         }
         for (std::uint64_t h : record_hashes) sum += bench::mix(h);
-        records += b.size();
+        records += n;
         return item.source;
       });
   bench::print_total(records, sum);

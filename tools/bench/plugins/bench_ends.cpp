@@ -34,19 +34,20 @@ class Clock : public Source {
     const std::size_t n = static_cast<std::size_t>(
         std::min<std::int64_t>(static_cast<std::int64_t>(out.capacity() - out.size()), count_ - next_));
     const Value stamp = Value::of(now_ns());
-    auto& ids = out.column(id_);
-    auto& values = out.column(value_);
-    auto& stamps = out.column(t0_);
+    Column& ids = out.column(id_, ColumnType::int64);
+    Column& values = out.column(value_, ColumnType::float64);
+    Column& stamps = out.column(t0_, ColumnType::int64);
     for (std::size_t i = 0; i < n; ++i) {
       const std::int64_t id = next_ + static_cast<std::int64_t>(i);
       std::uint64_t x = static_cast<std::uint64_t>(id) + 0x9e3779b97f4a7c15ULL;
       x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
       x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
       x ^= x >> 31;
-      ids.push_back(Value::of(id));
-      values.push_back(Value::of(-100.0 + 1100.0 * static_cast<double>(x >> 11) * 0x1.0p-53));
-      stamps.push_back(stamp);
+      ids.append(Value::of(id));
+      values.append(Value::of(-100.0 + 1100.0 * static_cast<double>(x >> 11) * 0x1.0p-53));
+      stamps.append(stamp);
     }
+    out.resize(ids.size());
     next_ += static_cast<std::int64_t>(n);
     return next_ < count_;
   }
@@ -67,11 +68,11 @@ class Latency : public Sink {
     if (!col) return;
     const std::int64_t now = now_ns();
     // A batch's records usually share one stamp: store (latency, how many) runs.
-    const Value* v = col->values.data();
+    auto v = [&](std::size_t i) { return col->get(batch.row(i)).as_int(); };
     for (std::size_t i = 0; i < batch.size();) {
       std::size_t j = i + 1;
-      while (j < batch.size() && v[j].as_int() == v[i].as_int()) ++j;
-      samples_.emplace_back(now - v[i].as_int(), j - i);
+      while (j < batch.size() && v(j) == v(i)) ++j;
+      samples_.emplace_back(now - v(i), j - i);
       i = j;
     }
     records_ += batch.size();

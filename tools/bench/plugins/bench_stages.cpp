@@ -4,6 +4,8 @@
 // they are not built-ins and are never installed.
 #include <cmath>
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <vector>
 
 #include "graph_runner/sdk.hpp"
@@ -11,20 +13,34 @@
 namespace graph_runner::bench {
 namespace {
 
-// The seed pipeline's `filter where = "value >= 0"`.
+// A column's value of physical row `r` as a double (typed columns without a Value).
+inline double number_at(const Column& c, std::size_t r) {
+  switch (c.type()) {
+    case ColumnType::float64: return c.valid(r) ? c.doubles()[r] : std::nan("");
+    case ColumnType::int64: return c.valid(r) ? static_cast<double>(c.ints()[r]) : std::nan("");
+    default: return c.get(r).to_double();
+  }
+}
+
+// The seed pipeline's `filter where = "value >= 0"`: a selection, no copy.
 class Positive : public Stage {
  public:
   explicit Positive(Context&) : value_(field("value")) {}
-  void process(const BatchPtr& in, Emitter& out) override {
+  void process(BatchPtr in, Emitter& out) override {
     const Column* col = in->find(value_);
     if (!col) return;
     const std::size_t n = in->size();
     std::vector<std::uint32_t> kept;
     kept.reserve(n);
-    const Value* v = col->values.data();
-    for (std::size_t i = 0; i < n; ++i)
-      if (v[i].to_double() >= 0) kept.push_back(static_cast<std::uint32_t>(i));
-    if (kept.size() == n) out.emit(in);
+    if (col->type() == ColumnType::float64 && col->all_valid() && !in->has_selection()) {
+      const std::span<const double> v = col->doubles();
+      for (std::size_t i = 0; i < n; ++i)
+        if (v[i] >= 0) kept.push_back(static_cast<std::uint32_t>(i));
+    } else {
+      for (std::size_t i = 0; i < n; ++i)
+        if (number_at(*col, in->row(i)) >= 0) kept.push_back(static_cast<std::uint32_t>(i));
+    }
+    if (kept.size() == n) out.emit(std::move(in));
     else if (!kept.empty()) out.emit(in->select(kept));
   }
 
@@ -32,17 +48,24 @@ class Positive : public Stage {
   const Field value_;
 };
 
-// The seed pipeline's `map set = { value = "value * 2" }` (a double, as the map plugin makes it).
+// The seed pipeline's `map set = { value = "value * 2" }` (a double, as the map plugin makes
+// it): the batch taken, its float64 column doubled in place.
 class Scale : public Stage {
  public:
   explicit Scale(Context&) : value_(field("value")) {}
-  void process(const BatchPtr& in, Emitter& out) override {
-    const Column* col = in->find(value_);
-    if (!col) return;
-    std::vector<Value> scaled(in->size());
-    const Value* v = col->values.data();
-    for (std::size_t i = 0; i < scaled.size(); ++i) scaled[i] = Value::of(v[i].to_double() * 2);
-    out.emit(in->with_column(value_, std::move(scaled)));
+  void process(BatchPtr in, Emitter& out) override {
+    if (!in->find(value_)) return;
+    std::shared_ptr<Batch> b = out.take(std::move(in));
+    Column& c = b->column_for_write(value_);
+    if (c.type() == ColumnType::float64) {
+      const std::span<double> v = c.doubles_for_write();
+      b->for_each_row([&](std::size_t r) { v[r] *= 2; });  // a null row holds 0 and stays null
+    } else {
+      b->for_each_row([&](std::size_t r) {
+        if (c.valid(r)) c.set(r, Value::of(c.get(r).to_double() * 2));  // an int column turns mixed
+      });
+    }
+    out.emit(std::move(b));
   }
 
  private:
@@ -50,20 +73,30 @@ class Scale : public Stage {
 };
 
 // The seed pipeline's `map set = { category = "value < 200 ? 0 : (value < 1000 ? 1 : 2)" }`:
-// a double, because map types a result read from a double field as a double.
+// a double, because map types a result read from a double field as a double. A new float64
+// column written in place in the taken batch.
 class Category : public Stage {
  public:
   explicit Category(Context&) : value_(field("value")), category_(field("category")) {}
-  void process(const BatchPtr& in, Emitter& out) override {
-    const Column* col = in->find(value_);
-    if (!col) return;
-    std::vector<Value> category(in->size());
-    const Value* v = col->values.data();
-    for (std::size_t i = 0; i < category.size(); ++i) {
-      const double d = v[i].to_double();
-      category[i] = Value::of(d < 200 ? 0.0 : (d < 1000 ? 1.0 : 2.0));
+  void process(BatchPtr in, Emitter& out) override {
+    if (!in->find(value_)) return;
+    std::shared_ptr<Batch> b = out.take(std::move(in));
+    const Column& v = *b->find(value_);
+    const Column* old = b->find(category_);
+    if (old && old->type() != ColumnType::float64)  // a category of another type: replaced
+      b->put(std::make_shared<const Column>(category_, ColumnType::float64, b->physical_size()));
+    Column& cat = b->column_for_write(category_, ColumnType::float64);
+    const std::span<double> out_values = cat.doubles_for_write();
+    auto category = [](double d) { return d < 200 ? 0.0 : (d < 1000 ? 1.0 : 2.0); };
+    if (v.type() == ColumnType::float64 && v.all_valid()) {
+      const std::span<const double> in_values = v.doubles();
+      b->for_each_row([&](std::size_t r) { out_values[r] = category(in_values[r]); });
+    } else {
+      b->for_each_row([&](std::size_t r) { out_values[r] = category(number_at(v, r)); });
     }
-    out.emit(in->with_column(category_, std::move(category)));
+    if (!b->has_selection()) cat.mark_all_valid();
+    else b->for_each_row([&](std::size_t r) { cat.mark_valid(r); });
+    out.emit(std::move(b));
   }
 
  private:
@@ -74,7 +107,7 @@ class Category : public Stage {
 class Pass : public Stage {
  public:
   explicit Pass(Context&) {}
-  void process(const BatchPtr& in, Emitter& out) override { out.emit(in); }
+  void process(BatchPtr in, Emitter& out) override { out.emit(std::move(in)); }
 };
 
 // CPU-heavy: `rounds` dependent multiply-xorshift steps per record (about 2 us at the
@@ -84,18 +117,24 @@ class Spin : public Stage {
  public:
   explicit Spin(Context& c)
       : id_(field("id")), spin_(field("spin")), rounds_(static_cast<std::uint64_t>(c.params().get_int("rounds"))) {}
-  void process(const BatchPtr& in, Emitter& out) override {
-    const Column* ids = in->find(id_);
-    std::vector<Value> result(in->size());
-    for (std::size_t i = 0; i < result.size(); ++i) {
-      std::uint64_t x = ids ? static_cast<std::uint64_t>(ids->values[i].as_int()) : i;
-      for (std::uint64_t r = 0; r < rounds_; ++r) {
+  void process(BatchPtr in, Emitter& out) override {
+    std::shared_ptr<Batch> b = out.take(std::move(in));
+    const Column* ids = b->find(id_);
+    auto column = std::make_shared<Column>(spin_, ColumnType::int64, b->physical_size());
+    const std::span<std::int64_t> result = column->ints_for_write();
+    std::size_t i = 0;  // the record index: what a batch without ids spins on
+    b->for_each_row([&](std::size_t r) {
+      std::uint64_t x = ids ? static_cast<std::uint64_t>(ids->get(r).as_int()) : i;
+      for (std::uint64_t k = 0; k < rounds_; ++k) {
         x = (x ^ (x >> 29)) * 0xbf58476d1ce4e5b9ULL;
-        x += r;
+        x += k;
       }
-      result[i] = Value::of(static_cast<std::int64_t>(x >> 1));
-    }
-    out.emit(in->with_column(spin_, std::move(result)));
+      result[r] = static_cast<std::int64_t>(x >> 1);
+      column->mark_valid(r);
+      ++i;
+    });
+    b->put(std::move(column));
+    out.emit(std::move(b));
   }
 
  private:
