@@ -429,7 +429,7 @@ class GraphGen {
   explicit GraphGen(std::uint64_t seed) : seed_(seed), rng_(mix(seed, 0x6a7b)), schema_(schema_for(seed)) {
     for (const auto& f : schema_)
       if (numeric(f.kind)) numbers_.push_back(f.name);
-    max_sinks_ = 2 + pick(6);
+    max_sinks_ = 3 + pick(6);
     Node src{"sources", "src", "random_records", "", -1, ""};
     const int counts[] = {300, 1000, 2500};
     const int sizes[] = {1, 7, 64, 256};
@@ -439,7 +439,7 @@ class GraphGen {
                "\nbatch_size = " + std::to_string(size) + "\n";
     if (pick(3) == 0) src.body += "max_in_flight = " + std::to_string(2 + pick(8)) + "\n";
     nodes_.push_back(src);
-    fan_out(0, "", 0, /*at_least=*/pick(4) == 0 ? 1 : 2);
+    fan_out(0, "", 0, /*at_least=*/pick(5) == 0 ? 1 : 2);
   }
 
   const std::vector<Node>& nodes() const { return nodes_; }
@@ -479,14 +479,16 @@ class GraphGen {
   }
 
   // Consumers of (parent, port): `at_least` or more (while sinks are left), each a sink
-  // right there or a branch.
+  // right there or a branch (the source's first consumer always a branch). Where a batch goes to
+  // several consumers, a branch often starts with a scribble: its siblings read the very
+  // batch it takes.
   void fan_out(int parent, const std::string& port, int depth, int at_least) {
     int n = at_least;
     if (depth < 3 && sinks_ + 2 <= max_sinks_ && pick(3) == 0) n = std::max(n, 2 + pick(3));
     for (int i = 0; i < n; ++i) {
       if (sinks_ >= max_sinks_ && i > 0) break;
-      if (pick(4) == 0 || sinks_ >= max_sinks_) sink(parent, port);
-      else branch(parent, port, depth);
+      if (sinks_ >= max_sinks_ || depth >= 4 || (parent != 0 || i > 0 ? pick(3) == 0 : false)) sink(parent, port);
+      else branch(parent, port, depth, n > 1 && pick(5) < 2);
     }
   }
 
@@ -498,12 +500,12 @@ class GraphGen {
   }
 
   // A chain of 1..3 stages, then consumers.
-  void branch(int parent, std::string port, int depth) {
+  void branch(int parent, std::string port, int depth, bool scribble_first) {
     const int chain = 1 + pick(3);
     for (int i = 0; i < chain; ++i) {
       static const char* const kinds[] = {"map", "map", "map", "filter", "filter", "route", "batch", "throttle",
-                                          "chaos", "scribble", "scribble", "scribble", "select_some"};
-      const std::string kind = one_of(kinds);
+                                          "chaos", "scribble", "scribble", "select_some"};
+      const std::string kind = i == 0 && scribble_first ? "scribble" : one_of(kinds);
       if (kind == "route") {
         route(parent, port, depth);
         return;
@@ -666,6 +668,15 @@ std::string check_seed(std::uint64_t seed, std::size_t& runs) {
   runs += 2;
   if (!reference.failure.empty()) return report("the reference run (no hand-over) failed: " + reference.failure);
   if (!owned.failure.empty()) return report("the run failed: " + owned.failure);
+  if (env_or("OWNERSHIP_DIFF_VERBOSE", 0)) {  // what a seed covers: its graph and what each sink got
+    std::string sinks;
+    for (const auto& [name, records] : reference.sinks) {
+      const auto scribbled = std::count_if(records.begin(), records.end(),
+                                           [](const std::string& r) { return r.find("scribbled=") != std::string::npos; });
+      sinks += " " + name + ":" + std::to_string(records.size()) + (scribbled ? "(scribbled)" : "");
+    }
+    std::printf("seed %llu:%s\n%s\n", static_cast<unsigned long long>(seed), sinks.c_str(), graph.c_str());
+  }
   for (std::size_t i = 0; i < gen.nodes().size(); ++i) {
     const Node& n = gen.nodes()[i];
     if (n.section != "sinks") continue;
