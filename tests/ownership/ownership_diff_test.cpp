@@ -401,7 +401,7 @@ Outcome run(const std::string& toml, bool hand_over_inputs) {
   }
   RunOptions options;
   options.threads = 4;  // more workers than cores: more interleavings
-  options.timeout_s = 120;
+  options.timeout_s = 60;
   options.hand_over_inputs = hand_over_inputs;
   std::string log;
   options.log = [&log](const LogEvent& e) {
@@ -661,14 +661,13 @@ std::string check_seed(std::uint64_t seed, std::size_t& runs) {
   const std::string graph = gen.toml();
   auto report = [&](const std::string& what) {
     return "seed " + std::to_string(seed) + " (replay: OWNERSHIP_DIFF_FIRST_SEED=" + std::to_string(seed) +
-           " OWNERSHIP_DIFF_SEEDS=1): " + what + "\n--- the graph ---\n" + graph;
+           " OWNERSHIP_DIFF_SEEDS=1): " + what + "--- the graph ---\n" + graph;
   };
   const Outcome reference = run(graph, /*hand_over_inputs=*/false);
   const Outcome owned = run(graph, /*hand_over_inputs=*/true);
   runs += 2;
   if (!reference.failure.empty()) return report("the reference run (no hand-over) failed: " + reference.failure);
-  if (!owned.failure.empty()) return report("the run failed: " + owned.failure);
-  if (env_or("OWNERSHIP_DIFF_VERBOSE", 0)) {  // what a seed covers: its graph and what each sink got
+  if (env_or("OWNERSHIP_DIFF_VERBOSE", 0)) {  // what a seed covers: what each sink got, and the graph
     std::string sinks;
     for (const auto& [name, records] : reference.sinks) {
       const auto scribbled = std::count_if(records.begin(), records.end(),
@@ -677,27 +676,35 @@ std::string check_seed(std::uint64_t seed, std::size_t& runs) {
     }
     std::printf("seed %llu:%s\n%s\n", static_cast<unsigned long long>(seed), sinks.c_str(), graph.c_str());
   }
+  const std::vector<std::string> none;
+  auto records_of = [&](const Outcome& o, const std::string& sink) -> const std::vector<std::string>& {
+    auto it = o.sinks.find(sink);
+    return it == o.sinks.end() ? none : it->second;
+  };
+  // Ownership on against the reference, every sink. A failed run (the engine's own
+  // accounting may notice a batch changed under another consumer) still shows the first
+  // record that differs.
+  for (const Node& n : gen.nodes()) {
+    if (n.section != "sinks") continue;
+    if (std::string d = difference(records_of(reference, n.name), records_of(owned, n.name)); !d.empty())
+      return report((owned.failure.empty() ? "" : "the run failed: " + owned.failure) + "sink '" + n.name +
+                    "' differs with batches handed over (got) from the reference run, where every take() copies " +
+                    "(expected):\n" + d);
+  }
+  if (!owned.failure.empty()) return report("the run failed: " + owned.failure);
+  // Each sink's branch alone: no fan-out anywhere on its path.
   for (std::size_t i = 0; i < gen.nodes().size(); ++i) {
     const Node& n = gen.nodes()[i];
     if (n.section != "sinks") continue;
-    auto expected = reference.sinks.find(n.name);
-    auto got = owned.sinks.find(n.name);
-    const std::vector<std::string> none;
-    const auto& e = expected == reference.sinks.end() ? none : expected->second;
-    const auto& g = got == owned.sinks.end() ? none : got->second;
-    if (std::string d = difference(e, g); !d.empty())
-      return report("sink '" + n.name + "' differs with ownership handed over (expected: the reference run, " +
-                    "where every take() copies):\n" + d);
-    // The same branch alone: no fan-out anywhere on its path.
     const std::vector<int> path = gen.path_to(static_cast<int>(i));
     const std::string alone_graph = gen.toml(&path);
     const Outcome alone = run(alone_graph, true);
     ++runs;
-    if (!alone.failure.empty()) return report("sink '" + n.name + "' alone: the run failed: " + alone.failure);
-    auto a = alone.sinks.find(n.name);
-    if (std::string d = difference(e, a == alone.sinks.end() ? none : a->second); !d.empty())
-      return report("sink '" + n.name + "' differs between its branch run alone (got) and in the fan-out graph " +
-                    "(expected: the reference run):\n" + d + "--- the branch alone ---\n" + alone_graph);
+    std::string d = difference(records_of(reference, n.name), records_of(alone, n.name));
+    if (!d.empty() || !alone.failure.empty())
+      return report((alone.failure.empty() ? "" : "the branch alone failed: " + alone.failure) + "sink '" + n.name +
+                    "' run alone (got) against the fan-out graph's reference run (expected):\n" + d +
+                    "--- the branch alone ---\n" + alone_graph);
   }
   return {};
 }
@@ -709,17 +716,22 @@ TEST_CASE("ownership: every sink sees what a run that never hands batches over s
 #ifdef OWNERSHIP_DIFF_ASAN
   const std::uint64_t default_seeds = 12;
 #else
-  const std::uint64_t default_seeds = 60;
+  const std::uint64_t default_seeds = 100;
 #endif
   const std::uint64_t first = env_or("OWNERSHIP_DIFF_FIRST_SEED", 1);
   const std::uint64_t seeds = env_or("OWNERSHIP_DIFF_SEEDS", default_seeds);
   const auto started = std::chrono::steady_clock::now();
   std::size_t runs = 0;
-  for (std::uint64_t seed = first; seed < first + seeds; ++seed) {
-    const std::string failure = check_seed(seed, runs);
-    if (!failure.empty()) FAIL(failure);
+  std::string first_failure, failing;  // the first failing seed's report; every failing seed
+  std::size_t failures = 0;
+  for (std::uint64_t seed = first; seed < first + seeds && failures < 10; ++seed) {
+    std::string failure = check_seed(seed, runs);
+    if (failure.empty()) continue;
+    if (failures++ == 0) first_failure = std::move(failure);
+    failing += " " + std::to_string(seed);
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (failures > 0)
+    FAIL(failures << " failing seed(s) (stops at 10):" << failing << "\nThe first:\n" << first_failure);
   WARN(seeds << " seeds, " << runs << " runs in " << seconds << " s");
-  SUCCEED();
 }
