@@ -36,6 +36,7 @@
 // OWNERSHIP_DIFF_FIRST_SEED (default 1); a failure prints its seed, which
 // OWNERSHIP_DIFF_FIRST_SEED=S OWNERSHIP_DIFF_SEEDS=1 replays.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -242,6 +243,11 @@ Value garbage(Value v, Batch& b, std::string& storage) {
   }
 }
 
+// How often Scribble got its input itself from Emitter::take() (changed in place), and how
+// often a copy: the test checks that the reference never hands a batch over and that the
+// engine does hand some over, or the comparison would prove nothing.
+std::atomic<std::uint64_t> taken_in_place{0}, taken_copied{0};
+
 // Takes its input and overwrites every value of every column in place with garbage (a
 // function of the old value, so its own output is the same in every run): every physical
 // row, also those its selection leaves out; nulls become values. Then adds a column
@@ -251,7 +257,9 @@ class Scribble : public Stage {
  public:
   explicit Scribble(Context&) : id_(field("id")), mark_(field("scribbled")) {}
   void process(BatchPtr in, Emitter& out) override {
+    const Batch* input = in.get();
     std::shared_ptr<Batch> b = out.take(std::move(in));
+    (b.get() == input ? taken_in_place : taken_copied).fetch_add(1, std::memory_order_relaxed);
     std::vector<Field> fields;
     for (const auto& c : b->columns()) fields.push_back(c->field());
     std::string storage;
@@ -379,6 +387,7 @@ void register_plugins(PluginRegistry& registry) {
 struct Outcome {
   std::map<std::string, std::vector<std::string>> sinks;  // sorted records per sink
   std::string failure;                                      // empty when the run completed cleanly
+  std::uint64_t in_place = 0, copied = 0;                   // Scribble's takes
 };
 
 Outcome run(const std::string& toml, bool hand_over_inputs) {
@@ -387,6 +396,8 @@ Outcome run(const std::string& toml, bool hand_over_inputs) {
     captured().sinks.clear();
     captured().malformed.clear();
   }
+  taken_in_place = 0;
+  taken_copied = 0;
   Outcome o;
   Diagnostics diags;
   GraphSpec spec = parse_graph_text(toml, "ownership.toml", {}, diags);
@@ -408,6 +419,8 @@ Outcome run(const std::string& toml, bool hand_over_inputs) {
     if (e.level >= LogLevel::error) log += format_log_line(e) + "\n";
   };
   RunResult result = run_graph(*graph, options);
+  o.in_place = taken_in_place;
+  o.copied = taken_copied;
   if (result.status != RunStatus::completed) o.failure = "the run did not complete: " + result.error + "\n" + log;
   std::lock_guard lock(captured().mutex);
   if (!captured().malformed.empty()) o.failure += "malformed batch at sink " + captured().malformed.front() + "\n";
@@ -656,7 +669,12 @@ std::uint64_t env_or(const char* name, std::uint64_t fallback) {
 }
 
 // Runs seed `seed` all three ways; "" when every sink agrees, else the report.
-std::string check_seed(std::uint64_t seed, std::size_t& runs) {
+struct Totals {
+  std::size_t runs = 0;
+  std::uint64_t in_place = 0, copied = 0;  // Scribble's takes in the runs with batches handed over
+};
+
+std::string check_seed(std::uint64_t seed, Totals& totals) {
   GraphGen gen(seed);
   const std::string graph = gen.toml();
   auto report = [&](const std::string& what) {
@@ -665,8 +683,13 @@ std::string check_seed(std::uint64_t seed, std::size_t& runs) {
   };
   const Outcome reference = run(graph, /*hand_over_inputs=*/false);
   const Outcome owned = run(graph, /*hand_over_inputs=*/true);
-  runs += 2;
+  totals.runs += 2;
+  totals.in_place += owned.in_place;
+  totals.copied += owned.copied;
   if (!reference.failure.empty()) return report("the reference run (no hand-over) failed: " + reference.failure);
+  if (reference.in_place > 0)
+    return report("the reference run handed " + std::to_string(reference.in_place) +
+                  " batch(es) over to scribble: RunOptions::hand_over_inputs = false did not stop it\n");
   if (env_or("OWNERSHIP_DIFF_VERBOSE", 0)) {  // what a seed covers: what each sink got, and the graph
     std::string sinks;
     for (const auto& [name, records] : reference.sinks) {
@@ -674,7 +697,9 @@ std::string check_seed(std::uint64_t seed, std::size_t& runs) {
                                            [](const std::string& r) { return r.find("scribbled=") != std::string::npos; });
       sinks += " " + name + ":" + std::to_string(records.size()) + (scribbled ? "(scribbled)" : "");
     }
-    std::printf("seed %llu:%s\n%s\n", static_cast<unsigned long long>(seed), sinks.c_str(), graph.c_str());
+    std::printf("seed %llu:%s; scribble took %llu batch(es) in place, %llu copied\n%s\n",
+                static_cast<unsigned long long>(seed), sinks.c_str(), static_cast<unsigned long long>(owned.in_place),
+                static_cast<unsigned long long>(owned.copied), graph.c_str());
   }
   const std::vector<std::string> none;
   auto records_of = [&](const Outcome& o, const std::string& sink) -> const std::vector<std::string>& {
@@ -699,7 +724,9 @@ std::string check_seed(std::uint64_t seed, std::size_t& runs) {
     const std::vector<int> path = gen.path_to(static_cast<int>(i));
     const std::string alone_graph = gen.toml(&path);
     const Outcome alone = run(alone_graph, true);
-    ++runs;
+    ++totals.runs;
+    totals.in_place += alone.in_place;
+    totals.copied += alone.copied;
     std::string d = difference(records_of(reference, n.name), records_of(alone, n.name));
     if (!d.empty() || !alone.failure.empty())
       return report((alone.failure.empty() ? "" : "the branch alone failed: " + alone.failure) + "sink '" + n.name +
@@ -714,18 +741,18 @@ std::string check_seed(std::uint64_t seed, std::size_t& runs) {
 TEST_CASE("ownership: every sink sees what a run that never hands batches over sees", "[ownership][engine]") {
   using namespace ownership_diff;
 #ifdef OWNERSHIP_DIFF_ASAN
-  const std::uint64_t default_seeds = 12;
+  const std::uint64_t default_seeds = 25;
 #else
   const std::uint64_t default_seeds = 100;
 #endif
   const std::uint64_t first = env_or("OWNERSHIP_DIFF_FIRST_SEED", 1);
   const std::uint64_t seeds = env_or("OWNERSHIP_DIFF_SEEDS", default_seeds);
   const auto started = std::chrono::steady_clock::now();
-  std::size_t runs = 0;
+  Totals totals;
   std::string first_failure, failing;  // the first failing seed's report; every failing seed
   std::size_t failures = 0;
   for (std::uint64_t seed = first; seed < first + seeds && failures < 10; ++seed) {
-    std::string failure = check_seed(seed, runs);
+    std::string failure = check_seed(seed, totals);
     if (failure.empty()) continue;
     if (failures++ == 0) first_failure = std::move(failure);
     failing += " " + std::to_string(seed);
@@ -733,5 +760,8 @@ TEST_CASE("ownership: every sink sees what a run that never hands batches over s
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (failures > 0)
     FAIL(failures << " failing seed(s) (stops at 10):" << failing << "\nThe first:\n" << first_failure);
-  WARN(seeds << " seeds, " << runs << " runs in " << seconds << " s");
+  WARN(seeds << " seeds, " << totals.runs << " runs in " << seconds << " s; scribble took " << totals.in_place
+             << " batch(es) in place, " << totals.copied << " copied");
+  // Without batches handed over the comparison proves nothing: the engine must still do it.
+  CHECK(totals.in_place > 0);
 }
