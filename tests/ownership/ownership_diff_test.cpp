@@ -681,25 +681,29 @@ std::string check_seed(std::uint64_t seed, Totals& totals) {
     return "seed " + std::to_string(seed) + " (replay: OWNERSHIP_DIFF_FIRST_SEED=" + std::to_string(seed) +
            " OWNERSHIP_DIFF_SEEDS=1): " + what + "--- the graph ---\n" + graph;
   };
+  const bool verbose = env_or("OWNERSHIP_DIFF_VERBOSE", 0) != 0;
+  if (verbose) std::printf("seed %llu:\n%s", static_cast<unsigned long long>(seed), graph.c_str()), std::fflush(stdout);
   const Outcome reference = run(graph, /*hand_over_inputs=*/false);
   const Outcome owned = run(graph, /*hand_over_inputs=*/true);
   totals.runs += 2;
   totals.in_place += owned.in_place;
   totals.copied += owned.copied;
   if (!reference.failure.empty()) return report("the reference run (no hand-over) failed: " + reference.failure);
-  if (reference.in_place > 0)
-    return report("the reference run handed " + std::to_string(reference.in_place) +
-                  " batch(es) over to scribble: RunOptions::hand_over_inputs = false did not stop it\n");
-  if (env_or("OWNERSHIP_DIFF_VERBOSE", 0)) {  // what a seed covers: what each sink got, and the graph
+  // Checked after the records (a difference is the clearer message), before the branches alone.
+  const std::string reference_owned =
+      reference.in_place == 0 ? std::string()
+                              : "the reference run handed " + std::to_string(reference.in_place) +
+                                    " batch(es) over to scribble: RunOptions::hand_over_inputs = false did not stop it\n";
+  if (verbose) {  // what a seed covers: what each sink got
     std::string sinks;
     for (const auto& [name, records] : reference.sinks) {
       const auto scribbled = std::count_if(records.begin(), records.end(),
                                            [](const std::string& r) { return r.find("scribbled=") != std::string::npos; });
       sinks += " " + name + ":" + std::to_string(records.size()) + (scribbled ? "(scribbled)" : "");
     }
-    std::printf("seed %llu:%s; scribble took %llu batch(es) in place, %llu copied\n%s\n",
+    std::printf("seed %llu sinks:%s; scribble took %llu batch(es) in place, %llu copied\n\n",
                 static_cast<unsigned long long>(seed), sinks.c_str(), static_cast<unsigned long long>(owned.in_place),
-                static_cast<unsigned long long>(owned.copied), graph.c_str());
+                static_cast<unsigned long long>(owned.copied));
   }
   const std::vector<std::string> none;
   auto records_of = [&](const Outcome& o, const std::string& sink) -> const std::vector<std::string>& {
@@ -712,11 +716,12 @@ std::string check_seed(std::uint64_t seed, Totals& totals) {
   for (const Node& n : gen.nodes()) {
     if (n.section != "sinks") continue;
     if (std::string d = difference(records_of(reference, n.name), records_of(owned, n.name)); !d.empty())
-      return report((owned.failure.empty() ? "" : "the run failed: " + owned.failure) + "sink '" + n.name +
+      return report(reference_owned + (owned.failure.empty() ? "" : "the run failed: " + owned.failure) + "sink '" + n.name +
                     "' differs with batches handed over (got) from the reference run, where every take() copies " +
                     "(expected):\n" + d);
   }
   if (!owned.failure.empty()) return report("the run failed: " + owned.failure);
+  if (!reference_owned.empty()) return report(reference_owned);
   // Each sink's branch alone: no fan-out anywhere on its path.
   for (std::size_t i = 0; i < gen.nodes().size(); ++i) {
     const Node& n = gen.nodes()[i];
@@ -752,6 +757,9 @@ TEST_CASE("ownership: every sink sees what a run that never hands batches over s
   std::string first_failure, failing;  // the first failing seed's report; every failing seed
   std::size_t failures = 0;
   for (std::uint64_t seed = first; seed < first + seeds && failures < 10; ++seed) {
+    // Reported if the run crashes (a batch changed under a reader can do that, too).
+    INFO("running seed " << seed << " (replay: OWNERSHIP_DIFF_FIRST_SEED=" << seed
+                         << " OWNERSHIP_DIFF_SEEDS=1; OWNERSHIP_DIFF_VERBOSE=1 prints its graph)");
     std::string failure = check_seed(seed, totals);
     if (failure.empty()) continue;
     if (failures++ == 0) first_failure = std::move(failure);
