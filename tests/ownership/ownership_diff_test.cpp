@@ -26,8 +26,12 @@
 // column in place with garbage (also the rows its selection leaves out), adds a column,
 // removes one and drops records: no other branch may ever see any of it.
 // Shapes: trees with fan-out 1..4 at the source and after stages, chains of 1..3 stages,
-// route ports read by one or two consumers, node shapes varied (concurrency, ordered,
-// blocking, partition_by, on_error fail or drop), several batch sizes.
+// route ports read by one or two consumers, and now and then a node with a second input from
+// an earlier node (a DAG: two branches meet, or a diamond sends the same batch twice); node
+// shapes varied (concurrency, ordered, blocking, partition_by, on_error fail or drop), several
+// batch sizes. "A branch alone" is a sink with every node it reads from, directly or not.
+// Multisets, not sequences: the engine keeps no order across a fan-out, a batch stage or
+// concurrency > 1, and an ownership bug changes values or records, which a multiset shows.
 // Each sink serialises every record canonically (fields sorted by name, absent ones left
 // out, each value with its type; doubles exactly) into a multiset.
 //
@@ -429,12 +433,13 @@ Outcome run(const std::string& toml, bool hand_over_inputs) {
   return o;
 }
 
-// ---- Random graphs: trees rooted at one source. ----
+// ---- Random graphs: trees rooted at one source, with a few extra edges (a DAG). ----
 
 struct Node {
-  std::string section, name, plugin, input;  // input: "" (source), "parent" or "parent.port"
-  int parent = -1;
-  std::string body;  // the other keys, one per line
+  std::string section, name, plugin;
+  std::vector<int> parents;         // the first is the node's place in the tree; a second one joins a DAG
+  std::vector<std::string> inputs;  // "parent" or "parent.port", one per parent
+  std::string body;                 // the other keys, one per line
 };
 
 class GraphGen {
@@ -443,7 +448,7 @@ class GraphGen {
     for (const auto& f : schema_)
       if (numeric(f.kind)) numbers_.push_back(f.name);
     max_sinks_ = 3 + pick(6);
-    Node src{"sources", "src", "random_records", "", -1, ""};
+    Node src{"sources", "src", "random_records", {}, {}, ""};
     const int counts[] = {300, 1000, 2500};
     const int sizes[] = {1, 7, 64, 256};
     const int count = one_of(counts);
@@ -464,17 +469,21 @@ class GraphGen {
       if (keep && std::find(keep->begin(), keep->end(), static_cast<int>(i)) == keep->end()) continue;
       const Node& n = nodes_[i];
       out += "[" + n.section + "." + n.name + "]\nplugin = \"" + n.plugin + "\"\n";
-      if (!n.input.empty()) out += "inputs = [\"" + n.input + "\"]\n";
+      for (std::size_t k = 0; k < n.inputs.size(); ++k)
+        out += (k == 0 ? "inputs = [\"" : ", \"") + n.inputs[k] + (k + 1 == n.inputs.size() ? "\"]\n" : "\"");
       out += n.body + "\n";
     }
     return out;
   }
 
-  // The nodes from the source to `sink`.
+  // `sink` and every node it reads from, directly or not: its branch alone, without the
+  // nodes that share its inputs.
   std::vector<int> path_to(int sink) const {
-    std::vector<int> path;
-    for (int i = sink; i >= 0; i = nodes_[static_cast<std::size_t>(i)].parent) path.push_back(i);
-    std::reverse(path.begin(), path.end());
+    std::vector<int> path{sink};
+    for (std::size_t k = 0; k < path.size(); ++k)
+      for (int p : nodes_[static_cast<std::size_t>(path[k])].parents)
+        if (std::find(path.begin(), path.end(), p) == path.end()) path.push_back(p);
+    std::sort(path.begin(), path.end());
     return path;
   }
 
@@ -485,8 +494,20 @@ class GraphGen {
 
   int add(std::string section, std::string prefix, std::string plugin, int parent, const std::string& port,
           std::string body) {
-    Node n{std::move(section), prefix + std::to_string(nodes_.size()), std::move(plugin), "", parent, std::move(body)};
-    n.input = nodes_[static_cast<std::size_t>(parent)].name + (port.empty() ? "" : "." + port);
+    Node n{std::move(section), prefix + std::to_string(nodes_.size()), std::move(plugin), {parent}, {}, std::move(body)};
+    n.inputs.push_back(nodes_[static_cast<std::size_t>(parent)].name + (port.empty() ? "" : "." + port));
+    // Now and then a second input from an earlier node (not a sink): a DAG where batches of
+    // two branches (or the same batch twice, through a diamond) meet.
+    if (pick(10) == 0) {
+      const int other = pick(static_cast<int>(nodes_.size()));
+      const Node& o = nodes_[static_cast<std::size_t>(other)];
+      std::string input = o.name;
+      if (o.plugin == "route") input += std::string(".") + (pick(2) ? "a" : "default");
+      if (o.section != "sinks" && std::find(n.inputs.begin(), n.inputs.end(), input) == n.inputs.end()) {
+        n.parents.push_back(other);
+        n.inputs.push_back(input);
+      }
+    }
     nodes_.push_back(std::move(n));
     return static_cast<int>(nodes_.size()) - 1;
   }
