@@ -767,9 +767,9 @@ std::string check_seed(std::uint64_t seed, Totals& totals) {
 TEST_CASE("ownership: every sink sees what a run that never hands batches over sees", "[ownership][engine]") {
   using namespace ownership_diff;
 #ifdef OWNERSHIP_DIFF_ASAN
-  const std::uint64_t default_seeds = 25;
+  const std::uint64_t default_seeds = 20;
 #else
-  const std::uint64_t default_seeds = 100;
+  const std::uint64_t default_seeds = 80;
 #endif
   const std::uint64_t first = env_or("OWNERSHIP_DIFF_FIRST_SEED", 1);
   const std::uint64_t seeds = env_or("OWNERSHIP_DIFF_SEEDS", default_seeds);
