@@ -40,7 +40,7 @@ bool BodyParser::parse(std::string_view body, BodyFormat format, ParsedBody& out
 }
 
 ParsedBatch& BodyParser::batch_for_next_record(std::vector<ParsedBatch>& parts) {
-  if (parts.empty() || parts.back().rows >= batch_records_) {
+  if (parts.empty() || parts.back().full()) {
     parts.emplace_back();
     parts.back().capacity = batch_records_;
   }
@@ -80,11 +80,24 @@ bool BodyParser::parse_json(std::size_t size, ParsedBody& out, std::string& erro
   if (auto e = doc.type().get(type)) return fail(at_end(e) ? at_end(e) : location(), e, "invalid JSON");
   auto add = [&](od::object& object) -> simdjson::error_code {
     ParsedBatch& batch = batch_for_next_record(out.parts);
-    if (auto e = fields_.add(object, batch, batch.rows, what_)) {
-      batch.truncate(batch.rows);
+    if (auto e = fields_.add(object, batch, what_)) {
+      batch.drop_record();
       return e;
     }
-    ++batch.rows;
+    if (batch.reordered()) {  // keys in another order: the record starts the next batch
+      batch.drop_record();
+      batch.closed = true;
+      bool empty = false;
+      if (auto e = object.reset().get(empty)) return e;
+      ParsedBatch& next = batch_for_next_record(out.parts);
+      if (auto e = fields_.add(object, next, what_)) {
+        next.drop_record();
+        return e;
+      }
+      next.end_record();
+      return simdjson::SUCCESS;
+    }
+    batch.end_record();
     return simdjson::SUCCESS;
   };
   if (type == od::json_type::object) {

@@ -115,7 +115,6 @@ DataRun run_text(const std::string& toml) {
   registry.add_static(PluginDescriptor::source<StallSource>("stall", "0, 1, 2, then waits for the sink"));
   registry.add_static(PluginDescriptor::sink<Keep>("keep", "keeps n, error and input"));
   registry.add_search_dir(GRAPH_RUNNER_TEST_PLUGIN_DIR);
-  registry.add_search_dir(fs::path(GRAPH_RUNNER_TEST_FIXTURE_DIR) / "older_minor");
   std::unique_ptr<CheckedGraph> graph;
   if (diags.empty()) graph = validate_graph(std::move(spec), registry, diags);
   INFO(diags.format());
@@ -161,24 +160,6 @@ inputs = ["group"]
   REQUIRE(r.result.status == RunStatus::completed);
   CHECK(seen().delivered_before_more);  // 0..2 reached the sink before the source sent 3
   CHECK(batches_seen() == std::vector<std::vector<std::int64_t>>{{0, 1, 2}, {3}});
-}
-
-TEST_CASE("a stage built against SDK 1.0 is never ticked", "[engine][tick]") {
-  auto r = run_text(R"(
-[sources.src]
-plugin = "generate"
-count = 2000
-batch_size = 10
-[stages.old]
-plugin = "old_pass"
-inputs = ["src"]
-[sinks.out]
-plugin = "count"
-inputs = ["old"]
-)");
-  INFO(r.result.error << r.log);
-  CHECK(r.result.status == RunStatus::completed);
-  CHECK(r.stat("out", &NodeStats::records_in) == 2000);
 }
 
 namespace {

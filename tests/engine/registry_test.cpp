@@ -334,10 +334,17 @@ TEST_CASE("registrations without kind (SDK 1.0-1.2) are found by kind once loade
   CHECK(registry.load(NodeKind::sink, "fixture_count", error));
   CHECK_FALSE(registry.load(NodeKind::stage, "fixture_count", error));
   CHECK(error == "there is no stage plugin 'fixture_count'; 'fixture_count' is a sink");
+}
+
+TEST_CASE("a plugin built against SDK 1.x is refused by SDK 2.0, naming both versions", "[registry]") {
+  PluginRegistry registry;
+  registry.add_search_dir(fixture_dir("older_minor"));
   const auto old = fixture_lib("older_minor", "gr_fixture_older_minor");
-  PluginRegistry older;
-  older.add_search_dir(fixture_dir("older_minor"));
-  CHECK(older.load(NodeKind::stage, "old_pass", error)->library_path == old);
+  CHECK(load_error(registry, "old_pass") == "plugin 'old_pass' in " + old.string() +
+                                                " was built for SDK 1.3; this graph-runner provides " +
+                                                sdk(sdk_version_major, sdk_version_minor) + " (rebuild the plugin against SDK " +
+                                                std::to_string(sdk_version_major) + ".x)");
+  CHECK_FALSE(mapped(old));  // refused before any of its code could run
 }
 
 TEST_CASE("a deprecated name gives its replacement of the same kind only", "[registry]") {

@@ -60,7 +60,7 @@ TEST_CASE("map replaces a field in place and shares the columns it does not chan
   REQUIRE(result.out().size() == 1);
   const BatchPtr& out = result.out()[0];
   CHECK(gt::doubles(out, "value") == std::vector<double>{5.0});
-  CHECK(field_name(out->columns()[1]->field) == "value");  // same position
+  CHECK(field_name(out->columns()[1]->field()) == "value");  // same position
   CHECK(out->find(field("name")) == in->find(field("name")));
   CHECK(gt::doubles(in, "value") == std::vector<double>{2.5});  // the input is not modified
 }
