@@ -256,14 +256,22 @@ std::atomic<std::uint64_t> taken_in_place{0}, taken_copied{0};
 // function of the old value, so its own output is the same in every run): every physical
 // row, also those its selection leaves out; nulls become values. Then adds a column
 // `scribbled`, removes the long-text fields, and drops the records whose garbled id is a
-// multiple of 5 (keep_rows). No other consumer may see any of it.
+// multiple of 5 (keep_rows). No other consumer may see any of it. With `reject`, it first
+// rejects (Emitter::reject, after the take) the records whose id is 3 modulo 7: the engine
+// keeps those rows of the batch it no longer owns while the stage goes on writing it.
 class Scribble : public Stage {
  public:
-  explicit Scribble(Context&) : id_(field("id")), mark_(field("scribbled")) {}
+  explicit Scribble(Context& c) : reject_(c.params().get_bool("reject")), id_(field("id")), mark_(field("scribbled")) {}
   void process(BatchPtr in, Emitter& out) override {
     const Batch* input = in.get();
     std::shared_ptr<Batch> b = out.take(std::move(in));
     (b.get() == input ? taken_in_place : taken_copied).fetch_add(1, std::memory_order_relaxed);
+    std::vector<char> rejected(b->size(), 0);
+    for (std::size_t i = 0; reject_ && i < b->size(); ++i)
+      if (key_of(*b, i, id_) % 7 == 3) {
+        out.reject(*b, i, "scribble: rejected");
+        rejected[i] = 1;
+      }
     std::vector<Field> fields;
     for (const auto& c : b->columns()) fields.push_back(c->field());
     std::string storage;
@@ -289,13 +297,14 @@ class Scribble : public Stage {
       if (field_name(f)[0] == 'l') b->remove(f);
     std::vector<std::uint32_t> kept;
     for (std::size_t i = 0; i < b->size(); ++i)
-      if (key_of(*b, i, id_) % 5 != 0) kept.push_back(static_cast<std::uint32_t>(i));
+      if (!rejected[i] && key_of(*b, i, id_) % 5 != 0) kept.push_back(static_cast<std::uint32_t>(i));
     if (kept.empty()) return;
     if (kept.size() < b->size()) b->keep_rows(kept);
     out.emit(std::move(b));
   }
 
  private:
+  bool reject_;
   Field id_, mark_;
 };
 
@@ -382,7 +391,8 @@ void register_plugins(PluginRegistry& registry) {
                           .with_params({ParamSpec::integer("salt", "").with_default(std::int64_t{0}),
                                         ParamSpec::integer("every", "").with_default(std::int64_t{3})})
                           .thread_safe());
-  registry.add_static(PluginDescriptor::stage<Scribble>("scribble", "overwrites its input in place with garbage"));
+  registry.add_static(PluginDescriptor::stage<Scribble>("scribble", "overwrites its input in place with garbage")
+                          .with_params({ParamSpec::boolean("reject", "").with_default(false)}));
   registry.add_static(PluginDescriptor::sink<Capture>("capture", "records every record canonically"));
 }
 
@@ -636,7 +646,10 @@ class GraphGen {
       const int every[] = {0, 2, 3, 10};
       body = "salt = " + std::to_string(pick(1000)) + "\nevery = " + std::to_string(one_of(every)) + "\n";
     }
-    if (kind != "map" && kind != "filter" && pick(3) == 0) body += "on_error = \"drop\"\n";
+    if (kind != "map" && kind != "filter" && pick(3) == 0) {
+      body += "on_error = \"drop\"\n";
+      if (kind == "scribble" && pick(2) == 0) body += "reject = true\n";  // rejects need a policy that drops
+    }
     body += shape(thread_safe, kind);
     return add("stages", kind.substr(0, 4), kind, parent, port, body);
   }
