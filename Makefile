@@ -7,7 +7,8 @@
 #   make fuzz  - libFuzzer targets (preset fuzz, clang), FUZZ_SECONDS (default 60) each
 #   make soak  - tools/soak.toml for SOAK_SECONDS (default 600): flat RSS and fds, exact accounting;
 #                then SOAK_GRAPHS (default 3000) random graphs checked record by record (tests/property),
-#                then Redis Streams scale-out with 1 M entries and one process vs two (tools/soak_redis.sh)
+#                then Redis Streams scale-out with 1 M entries and one process vs two (tools/soak_redis.sh),
+#                then SOAK_OWNERSHIP_SEEDS (default 2000) seeds of the differential ownership test
 #   make package - the Debian package (preset package, CPack): build/package/graph-runner_*.deb
 #   make docs  - regenerate the plugin reference of docs/graph-language.md from the plugins' schemas
 PRESET ?= dev
@@ -61,12 +62,14 @@ fuzz:
 
 SOAK_GRAPHS ?= 3000
 SOAK_GRAPH_SEED ?= 100000
+SOAK_OWNERSHIP_SEEDS ?= 2000
 soak: PRESET = release
 soak: build
 	GRAPH_RUNNER=build/$(PRESET)/bin/graph-runner tools/soak.sh
 	tests/property/random_graphs.py --graph-runner build/$(PRESET)/bin/graph-runner \
 	  --count $(SOAK_GRAPHS) --seed $(SOAK_GRAPH_SEED) --jobs $(JOBS) --work build/$(PRESET)/random-graphs
 	GRAPH_RUNNER=build/$(PRESET)/bin/graph-runner tools/soak_redis.sh
+	OWNERSHIP_DIFF_SEEDS=$(SOAK_OWNERSHIP_SEEDS) OWNERSHIP_DIFF_FIRST_SEED=100000 build/$(PRESET)/bin/ownership_tests
 
 bench:
 	tools/bench/run.sh

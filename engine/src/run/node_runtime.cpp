@@ -380,9 +380,11 @@ void NodeRuntime::process(BatchPtr in, Outputs& out, std::size_t instance, const
   if (tick_interval_.count() > 0 && !shared_) serial = std::unique_lock(inst->calls);
   // The stage may take its input to change it in place (Emitter::take) when no policy needs
   // the input again: under `fail` and `drop` a failed call is never routed whole or retried
-  // after a take.
+  // after a take. RunOptions::hand_over_inputs = false (tests) makes every take a copy.
   const auto policy = node_.spec->on_error;
-  BatchPtr* owned = may_own && (policy == ErrorPolicy::fail || policy == ErrorPolicy::drop) ? &in : nullptr;
+  BatchPtr* owned = may_own && run_.hand_over_inputs() && (policy == ErrorPolicy::fail || policy == ErrorPolicy::drop)
+                        ? &in
+                        : nullptr;
   const Batch* input = in.get();
   guarded(input, out, [&](Emitter& e) { inst->stage->process(in, e); }, /*time_calls=*/true, owned);
   if (serial && send_now) (*send_now)(out);  // before a tick of this instance may emit

@@ -187,7 +187,7 @@ RunResult run_graph(const CheckedGraph& graph, const RunOptions& options) {
   const auto started = Clock::now();
   RunResult result;
   auto log = options.log ? options.log : [](const LogEvent& event) { std::cerr << format_log_line(event) << '\n'; };
-  RunState run(log, options.log_level, options.observers);
+  RunState run(log, options.log_level, options.observers, options.hand_over_inputs);
 
   const std::int64_t threads = options.threads >= 0 ? options.threads : graph.spec.graph.threads;
   const std::size_t workers = threads > 0 ? static_cast<std::size_t>(threads)

@@ -96,6 +96,11 @@ struct RunOptions {
   // before they reach it.
   std::function<void(const LogEvent& event)> log;
   LogLevel log_level = LogLevel::info;
+  // Internal, for tests only (no CLI flag): false makes every Emitter::take() return a copy
+  // sharing the columns, as if each batch had another consumer, so no stage ever changes
+  // its input in place. tests/engine/ownership_diff_test.cpp runs the same graph both ways
+  // and requires the same records at every sink.
+  bool hand_over_inputs = true;
 };
 
 RunResult run_graph(const CheckedGraph& graph, const RunOptions& options);

@@ -27,8 +27,11 @@ enum class RunPhase : std::uint8_t { running, draining, finishing, closing, canc
 class RunState {
  public:
   RunState(std::function<void(const LogEvent&)> log, LogLevel log_level,
-           const std::vector<std::shared_ptr<CallObserver>>& observers)
-      : observers_(observers), log_(std::move(log)), log_level_(log_level) {}
+           const std::vector<std::shared_ptr<CallObserver>>& observers, bool hand_over_inputs = true)
+      : observers_(observers), log_(std::move(log)), log_level_(log_level), hand_over_inputs_(hand_over_inputs) {}
+
+  // RunOptions::hand_over_inputs: whether a stage may take its input to change it in place.
+  bool hand_over_inputs() const noexcept { return hand_over_inputs_; }
 
   const std::vector<std::shared_ptr<CallObserver>>& observers() const noexcept { return observers_; }
 
@@ -117,6 +120,7 @@ class RunState {
   const std::vector<std::shared_ptr<CallObserver>>& observers_;
   std::function<void(const LogEvent&)> log_;
   LogLevel log_level_;
+  const bool hand_over_inputs_;
 };
 
 }  // namespace graph_runner::engine
