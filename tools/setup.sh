@@ -14,6 +14,7 @@ packages=(
   dpkg-dev file       # make package: CPack's DEB generator runs dpkg-shlibdeps and file
   groff-base          # tests/cli: the man page is checked with groff
   libhiredis-dev      # plugins/redis_stream (hiredis 0.14)
+  libre2-dev          # the record language: regular expressions in linear time (RE2)
   redis-server        # tests/cli/redis: each test starts its own server on loopback
 )
 # `tools/setup.sh fuzz` (make fuzz) also installs clang and libFuzzer.
