@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
-  libtbb-dev libboost-dev libtomlplusplus-dev catch2 libmuparser-dev libcli11-dev
+  libtbb-dev libboost-dev libtomlplusplus-dev catch2 libcli11-dev
   libspdlog-dev libfmt-dev libsimdjson-dev nlohmann-json3-dev graphviz
   libcpp-httplib-dev  # run --metrics-listen (a compiled library with a pkg-config file)
   libssl-dev          # http_server: TLS (cert_file/key_file)

@@ -1,15 +1,15 @@
-// route: sends each record to the port of the first route whose predicate holds, in the
+// route: sends each record to the port of the first route whose condition is true, in the
 // order the graph file lists them; records no route takes go to port `default`:
 //   routes = { high = "value > 200", low = "value > 0" }   ->  ports high, low, default
-// Downstream nodes read a port as `inputs = ["NODE.high"]`. A record whose predicate reads
-// a field that is missing or not a number is rejected (on_error decides), as in filter.
-#include <cmath>
+// Downstream nodes read a port as `inputs = ["NODE.high"]`. Conditions are in the record
+// language (docs/expressions.md): false and null pass the record on to the next route; a
+// record a condition fails on (a type error) is rejected (on_error decides), as in filter.
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "expression.hpp"
+#include "expr/param.hpp"
 #include "graph_runner/sdk.hpp"
 #include "pool.hpp"
 
@@ -24,12 +24,7 @@ class Route : public Stage {
     for (const auto& [name, text] : routes) {
       if (name == "default" || name == "out" || name == "errors")
         c.param_error("routes", "'" + name + "' is a reserved port name; choose another");
-      try {
-        routes_.push_back(Predicate{Expression(text), c.port(name), {}});
-      } catch (const ExpressionError& e) {
-        c.param_error("routes", "'" + name + "': " + e.what());
-      }
-      for (const auto& var : routes_.back().expression.variables()) routes_.back().slots.push_back(slot(var));
+      routes_.push_back(Predicate{expr::compile_param(c, "routes", name, text), c.port(name), name});
     }
     default_ = c.port("default");
   }
@@ -38,79 +33,46 @@ class Route : public Stage {
     const std::size_t n = in->size();
     if (n == 0) return;
     auto w = workers_.acquire();
-    std::vector<const Column*> columns;  // per slot; nullptr: no record has the field
-    for (Field f : fields_) columns.push_back(in->find(f));
-    // rows[i]: the records for route i; the last list is `default`.
-    std::vector<std::vector<std::uint32_t>> rows(routes_.size() + 1);
-    for (std::size_t row = 0; row < n; ++row) {
-      std::size_t target = routes_.size();
-      for (std::size_t i = 0; i < routes_.size() && target == routes_.size(); ++i) {
-        int outcome = evaluate(*w, i, columns, *in, row, out);
-        if (outcome < 0) target = SIZE_MAX;  // rejected
-        else if (outcome > 0) target = i;
+    std::vector<std::uint32_t>& rest = w->rest;
+    rest.resize(n);
+    for (std::size_t i = 0; i < n; ++i) rest[i] = static_cast<std::uint32_t>(i);
+    for (std::size_t r = 0; r < routes_.size() && !rest.empty(); ++r) {
+      expr::Scratch& s = *w->scratch[r];
+      std::vector<std::uint32_t> taken;
+      routes_[r].program.filter(*in, rest, s, taken);
+      for (const expr::RowError& e : s.errors()) out.reject(*in, e.record, "routes." + routes_[r].name + ": " + e.message);
+      // The records still undecided: neither taken nor failed.
+      std::size_t k = 0, t = 0;
+      for (std::uint32_t i : rest) {
+        if (t < taken.size() && taken[t] == i) { ++t; continue; }
+        if (!s.failed(i)) rest[k++] = i;
       }
-      if (target != SIZE_MAX) rows[target].push_back(static_cast<std::uint32_t>(row));
+      rest.resize(k);
+      send(out, in, routes_[r].port, taken);
     }
-    for (std::size_t i = 0; i <= routes_.size(); ++i) {
-      if (rows[i].empty()) continue;
-      const Port port = i < routes_.size() ? routes_[i].port : default_;
-      out.emit(port, rows[i].size() == n ? in : in->select(rows[i]));  // a selection: no copy
-    }
+    send(out, in, default_, rest);
   }
 
  private:
   struct Predicate {
-    Expression expression;
+    expr::Program program;
     Port port;
-    std::vector<std::size_t> slots;  // the slot of each variable of the expression
+    std::string name;
   };
-
-  // One thread's evaluation state: every field any predicate reads has one slot.
   struct Worker {
-    explicit Worker(const Route& r) : values(r.fields_.size()) {
-      for (const auto& p : r.routes_) {
-        std::vector<double*> bound;
-        for (std::size_t s : p.slots) bound.push_back(&values[s]);
-        predicates.push_back(std::make_unique<BoundExpression>(p.expression, bound));
-      }
+    explicit Worker(const Route& r) {
+      for (const auto& p : r.routes_) scratch.push_back(p.program.make_scratch());
     }
-    std::vector<double> values;  // never resized: the parsers hold pointers into it
-    std::vector<std::unique_ptr<BoundExpression>> predicates;
+    std::vector<std::unique_ptr<expr::Scratch>> scratch;
+    std::vector<std::uint32_t> rest;
   };
 
-  std::size_t slot(const std::string& name) {
-    const Field f = field(name);
-    for (std::size_t s = 0; s < fields_.size(); ++s)
-      if (fields_[s] == f) return s;
-    fields_.push_back(f);
-    return fields_.size() - 1;
-  }
-
-  // 1: route i takes the record, 0: it does not, -1: the record was rejected.
-  // `row` is a record index of `in` (through its selection); an absent field reads as null.
-  int evaluate(Worker& w, std::size_t i, const std::vector<const Column*>& columns, const Batch& in, std::size_t row,
-               Emitter& out) const {
-    for (std::size_t s : routes_[i].slots) {
-      const Value v = columns[s] ? columns[s]->get(in.row(row)) : Value{};
-      const double d = v.to_double();
-      if (std::isnan(d)) {
-        out.reject(in, row, not_a_number(fields_[s], v));
-        return -1;
-      }
-      w.values[s] = d;
-    }
-    double result;
-    try {
-      result = w.predicates[i]->eval();
-    } catch (const mu::Parser::exception_type& e) {
-      out.reject(in, row, describe(e, routes_[i].expression.text()));
-      return -1;
-    }
-    return result != 0 && !std::isnan(result) ? 1 : 0;
+  static void send(Emitter& out, const BatchPtr& in, Port port, const std::vector<std::uint32_t>& rows) {
+    if (rows.empty()) return;
+    out.emit(port, rows.size() == in->size() ? in : in->select(rows));  // a selection: no copy
   }
 
   std::vector<Predicate> routes_;
-  std::vector<Field> fields_;  // slot -> field
   Port default_;
   Pool<Worker> workers_;
 };
@@ -118,10 +80,10 @@ class Route : public Stage {
 }  // namespace
 
 PluginDescriptor describe_route() {
-  return PluginDescriptor::stage<Route>("route", "sends each record to the port of the first route whose predicate holds")
+  return PluginDescriptor::stage<Route>("route", "sends each record to the port of the first route whose condition holds")
       .with_params({
           ParamSpec::string_map("routes",
-                                "port name -> muParser predicate, tried in file order, e.g. "
+                                "port name -> condition in the record language, tried in file order, e.g. "
                                 "{ high = \"value > 200\", low = \"value <= 200\" }; unmatched records go to `default`, none to `out`")
               .mandatory(),
       })

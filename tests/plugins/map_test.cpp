@@ -12,7 +12,7 @@ gt::StageOutput run_map(StringMap set, const BatchPtr& in) {
 }
 }  // namespace
 
-TEST_CASE("map sets fields: int when integral from ints, double otherwise", "[plugins][map]") {
+TEST_CASE("map sets fields: int op int is an int, / a double, literals their type", "[plugins][map]") {
   auto in = gt::make_batch({{{"id", 3}, {"value", 2.0}}, {{"id", 4}, {"value", 0.25}}});
   auto result = run_map({{"twice", "id * 2"},
                          {"half", "id / 2"},
@@ -22,9 +22,7 @@ TEST_CASE("map sets fields: int when integral from ints, double otherwise", "[pl
                          {"big", "id > 3"}},
                         in);
   CHECK(gt::ints(result.out(), "twice") == std::vector<std::int64_t>{6, 8});
-  auto half = gt::column(result.out(), "half");
-  CHECK(half[0] == Value::of(1.5));
-  CHECK(half[1] == Value::of(std::int64_t{2}));
+  CHECK(gt::doubles(result.out(), "half") == std::vector<double>{1.5, 2.0});  // `/` always gives a double
   CHECK(gt::doubles(result.out(), "scaled") == std::vector<double>{4.0, 0.5});  // double inputs: double
   CHECK(gt::ints(result.out(), "version") == std::vector<std::int64_t>{3, 3});
   CHECK(gt::doubles(result.out(), "ratio") == std::vector<double>{1.5, 1.5});
@@ -42,7 +40,7 @@ TEST_CASE("map makes a bool of a comparison or logical expression", "[plugins][m
   CHECK(gt::column(result.out(), "high") == std::vector<Value>{Value::of(true), Value::of(false)});
   CHECK(gt::column(result.out(), "both") == std::vector<Value>{Value::of(false), Value::of(true)});
   CHECK(gt::ints(result.out(), "picked") == std::vector<std::int64_t>{20, 10});
-  CHECK(gt::doubles(result.out(), "count") == std::vector<double>{1.0, 1.0});  // read a double field
+  CHECK(gt::ints(result.out(), "count") == std::vector<std::int64_t>{1, 1});  // bool + bool counts as ints
   CHECK(gt::ints(result.out(), "twice") == std::vector<std::int64_t>{2, 0});
 }
 
@@ -65,14 +63,35 @@ TEST_CASE("map replaces a field in place and shares the columns it does not chan
   CHECK(gt::doubles(in, "value") == std::vector<double>{2.5});  // the input is not modified
 }
 
-TEST_CASE("map rejects a record whose field is missing or not a number and keeps the rest", "[plugins][map]") {
-  auto in = gt::make_batch({{{"id", 1}, {"value", 1.0}}, {{"id", 2}, {"value", "n/a"}}, {{"id", 3}, {"value", 3.0}}});
+TEST_CASE("map rejects a record an expression fails on, writes null for a missing field, keeps the rest", "[plugins][map]") {
+  auto in = gt::make_batch({{{"id", 1}, {"value", 1.0}}, {{"id", 2}, {"value", "n/a"}}, {{"id", 3}, {"value", 3.0}}, {{"id", 4}}});
   auto result = run_map({{"value", "value + 1"}}, in);
-  CHECK(gt::ints(result.out(), "id") == std::vector<std::int64_t>{1, 3});
-  CHECK(gt::doubles(result.out(), "value") == std::vector<double>{2.0, 4.0});
+  CHECK(gt::ints(result.out(), "id") == std::vector<std::int64_t>{1, 3, 4});
+  CHECK(gt::column(result.out(), "value") == std::vector<Value>{Value::of(2.0), Value::of(4.0), Value{}});
   REQUIRE(result.rejected.size() == 1);
-  CHECK(result.rejected[0].error == "field 'value' is missing or not a number (it is string)");
+  CHECK(result.rejected[0].error == "set.value: field \"value\": expected a number (or two strings to join) for \"+\", found string \"n/a\" (record 1 of the batch)");
   CHECK(result.rejected[0].get("value").as_string() == "n/a");  // as it arrived
+}
+
+TEST_CASE("map writes strings, bools and nulls, and later expressions see them", "[plugins][map]") {
+  auto in = gt::make_batch({{{"name", "Alice"}, {"path", "/api/users/42"}}, {{"name", "a much longer name, Bob"}, {"path", "/web"}}});
+  auto result = run_map({{"who", "lower(name)"},
+                         {"user_id", "int(extract(path, \"/users/([0-9]+)\") ?? \"0\")"},
+                         {"tag", "who + \"#\" + string(user_id)"},
+                         {"none", "null"}},
+                        in);
+  CHECK(gt::strings(result.out(), "who") == std::vector<std::string>{"alice", "a much longer name, bob"});
+  CHECK(gt::ints(result.out(), "user_id") == std::vector<std::int64_t>{42, 0});
+  CHECK(gt::strings(result.out(), "tag") == std::vector<std::string>{"alice#42", "a much longer name, bob#0"});
+  CHECK(gt::column(result.out(), "none") == std::vector<Value>{Value{}, Value{}});
+}
+
+TEST_CASE("map on a batch with a selection writes the selected records", "[plugins][map]") {
+  auto all = gt::make_batch({{{"id", 1}}, {{"id", 2}}, {{"id", 3}}});
+  const std::uint32_t rows[] = {0, 2};
+  auto result = run_map({{"twice", "id * 2"}, {"id", "id + 100"}}, all->select(rows));
+  CHECK(gt::ints(result.out(), "twice") == std::vector<std::int64_t>{2, 6});
+  CHECK(gt::ints(result.out(), "id") == std::vector<std::int64_t>{101, 103});
 }
 
 TEST_CASE("map keeps non-finite results as doubles", "[plugins][map]") {
@@ -90,6 +109,6 @@ TEST_CASE("map reports a bad expression at 'set', naming the field", "[plugins][
     }
     return "compiled";
   };
-  CHECK(error({{"ok", "1"}, {"bad", "id +* 2"}}) == "'bad': Unexpected operator \"*\" at character 5 of \"id +* 2\"");
+  CHECK(error({{"ok", "1"}, {"bad", "id +* 2"}}) == "set.bad: column 4: expected an expression after \"+\", found \"*\" in \"id +* 2\"");
   CHECK_THAT(error({}), Catch::Contains("at least one field"));
 }

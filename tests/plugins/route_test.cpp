@@ -58,18 +58,28 @@ TEST_CASE("route declares its ports: the routes' names and default", "[plugins][
   CHECK(h.context().ports() == std::vector<std::string>{"out", "default", "hot", "cold", "errors"});
 }
 
-TEST_CASE("route rejects a record whose predicate reads a missing or non-numeric field", "[plugins][route]") {
+TEST_CASE("route sends a record with a missing field on (null is false) and rejects type errors", "[plugins][route]") {
   auto in = gt::make_batch({{{"id", 0}, {"value", 5.0}}, {{"id", 1}}, {{"id", 2}, {"value", "text"}}});
   auto result = gt::run_stage(describe_route(), {{"routes", StringMap{{"pos", "value > 0"}}}}, {in});
   CHECK(gt::ints(result.out("pos"), "id") == std::vector<std::int64_t>{0});
-  CHECK(result.out("default").empty());
-  REQUIRE(result.rejected.size() == 2);
-  CHECK_THAT(result.rejected[0].error, Catch::Contains("field 'value' is missing or not a number"));
+  CHECK(gt::ints(result.out("default"), "id") == std::vector<std::int64_t>{1});
+  REQUIRE(result.rejected.size() == 1);
+  CHECK(result.rejected[0].error == "routes.pos: field \"value\": expected a number for \">\", found string \"text\" (record 2 of the batch)");
+}
+
+TEST_CASE("route on strings: a later route sees only the records earlier ones left", "[plugins][route]") {
+  auto in = gt::make_batch({{{"status", 503}, {"path", "/api"}}, {{"status", 404}, {"path", "/x"}}, {{"status", 200}, {"path", "/api/y"}},
+                            {{"status", 500}, {"path", "/web"}}});
+  const StringMap routes{{"server_error", "status >= 500"}, {"api", "starts_with(path, \"/api\")"}};
+  auto result = gt::run_stage(describe_route(), {{"routes", routes}}, {in});
+  CHECK(gt::ints(result.out("server_error"), "status") == std::vector<std::int64_t>{503, 500});
+  CHECK(gt::ints(result.out("api"), "status") == std::vector<std::int64_t>{200});
+  CHECK(gt::ints(result.out("default"), "status") == std::vector<std::int64_t>{404});
 }
 
 TEST_CASE("route refuses reserved port names and bad predicates", "[plugins][route]") {
   CHECK_THAT(param_error({{"default", "value > 1"}}).what(), Catch::Contains("'default' is a reserved port name"));
   CHECK(param_error({{"errors", "1"}}).param() == "routes");
-  CHECK_THAT(param_error({{"high", "value >"}}).what(), Catch::StartsWith("'high': "));
+  CHECK_THAT(param_error({{"high", "value >"}}).what(), Catch::StartsWith("routes.high: column 7: expected an expression after \">\""));
   CHECK_THAT(param_error({}).what(), Catch::Contains("at least one port"));
 }

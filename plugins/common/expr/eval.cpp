@@ -1,0 +1,312 @@
+#include "eval.hpp"
+
+#include <algorithm>
+
+#include "functions.hpp"
+#include "json.hpp"
+#include "ops.hpp"
+
+namespace graph_runner::expr {
+
+std::string operand_name(const Node& n, std::string_view text) {
+  if (n.op == Op::field) return "field \"" + n.text + "\"";
+  if (n.op == Op::call) return n.text + "() at column " + std::to_string(n.column);
+  return "the operand at column " + std::to_string(n.column);
+}
+
+void Eval::fail(std::uint32_t i, const std::string& message) {
+  if (s.failed_[i]) return;
+  s.failed_[i] = 1;
+  s.errors_.push_back({i, message + " (record " + std::to_string(i) + " of the batch)"});
+}
+
+void Eval::operand_failure(const Node& n, std::uint32_t i, int which, std::string_view expected, const std::string& detail,
+                           const Value& found) {
+  const std::size_t k = std::min<std::size_t>(static_cast<std::size_t>(which), n.args.size() - 1);
+  if (!detail.empty()) {
+    fail(i, "\"" + n.text + "\" at column " + std::to_string(n.column) + ": " + detail);
+    return;
+  }
+  fail(i, operand_name(*n.args[k], text) + ": expected " + std::string(expected) + " for \"" + n.text + "\", found " +
+              describe_value(found));
+}
+
+void Eval::run(const Node& n, Sel sel) {
+  Vector& out = vec(n);
+  switch (n.op) {
+    case Op::literal:
+      out.reset(kind_of(n.value.type()), 1, true);
+      set(out, 0, n.value);
+      return;
+    case Op::field: field(n, sel); return;
+    case Op::and_:
+    case Op::or_:
+    case Op::not_: logic(n, sel); return;
+    case Op::coalesce: coalesce(n, sel); return;
+    case Op::cond: conditional(n, sel); return;
+    case Op::in: in(n, sel); return;
+    case Op::call: call(n, sel); return;
+    default: break;
+  }
+  for (const auto& a : n.args) run(*a, sel);
+  switch (n.op) {
+    case Op::neg: case Op::add: case Op::sub: case Op::mul: case Op::div: case Op::mod: case Op::pow:
+      if (arithmetic_typed(n, sel)) return;
+      break;
+    case Op::lt: case Op::le: case Op::gt: case Op::ge: case Op::eq: case Op::ne:
+      if (compare_typed(n, sel)) return;
+      break;
+    default: break;
+  }
+  generic(n, sel);
+}
+
+// A field's column gathered through the batch's selection, typed as the column is.
+void Eval::field(const Node& n, Sel sel) {
+  Vector& out = vec(n);
+  const Column* c = batch.find(n.field);
+  if (!c) {
+    out.reset(Kind::null, 1, true);
+    return;
+  }
+  const bool selected = batch.has_selection();
+  const std::uint32_t* rows = batch.selection().data();
+  auto gather = [&](auto& dst, auto src) {
+    std::uint8_t* nulls = out.nulls.data();
+    if (c->all_valid()) {
+      if (selected) for (std::uint32_t i : sel) { dst[i] = src[rows[i]]; nulls[i] = 0; }
+      else for (std::uint32_t i : sel) { dst[i] = src[i]; nulls[i] = 0; }
+    } else {
+      for (std::uint32_t i : sel) {
+        const std::size_t r = selected ? rows[i] : i;
+        dst[i] = src[r];
+        nulls[i] = !c->valid(r);
+      }
+    }
+  };
+  const std::size_t size = batch.size();
+  switch (c->type()) {
+    case ColumnType::int64: out.reset(Kind::int64, size); gather(out.ints, c->ints().data()); break;
+    case ColumnType::float64: out.reset(Kind::float64, size); gather(out.doubles, c->doubles().data()); break;
+    case ColumnType::boolean: out.reset(Kind::boolean, size); gather(out.bools, c->bools().data()); break;
+    case ColumnType::string: out.reset(Kind::string, size); gather(out.strings, c->strings().data()); break;
+    default:
+      out.reset(Kind::value, size);
+      for (std::uint32_t i : sel) set(out, i, c->get(batch.row(i)));
+      narrow(out, sel);
+  }
+}
+
+void Eval::split_truth(const Node& n, const Vector& v, Sel sel, std::vector<std::uint32_t>& yes, std::vector<std::uint32_t>* no) {
+  if (v.kind == Kind::boolean && !v.constant) {
+    const std::uint8_t* b = v.bools.data();
+    const std::uint8_t* z = v.nulls.data();
+    for (std::uint32_t i : sel) {
+      if (b[i] && !z[i]) yes.push_back(i);
+      else if (no) no->push_back(i);
+    }
+    return;
+  }
+  for (std::uint32_t i : sel) {
+    const Value x = v.get(i);
+    bool t = false;
+    try {
+      t = truthy(x);
+    } catch (const OperandError&) {
+      fail(i, operand_name(n, text) + ": expected a bool, found " + describe_value(x));
+      continue;  // a failed record takes neither branch
+    }
+    if (t) yes.push_back(i);
+    else if (no) no->push_back(i);
+  }
+}
+
+// && || ! give bools; null counts as false; the right side of && (||) runs only on the records
+// the left side leaves undecided.
+void Eval::logic(const Node& n, Sel sel) {
+  const Node& left = *n.args[0];
+  run(left, sel);
+  auto& yes = selection();
+  auto& no = selection();
+  split_truth(left, vec(left), sel, yes, &no);
+  Vector& out = vec(n);
+  out.reset(Kind::boolean, batch.size());
+  for (std::uint32_t i : sel) out.nulls[i] = 0;
+  if (n.op == Op::not_) {
+    for (std::uint32_t i : sel) out.bools[i] = 1;
+    for (std::uint32_t i : yes) out.bools[i] = 0;
+  } else {
+    const bool is_and = n.op == Op::and_;
+    for (std::uint32_t i : sel) out.bools[i] = is_and ? 0 : 1;
+    Sel undecided = is_and ? Sel(yes) : Sel(no);
+    if (!undecided.empty()) {
+      const Node& right = *n.args[1];
+      run(right, undecided);
+      auto& t = selection();
+      split_truth(right, vec(right), undecided, t, nullptr);
+      for (std::uint32_t i : undecided) out.bools[i] = 0;
+      for (std::uint32_t i : t) out.bools[i] = 1;
+      release();
+    }
+  }
+  release(2);
+}
+
+// Copies the records `rows` of `part` into `out` (a value vector until narrowed).
+void Eval::merge(Vector& out, const Vector& part, Sel rows) {
+  for (std::uint32_t i : rows) set(out, i, part.get(i));
+}
+
+void Eval::coalesce(const Node& n, Sel sel) {
+  const Node& a = *n.args[0];
+  run(a, sel);
+  auto& missing = selection();
+  const Vector& va = vec(a);
+  for (std::uint32_t i : sel)
+    if (va.is_null(i)) missing.push_back(i);
+  Vector& out = vec(n);
+  out.reset(Kind::value, batch.size());
+  merge(out, va, sel);
+  if (!missing.empty()) {
+    run(*n.args[1], missing);
+    merge(out, vec(*n.args[1]), missing);
+  }
+  release();
+  narrow(out, sel);
+}
+
+void Eval::conditional(const Node& n, Sel sel) {
+  const Node& c = *n.args[0];
+  run(c, sel);
+  auto& yes = selection();
+  auto& no = selection();
+  split_truth(c, vec(c), sel, yes, &no);
+  Vector& out = vec(n);
+  out.reset(Kind::value, batch.size());
+  if (!yes.empty()) {
+    run(*n.args[1], yes);
+    merge(out, vec(*n.args[1]), yes);
+  }
+  if (!no.empty()) {
+    run(*n.args[2], no);
+    merge(out, vec(*n.args[2]), no);
+  }
+  release(2);
+  narrow(out, sel);
+}
+
+// `x in [a, b]` compares with each element (== without type errors); `x in arr` reads an array value.
+void Eval::in(const Node& n, Sel sel) {
+  const Node& x = *n.args[0];
+  const Node& list = *n.args[1];
+  run(x, sel);
+  const Vector& vx = vec(x);
+  Vector& out = vec(n);
+  out.reset(Kind::boolean, batch.size());
+  for (std::uint32_t i : sel) { out.nulls[i] = 0; out.bools[i] = 0; }
+  if (list.op == Op::array) {
+    for (const auto& e : list.args) {
+      run(*e, sel);
+      const Vector& ve = vec(*e);
+      if (vx.kind == Kind::string && ve.kind == Kind::string && ve.constant) {  // the common case: no Value per record
+        const StringView want = ve.strings[0];
+        const StringView* xs = vx.strings.data();
+        const std::size_t st = vx.constant ? 0 : 1;
+        for (std::uint32_t i : sel) out.bools[i] |= !vx.nulls[i * st] && xs[i * st] == want;
+        continue;
+      }
+      for (std::uint32_t i : sel) out.bools[i] |= compare_equal_loosely(vx.get(i), ve.get(i));
+    }
+    return;
+  }
+  run(list, sel);
+  const Vector& va = vec(list);
+  for (std::uint32_t i : sel) {
+    try {
+      out.bools[i] = contained(vx.get(i), va.get(i));
+    } catch (const OperandError& e) {
+      operand_failure(n, i, e.which, e.expected, e.detail, va.get(i));
+    } catch (const RowFailure& f) {
+      fail(i, operand_name(list, text) + ": " + f.message);
+    }
+  }
+}
+
+void Eval::call(const Node& n, Sel sel) {
+  const Function& f = *n.fn;
+  if (f.path_arg) {  // exists(path): whether the record has the field, value or null
+    Vector& out = vec(n);
+    out.reset(Kind::boolean, batch.size());
+    const Column* c = batch.find(n.args[0]->field);
+    for (std::uint32_t i : sel) {
+      out.nulls[i] = 0;
+      out.bools[i] = c && c->present(batch.row(i));
+    }
+    return;
+  }
+  for (const auto& a : n.args) run(*a, sel);
+  if (call_typed(n, sel)) return;
+  Vector& out = vec(n);
+  out.reset(Kind::value, batch.size());
+  CallContext ctx(n, text, arena());
+  Value args[16];
+  const std::size_t k = n.args.size();
+  for (std::uint32_t i : sel) {
+    bool has_null = false;
+    for (std::size_t j = 0; j < k; ++j) {
+      args[j] = vec(*n.args[j]).get(i);
+      has_null = has_null || args[j].is_null();
+    }
+    if (has_null && !f.takes_null) continue;  // null in, null out
+    try {
+      set(out, i, f.fn(ctx, std::span<const Value>(args, k)));
+    } catch (const RowFailure& e) {
+      fail(i, e.message);
+    }
+  }
+  narrow(out, sel);
+}
+
+// Value by value (ops.hpp): operators on kinds the typed loops do not cover, arrays, indexing.
+void Eval::generic(const Node& n, Sel sel) {
+  Vector& out = vec(n);
+  out.reset(Kind::value, batch.size());
+  const Vector& a = vec(*n.args[0]);
+  const Vector* b = n.args.size() > 1 ? &vec(*n.args[1]) : nullptr;
+  std::string json;
+  for (std::uint32_t i : sel) {
+    try {
+      switch (n.op) {
+        case Op::array:
+          json = "[";
+          for (std::size_t j = 0; j < n.args.size(); ++j) {
+            if (j) json += ',';
+            append_json(json, vec(*n.args[j]).get(i));
+          }
+          json += ']';
+          set(out, i, Value::string_ref(arena().copy(json), Type::json));
+          break;
+        case Op::index: {
+          const Value base = a.get(i), at = b->get(i);
+          if (base.is_null() || at.is_null()) break;
+          if (base.type() != Type::json) throw OperandError{0, "an array", {}};
+          if (at.type() != Type::int64) throw OperandError{1, "an int", {}};
+          set(out, i, json_element(base.as_string(), at.as_int(), arena()));
+          break;
+        }
+        case Op::lt: case Op::le: case Op::gt: case Op::ge: case Op::eq: case Op::ne:
+          set(out, i, Value::of(compare(n.op, a.get(i), b->get(i))));
+          break;
+        default: set(out, i, arithmetic(n.op, a.get(i), b ? b->get(i) : Value{}, arena()));
+      }
+    } catch (const OperandError& e) {
+      const Vector& bad = e.which == 0 || !b ? a : *b;
+      operand_failure(n, i, e.which, e.expected, e.detail, bad.get(i));
+    } catch (const RowFailure& f) {
+      fail(i, operand_name(*n.args[0], text) + ": " + f.message);
+    }
+  }
+  narrow(out, sel);
+}
+
+}  // namespace graph_runner::expr

@@ -1,0 +1,58 @@
+#pragma once
+// The batch evaluator: every node of the tree yields a Vector for the records of a selection
+// (record indexes into the batch). Typed loops for the common kinds, the value-by-value path of
+// ops.hpp for the rest. Internal to plugins/common/expr.
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "ast.hpp"
+#include "expr.hpp"
+
+namespace graph_runner::expr {
+
+using Sel = std::span<const std::uint32_t>;
+
+Kind kind_of(Type t) noexcept;
+void set(Vector& v, std::size_t i, const Value& x);
+void narrow(Vector& v, Sel sel);
+
+struct Eval {
+  const Batch& batch;
+  Scratch& s;
+  std::string_view text;
+  std::size_t depth = 0;  // selections in use
+
+  Vector& vec(const Node& n) { return s.vectors_[n.id]; }
+  std::vector<std::uint32_t>& selection() { auto& v = s.selections_[depth++]; v.clear(); return v; }
+  void release(std::size_t k = 1) { depth -= k; }
+  Arena& arena() {
+    if (!s.arena_) s.arena_ = std::make_shared<Arena>();
+    return *s.arena_;
+  }
+  /// Fails record `i` (the first failure of a record is the one reported).
+  void fail(std::uint32_t i, const std::string& message);
+  void operand_failure(const Node& n, std::uint32_t i, int which, std::string_view expected, const std::string& detail, const Value& found);
+
+  /// Evaluates `n` for the records `sel` into vec(n).
+  void run(const Node& n, Sel sel);
+
+  // eval_ops.cpp: typed loops; false when the operands' kinds have none (the caller goes value by value).
+  bool arithmetic_typed(const Node& n, Sel sel);
+  bool compare_typed(const Node& n, Sel sel);
+  bool call_typed(const Node& n, Sel sel);
+
+ private:
+  void field(const Node& n, Sel sel);
+  void logic(const Node& n, Sel sel);
+  void coalesce(const Node& n, Sel sel);
+  void conditional(const Node& n, Sel sel);
+  void in(const Node& n, Sel sel);
+  void call(const Node& n, Sel sel);
+  void generic(const Node& n, Sel sel);
+  void merge(Vector& out, const Vector& part, Sel rows);
+  /// Records of `sel` whose `v` is true (`want`) or not; a non-bool fails the record.
+  void split_truth(const Node& n, const Vector& v, Sel sel, std::vector<std::uint32_t>& yes, std::vector<std::uint32_t>* no);
+};
+
+}  // namespace graph_runner::expr

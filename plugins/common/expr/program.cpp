@@ -1,0 +1,150 @@
+#include <algorithm>
+
+#include "eval.hpp"
+#include "expr.hpp"
+#include "functions.hpp"
+#include "parser.hpp"
+
+namespace graph_runner::expr {
+namespace {
+
+// Numbers each node (its vector in a Scratch) and lists the fields read, in order.
+void number(Node& n, std::size_t& count, std::vector<std::string>& fields) {
+  n.id = count++;
+  if (n.op == Op::field && std::find(fields.begin(), fields.end(), n.text) == fields.end()) fields.push_back(n.text);
+  for (auto& a : n.args) number(*a, count, fields);
+}
+
+bool foldable(const Node& n) {
+  if (n.op == Op::literal || n.op == Op::field) return false;
+  if (n.op == Op::call && (!n.fn->pure || n.fn->path_arg)) return false;
+  for (const auto& a : n.args)
+    if (!a->is_literal()) return false;
+  return true;
+}
+
+}  // namespace
+
+// Constant folding: a node whose operands are all literals is evaluated once, here. The list
+// of `in` stays a list (its typed comparison wants the elements). A constant that fails
+// (int("abc")) is a compile error.
+struct Folder {
+  static void fold(Node& n, std::string_view text, bool in_list = false);
+};
+
+void Folder::fold(Node& n, std::string_view text, bool in_list) {
+  for (std::size_t k = 0; k < n.args.size(); ++k) fold(*n.args[k], text, n.op == Op::in && k == 1);
+  if (in_list || !foldable(n)) return;
+  std::size_t count = 0;
+  std::vector<std::string> fields;
+  number(n, count, fields);
+  Scratch scratch(count);
+  Batch empty;
+  empty.set_physical_size(1);
+  scratch.failed_.assign(1, 0);
+  Eval e{empty, scratch, text};
+  const std::uint32_t one = 0;
+  e.run(n, Sel(&one, 1));
+  if (!scratch.errors_.empty()) {
+    std::string m = scratch.errors_[0].message;
+    m.erase(m.rfind(" (record "));
+    throw CompileError(n.column, m);
+  }
+  const Value v = scratch.vectors_[n.id].get(0);
+  n.args.clear();
+  n.fn = nullptr;
+  n.regex.reset();
+  if (v.is_text()) n.set_string(std::string(v.as_string()), v.type());
+  else {
+    n.op = Op::literal;
+    n.value = v;
+  }
+}
+
+CompileError::CompileError(std::size_t column, const std::string& message)
+    : std::runtime_error("column " + std::to_string(column) + ": " + message), column_(column), message_(message) {}
+
+Program::Program() = default;
+Program::Program(Program&&) noexcept = default;
+Program& Program::operator=(Program&&) noexcept = default;
+Program::~Program() = default;
+
+Program compile(std::string_view text) {
+  Program p;
+  p.text_ = std::string(text);
+  p.root_ = parse(p.text_);
+  Folder::fold(*p.root_, p.text_);
+  number(*p.root_, p.nodes_, p.fields_);
+  return p;
+}
+
+std::unique_ptr<Scratch> Program::make_scratch() const { return std::make_unique<Scratch>(nodes_); }
+
+Scratch::Scratch(std::size_t nodes) : vectors_(nodes), selections_(2 * nodes + 2) {}
+Scratch::~Scratch() = default;
+
+const Vector& Program::evaluate(const Batch& batch, Scratch& scratch) const {
+  const std::size_t n = batch.size();
+  if (scratch.all_.size() < n) {
+    const std::size_t old = scratch.all_.size();
+    scratch.all_.resize(n);
+    for (std::size_t i = old; i < n; ++i) scratch.all_[i] = static_cast<std::uint32_t>(i);
+  }
+  return evaluate(batch, Sel(scratch.all_.data(), n), scratch);
+}
+
+const Vector& Program::evaluate(const Batch& batch, std::span<const std::uint32_t> records, Scratch& scratch) const {
+  scratch.errors_.clear();
+  scratch.failed_.assign(batch.size(), 0);
+  scratch.arena_.reset();
+  Eval e{batch, scratch, text_};
+  e.run(*root_, records);
+  if (scratch.errors_.size() > 1)
+    std::stable_sort(scratch.errors_.begin(), scratch.errors_.end(), [](const RowError& a, const RowError& b) { return a.record < b.record; });
+  Vector& out = scratch.vectors_[root_->id];
+  if (!scratch.errors_.empty() && !out.constant && out.kind != Kind::null)
+    for (const RowError& err : scratch.errors_) out.nulls[err.record] = 1;
+  return out;
+}
+
+void Program::filter(const Batch& batch, Scratch& scratch, std::vector<std::uint32_t>& kept) const {
+  const Vector& v = evaluate(batch, scratch);
+  keep_true(v, Sel(scratch.all_.data(), batch.size()), scratch, kept);
+}
+
+void Program::filter(const Batch& batch, std::span<const std::uint32_t> records, Scratch& scratch,
+                     std::vector<std::uint32_t>& kept) const {
+  keep_true(evaluate(batch, records, scratch), records, scratch, kept);
+}
+
+void Program::keep_true(const Vector& v, std::span<const std::uint32_t> records, Scratch& scratch,
+                        std::vector<std::uint32_t>& kept) const {
+  const std::uint8_t* failed = scratch.failed_.data();
+  if (v.kind == Kind::boolean && !v.constant) {
+    const std::uint8_t* b = v.bools.data();
+    const std::uint8_t* z = v.nulls.data();
+    for (std::uint32_t i : records)
+      if (b[i] & !z[i] & !failed[i]) kept.push_back(i);
+    return;
+  }
+  bool any_new = false;
+  for (std::uint32_t i : records) {
+    if (failed[i]) continue;
+    const Value x = v.get(i);
+    switch (x.type()) {
+      case Type::null: break;
+      case Type::boolean: if (x.as_bool()) kept.push_back(i); break;
+      case Type::int64: if (x.as_int() != 0) kept.push_back(i); break;
+      case Type::float64: if (x.as_double() != 0 && x.as_double() == x.as_double()) kept.push_back(i); break;
+      default:
+        scratch.failed_[i] = 1;
+        scratch.errors_.push_back({i, "the condition gave " + std::string(x.type() == Type::json ? "an array" : "a string") +
+                                          ", not a bool (record " + std::to_string(i) + " of the batch)"});
+        any_new = true;
+    }
+  }
+  if (any_new)
+    std::stable_sort(scratch.errors_.begin(), scratch.errors_.end(), [](const RowError& a, const RowError& b) { return a.record < b.record; });
+}
+
+}  // namespace graph_runner::expr
