@@ -55,7 +55,8 @@ set(example_redis-round-trip --redis --vary-batches)
 # What it received (users-looked-up.jsonl: the id and email of each user) is in the digest.
 set(example_user-filter --http-service USER_SERVICE_URL=/users:503 --received users-looked-up.jsonl
   --file rich-users.jsonl no-balance.jsonl users-looked-up.jsonl
-  --balance "rich.routed = unknown.in" --balance "lookup.retries = 1" --balance "rich.in = lookup.out")
+  --balance "no_balance.out = unknown.in" --balance "lookup.retries = 1" --balance "rich.in = lookup.out"
+  --balance "no_balance.in = lookup.out")
 
 foreach(graph ${example_graphs})
   get_filename_component(stem ${graph} NAME_WE)

@@ -88,11 +88,11 @@ endif()
 cli_test(validate.bad_map_expression_passes_plain_validate STDOUT "bad_map_expression\\.toml: ok \\(3 nodes\\)"
   COMMAND validate ${data}/bad_map_expression.toml)
 cli_test(validate.instantiate_compiles_map_expression EXIT 2
-  STDERR "bad_map_expression\\.toml:10:7: error: node 'scaled' \\(plugin 'map'\\): 'value': [^\n]*\n"
+  STDERR "bad_map_expression\\.toml:10:7: error: node 'scaled' \\(plugin 'map'\\): set\\.value: column [^\n]*\n"
          "\n1 error\\(s\\)\n$"
   COMMAND validate --instantiate ${data}/bad_map_expression.toml)
 cli_test(validate.instantiate_compiles_filter_expression EXIT 2
-  STDERR "bad_expression\\.toml:9:9: error: node 'broken' \\(plugin 'filter'\\): [^\n]*Unexpected end of expression"
+  STDERR "bad_expression\\.toml:9:9: error: node 'broken' \\(plugin 'filter'\\): where: column 9: expected an expression"
   COMMAND validate ${data}/bad_expression.toml --instantiate)
 cli_test(validate.missing_input_passes_plain_validate STDOUT "missing_csv\\.toml: ok \\(2 nodes\\)" NO_FILE out
   COMMAND validate ${data}/missing_csv.toml)

@@ -31,7 +31,7 @@ run(fields dpkg-deb --field ${deb} Package Architecture Depends Recommends Secti
 expect_match("control fields" "${fields_out}" "(^|\n)Package: graph-runner\n")
 expect_match("control fields" "${fields_out}" "\nArchitecture: ${arch}\n")
 expect_match("control fields" "${fields_out}" "\nSection: utils\n")
-foreach(dependency libc6 libstdc\\+\\+6 "libtbb[0-9]+" "libtomlplusplus[0-9]+" "libmuparser[0-9a-z]+")
+foreach(dependency libc6 libstdc\\+\\+6 "libtbb[0-9]+" "libtomlplusplus[0-9]+" "libre2-[0-9]+")
   expect_match("Depends (expected ${dependency})" "${fields_out}" "\nDepends: ([^\n]*, )?${dependency}( \\([^)]+\\))?(,|\n)")
 endforeach()
 if(fields_out MATCHES "\nDepends: [^\n]*graph-runner")

@@ -592,7 +592,7 @@ class GraphGen {
       case 0: return a + " * " + std::to_string(1 + k % 5);
       case 1: return a + op + b;
       case 2: return a + " / " + std::to_string(2 + k % 7);  // a double
-      case 3: return "abs(" + a + ") + 1";                    // muParser per record
+      case 3: return "abs(" + a + ") + 1";                    // a function, value by value
       case 4: return a + " > " + std::to_string(k - 100);     // a bool
       default: return a + op + b + " * 0.5";
     }
@@ -604,7 +604,7 @@ class GraphGen {
     switch (form) {
       case 0: return a + " > " + std::to_string(threshold);
       case 1: return a + " < " + std::to_string(threshold) + " || id > " + std::to_string(k);
-      case 2: return "abs(" + a + ") > " + std::to_string(k % 300);  // muParser per record
+      case 2: return "abs(" + a + ") > " + std::to_string(k % 300);  // a function, value by value
       default: return "id * 3 + " + a + " >= " + std::to_string(threshold);
     }
   }

@@ -97,3 +97,13 @@ TEST_CASE("math functions", "[expr][functions]") {
   CHECK(value_of("sin(0) + cos(0)") == "double 1");
   CHECK(value_of("sign(-4)") == "double -1");
 }
+
+TEST_CASE("every function's documented example compiles", "[expr][functions]") {
+  const auto docs = expr::function_docs();
+  CHECK(docs.size() >= 40);
+  for (const auto& d : docs) {
+    INFO(d.name << ": " << d.example);
+    CHECK(compile_error(std::string(d.example)) == "compiled");
+  }
+  CHECK(expr::function_table_markdown().find("| `matches(s, \"regex\")` |") != std::string::npos);
+}

@@ -38,7 +38,7 @@ Value replace_all(CallContext& c, std::span<const Value> a) {
 void add_regex_functions(std::vector<Function>& t) {
   t.push_back({"matches", 2, 2, "matches(s, \"regex\")", "bool: the RE2 regex matches somewhere in `s` (anchor with ^ $)", "matches(path, \"^/api/v[0-9]+/\")", matches, false, true, 1});
   t.push_back({"extract", 2, 2, "extract(s, \"regex\")", "string: the first capture group (the whole match without groups), null when no match", "extract(path, \"/users/([0-9]+)\")", extract, false, true, 1});
-  t.push_back({"replace_all", 3, 3, "replace_all(s, \"regex\", rewrite)", "string: every match replaced; `\\\\1` in `rewrite` is group 1", "replace_all(msg, \"[0-9]+\", \"N\")", replace_all, false, true, 1});
+  t.push_back({"replace_all", 3, 3, "replace_all(s, \"regex\", rewrite)", "string: every match replaced; `\\1` in `rewrite` is group 1", "replace_all(msg, \"[0-9]+\", \"N\")", replace_all, false, true, 1});
 }
 
 }  // namespace graph_runner::expr
