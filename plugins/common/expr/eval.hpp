@@ -36,11 +36,18 @@ struct Eval {
 
   /// Evaluates `n` for the records `sel` into vec(n).
   void run(const Node& n, Sel sel);
+  /// The records of `sel` for which `n` is true, into `out` (eval_select.cpp).
+  void select(const Node& n, Sel sel, std::vector<std::uint32_t>& out);
 
   // eval_ops.cpp: typed loops; false when the operands' kinds have none (the caller goes value by value).
   bool arithmetic_typed(const Node& n, Sel sel);
   bool compare_typed(const Node& n, Sel sel);
   bool call_typed(const Node& n, Sel sel);
+  bool select_compare(const Node& n, Sel sel, std::vector<std::uint32_t>& out);
+  bool select_call(const Node& n, Sel sel, std::vector<std::uint32_t>& out);
+
+  /// Records of `sel` whose `v` is true into `yes` (and the others into `no`); a non-bool fails the record.
+  void split_truth(const Node& n, const Vector& v, Sel sel, std::vector<std::uint32_t>& yes, std::vector<std::uint32_t>* no);
 
  private:
   void field(const Node& n, Sel sel);
@@ -51,8 +58,6 @@ struct Eval {
   void call(const Node& n, Sel sel);
   void generic(const Node& n, Sel sel);
   void merge(Vector& out, const Vector& part, Sel rows);
-  /// Records of `sel` whose `v` is true (`want`) or not; a non-bool fails the record.
-  void split_truth(const Node& n, const Vector& v, Sel sel, std::vector<std::uint32_t>& yes, std::vector<std::uint32_t>* no);
 };
 
 }  // namespace graph_runner::expr

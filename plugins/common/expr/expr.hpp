@@ -109,8 +109,7 @@ class Program {
  private:
   friend Program compile(std::string_view text);
   Program();
-  void keep_true(const Vector& v, std::span<const std::uint32_t> records, Scratch& scratch,
-                 std::vector<std::uint32_t>& kept) const;
+
   std::string text_;
   std::vector<std::string> fields_;
   std::unique_ptr<Node> root_;

@@ -108,42 +108,25 @@ const Vector& Program::evaluate(const Batch& batch, std::span<const std::uint32_
 }
 
 void Program::filter(const Batch& batch, Scratch& scratch, std::vector<std::uint32_t>& kept) const {
-  const Vector& v = evaluate(batch, scratch);
-  keep_true(v, Sel(scratch.all_.data(), batch.size()), scratch, kept);
+  const std::size_t n = batch.size();
+  if (scratch.all_.size() < n) {
+    const std::size_t old = scratch.all_.size();
+    scratch.all_.resize(n);
+    for (std::size_t i = old; i < n; ++i) scratch.all_[i] = static_cast<std::uint32_t>(i);
+  }
+  filter(batch, Sel(scratch.all_.data(), n), scratch, kept);
 }
 
 void Program::filter(const Batch& batch, std::span<const std::uint32_t> records, Scratch& scratch,
                      std::vector<std::uint32_t>& kept) const {
-  keep_true(evaluate(batch, records, scratch), records, scratch, kept);
-}
-
-void Program::keep_true(const Vector& v, std::span<const std::uint32_t> records, Scratch& scratch,
-                        std::vector<std::uint32_t>& kept) const {
-  const std::uint8_t* failed = scratch.failed_.data();
-  if (v.kind == Kind::boolean && !v.constant) {
-    const std::uint8_t* b = v.bools.data();
-    const std::uint8_t* z = v.nulls.data();
-    for (std::uint32_t i : records)
-      if (b[i] & !z[i] & !failed[i]) kept.push_back(i);
-    return;
-  }
-  bool any_new = false;
-  for (std::uint32_t i : records) {
-    if (failed[i]) continue;
-    const Value x = v.get(i);
-    switch (x.type()) {
-      case Type::null: break;
-      case Type::boolean: if (x.as_bool()) kept.push_back(i); break;
-      case Type::int64: if (x.as_int() != 0) kept.push_back(i); break;
-      case Type::float64: if (x.as_double() != 0 && x.as_double() == x.as_double()) kept.push_back(i); break;
-      default:
-        scratch.failed_[i] = 1;
-        scratch.errors_.push_back({i, "the condition gave " + std::string(x.type() == Type::json ? "an array" : "a string") +
-                                          ", not a bool (record " + std::to_string(i) + " of the batch)"});
-        any_new = true;
-    }
-  }
-  if (any_new)
+  scratch.errors_.clear();
+  scratch.failed_.assign(batch.size(), 0);
+  scratch.arena_.reset();
+  Eval e{batch, scratch, text_};
+  std::vector<std::uint32_t>& out = scratch.selections_.back();  // the stack never reaches the last one
+  e.select(*root_, records, out);
+  kept.insert(kept.end(), out.begin(), out.end());
+  if (scratch.errors_.size() > 1)
     std::stable_sort(scratch.errors_.begin(), scratch.errors_.end(), [](const RowError& a, const RowError& b) { return a.record < b.record; });
 }
 
