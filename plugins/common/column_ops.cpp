@@ -7,9 +7,12 @@ namespace graph_runner::plugins {
 namespace {
 // Copies row `from` of `src` into row `to` of `dst`: a value, an explicit null or absent.
 void copy_row(const Column& src, std::size_t from, Column& dst, std::size_t to) {
-  if (src.valid(from)) dst.set(to, src.get(from));
-  else if (src.present(from)) dst.set(to, Value{});
-  else dst.set_absent(to);
+  if (src.valid(from))
+    dst.set(to, src.get(from));
+  else if (src.present(from))
+    dst.set(to, Value{});
+  else
+    dst.set_absent(to);
 }
 }  // namespace
 
@@ -26,12 +29,14 @@ ColumnPtr overlaid(const Column& base, const Column& top, Field f) {
   return out;
 }
 
-ColumnPtr without_rows(const Column& c, std::span<const std::uint32_t> rows) {
-  auto out = std::make_shared<Column>(c);
-  for (std::uint32_t r : rows) out->set_absent(r);
-  for (std::size_t r = 0; r < out->size(); ++r)
-    if (out->present(r)) return out;
-  return nullptr;
+void remove_rows(Batch& b, Field f, std::span<const std::uint32_t> rows) {
+  const Column* c = b.find(f);
+  if (!c || rows.empty()) return;
+  auto rest = std::make_shared<Column>(*c);
+  for (std::uint32_t r : rows) rest->set_absent(r);
+  for (std::size_t r = 0; r < rest->size(); ++r)
+    if (rest->present(r)) return b.put(std::move(rest));
+  b.remove(f);
 }
 
 void put_over(Batch& b, ColumnPtr column) {

@@ -19,8 +19,9 @@ ColumnPtr relabeled(const Column& c, Field to);
 /// `base` elsewhere: how a new value replaces an existing field, row by row.
 ColumnPtr overlaid(const Column& base, const Column& top, Field f);
 
-/// A copy of `c` with `rows` (physical rows) made absent; nullptr when no row keeps the field.
-ColumnPtr without_rows(const Column& c, std::span<const std::uint32_t> rows);
+/// Makes field `f` absent from physical `rows` of `b` (the text a parse_* stage parsed): the
+/// column is copied, or removed when no row keeps the field.
+void remove_rows(Batch& b, Field f, std::span<const std::uint32_t> rows);
 
 /// Puts `column` into `b`: added when `b` has no such field, else overlaid onto the existing
 /// column (the new rows win where present).

@@ -46,4 +46,14 @@ std::size_t FieldPaths::first(std::string_view name) const noexcept {
   return none;
 }
 
+FieldPaths field_paths_param(const Context& c, const std::string& param, const std::string& empty_message) {
+  const auto& paths = c.params().get_string_list(param);
+  if (paths.empty()) c.param_error(param, empty_message);
+  try {
+    return FieldPaths(paths);
+  } catch (const std::invalid_argument& e) {
+    c.param_error(param, e.what());
+  }
+}
+
 }  // namespace graph_runner::plugins

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "graph_runner/context.hpp"
 #include "graph_runner/value.hpp"
 
 namespace graph_runner::plugins {
@@ -37,6 +38,10 @@ class FieldPaths {
  private:
   std::vector<std::string> paths_;
 };
+
+/// The paths of list parameter `param`: at least one, each valid, none twice; otherwise a
+/// parameter error (`empty_message` for an empty list).
+FieldPaths field_paths_param(const Context& c, const std::string& param, const std::string& empty_message);
 
 /// A value computed once per field from its name, remembered by field id: field_name()
 /// takes the intern table's lock, too much to call for every column of every batch. Not

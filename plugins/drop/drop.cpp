@@ -1,7 +1,6 @@
 // drop: removes the listed fields, e.g. `fields = ["email", "user.email"]` (a path removes
 // the fields nested under it too). The other columns are shared, not copied.
 #include <memory>
-#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -12,19 +11,11 @@
 namespace graph_runner::plugins {
 namespace {
 
-FieldPaths paths_param(Context& c) {
-  const auto& fields = c.params().get_string_list("fields");
-  if (fields.empty()) c.param_error("fields", "drop needs at least one field, e.g. fields = [\"email\"]");
-  try {
-    return FieldPaths(fields);
-  } catch (const std::invalid_argument& e) {
-    c.param_error("fields", e.what());
-  }
-}
-
 class Drop : public Stage {
  public:
-  explicit Drop(Context& c) : paths_(paths_param(c)), memos_([] { return std::make_unique<Memo>(); }) {}
+  explicit Drop(Context& c)
+      : paths_(field_paths_param(c, "fields", "drop needs at least one field, e.g. fields = [\"email\"]")),
+        memos_([] { return std::make_unique<Memo>(); }) {}
 
   void process(BatchPtr in, Emitter& out) override {
     auto memo = memos_.acquire();

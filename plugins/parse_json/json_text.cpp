@@ -42,7 +42,8 @@ std::string JsonText::parse_value(std::string_view text, std::size_t row, Parsed
   for (auto element : array) {
     od::value json;
     if (auto e = element.get(json)) return failure(e, location(), text, "invalid JSON");
-    if (count++ > 0) return failure(simdjson::TRAILING_CONTENT, json.raw_json_token().data(), text, "text after the JSON value");
+    if (count++ > 0)
+      return failure(simdjson::TRAILING_CONTENT, json.raw_json_token().data(), text, "text after the JSON value");
     // A non-empty object is flattened as read_jsonl does; `{}` is a json value, as there.
     const std::string_view token = json.raw_json_token();
     if (!token.empty() && token[0] == '{' && token.data()[token.size()] != '}') {
@@ -57,11 +58,13 @@ std::string JsonText::parse_value(std::string_view text, std::size_t row, Parsed
   }
   if (count == 0) return failure(simdjson::EMPTY, nullptr, text, "no JSON value");
   const char* rest = location();
-  if (rest && rest < buffer_.data() + size) return failure(simdjson::TRAILING_CONTENT, rest, text, "text after the JSON value");
+  if (rest && rest < buffer_.data() + size)
+    return failure(simdjson::TRAILING_CONTENT, rest, text, "text after the JSON value");
   return {};
 }
 
-std::string JsonText::failure(simdjson::error_code e, const char* at, std::string_view text, const std::string& what) const {
+std::string JsonText::failure(simdjson::error_code e, const char* at, std::string_view text,
+                              const std::string& what) const {
   // 1-based position in `text` (the buffer has "[" before it); unknown or past it: its end.
   std::size_t position = text.size() + 1;
   if (at && at > buffer_.data() && at <= buffer_.data() + text.size()) position = std::size_t(at - buffer_.data());

@@ -1,12 +1,12 @@
 #pragma once
 // One field's JSON text to record fields, with read_jsonl's flattening (json_fields.hpp):
 // an object's keys become fields under a prefix, anything else is one value.
+#include <simdjson.h>
+
 #include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <simdjson.h>
 
 #include "json_fields.hpp"
 

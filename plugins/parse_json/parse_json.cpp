@@ -23,12 +23,19 @@ namespace {
 // What a JSON value that is not an object is, for an error message.
 std::string describe(const Value& v) {
   switch (v.type()) {
-    case Type::null: return "null";
-    case Type::boolean: return "a bool";
+    case Type::null:
+      return "null";
+    case Type::boolean:
+      return "a bool";
     case Type::int64:
-    case Type::float64: return "a number";
-    case Type::json: return v.as_string().starts_with('[') ? "an array" : v.as_string().starts_with('{') ? "an empty object" : "a number";
-    default: return "a string";
+    case Type::float64:
+      return "a number";
+    case Type::json:
+      return v.as_string().starts_with('[')   ? "an array"
+             : v.as_string().starts_with('{') ? "an empty object"
+                                              : "a number";
+    default:
+      return "a string";
   }
 }
 
@@ -91,11 +98,8 @@ class ParseJson : public Stage {
     }
 
     std::shared_ptr<Batch> b = out.take(std::move(in));
-    if (!keep_field_ && !parsed_rows.empty()) {
-      // The text is gone from the records it was parsed from (or replaced by what it held).
-      if (ColumnPtr rest = without_rows(*b->find(field_), parsed_rows)) b->put(std::move(rest));
-      else b->remove(field_);
-    }
+    // The text is gone from the records it was parsed from (or replaced by what it held).
+    if (!keep_field_) remove_rows(*b, field_, parsed_rows);
     for (Column& c : parsed.columns) {
       c.resize(b->physical_size());
       put_over(*b, std::make_shared<Column>(std::move(c)));
@@ -118,8 +122,8 @@ class ParseJson : public Stage {
 }  // namespace
 
 PluginDescriptor describe_parse_json() {
-  return PluginDescriptor::stage<ParseJson>("parse_json",
-                                            "parses a field holding JSON text into fields (objects nested under a target)")
+  return PluginDescriptor::stage<ParseJson>(
+             "parse_json", "parses a field holding JSON text into fields (objects nested under a target)")
       .with_params({
           ParamSpec::string("field", "the field holding JSON text (string or json)").mandatory(),
           ParamSpec::string("target",

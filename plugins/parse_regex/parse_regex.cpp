@@ -52,7 +52,8 @@ class ParseRegex : public Stage {
     const Column* source = in->find(field_);
     const auto& groups = regex_.groups();
     std::vector<std::shared_ptr<Column>> columns;
-    for (const auto& g : groups) columns.push_back(std::make_shared<Column>(g.field, ColumnType::mixed, in->physical_size()));
+    for (const auto& g : groups)
+      columns.push_back(std::make_shared<Column>(g.field, ColumnType::mixed, in->physical_size()));
     std::vector<std::uint32_t> kept, matched_rows;
     kept.reserve(n);
     std::vector<re2::StringPiece> captures;
@@ -64,8 +65,10 @@ class ParseRegex : public Stage {
       const Value v = source ? source->get(row) : Value{};
       if (!v.is_text() || !regex_.match(v.as_string(), captures)) {
         ++unmatched;
-        if (on_no_match_ == NoMatch::keep) kept.push_back(static_cast<std::uint32_t>(i));
-        else if (on_no_match_ == NoMatch::reject) out.reject(*in, i, no_match_message(v));
+        if (on_no_match_ == NoMatch::keep)
+          kept.push_back(static_cast<std::uint32_t>(i));
+        else if (on_no_match_ == NoMatch::reject)
+          out.reject(*in, i, no_match_message(v));
         continue;
       }
       bool converted = true;
@@ -95,10 +98,7 @@ class ParseRegex : public Stage {
     // Captured strings point into the field's text: the batch keeps its arenas (short ones
     // are copied into the new columns' cells).
     std::shared_ptr<Batch> b = out.take(std::move(in));
-    if (!keep_field_ && !matched_rows.empty()) {
-      if (ColumnPtr rest = without_rows(*b->find(field_), matched_rows)) b->put(std::move(rest));
-      else b->remove(field_);
-    }
+    if (!keep_field_) remove_rows(*b, field_, matched_rows);
     for (auto& c : columns)
       if (c->valid_rows() > 0) put_over(*b, std::move(c));
     if (kept.size() < n) b->keep_rows(kept);
@@ -134,8 +134,9 @@ PluginDescriptor describe_parse_regex() {
               .mandatory(),
           ParamSpec::string_map("types", "group = type: string (the default), int, double or bool")
               .with_default(StringMap{}),
-          ParamSpec::string("on_no_match", "a record whose field does not match (or is missing): reject (on_error), "
-                                           "drop (counted in the gauge no_match) or keep (unchanged)")
+          ParamSpec::string("on_no_match",
+                            "a record whose field does not match (or is missing): reject (on_error), "
+                            "drop (counted in the gauge no_match) or keep (unchanged)")
               .with_default(std::string("reject"))
               .one_of({"reject", "drop", "keep"}),
           ParamSpec::boolean("keep_field", "keep the matched text in `field` too").with_default(false),

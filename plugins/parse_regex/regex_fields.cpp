@@ -27,8 +27,7 @@ RegexFields::RegexFields(std::string_view pattern, const StringMap& types) {
   auto re = std::make_unique<re2::RE2>(re2::StringPiece(pattern.data(), pattern.size()), options);
   if (!re->ok()) throw RegexError("RE2 refuses the pattern: " + re->error());
   const std::map<std::string, int>& named = re->NamedCapturingGroups();
-  if (named.empty())
-    throw RegexError("the pattern has no named groups: name what to capture, e.g. (?P<ip>\\S+)");
+  if (named.empty()) throw RegexError("the pattern has no named groups: name what to capture, e.g. (?P<ip>\\S+)");
   for (const auto& [name, index] : named) groups_.push_back(Group{name, field(name), index});
   // Fields in the pattern's order, not by name.
   std::sort(groups_.begin(), groups_.end(), [](const Group& a, const Group& b) { return a.index < b.index; });
@@ -50,7 +49,9 @@ bool RegexFields::convert(Conversion c, std::string_view text, Value& out, std::
   const char* begin = text.data();
   const char* end = begin + text.size();
   switch (c) {
-    case Conversion::string: out = Value::string_ref(text); return true;
+    case Conversion::string:
+      out = Value::string_ref(text);
+      return true;
     case Conversion::int64: {
       std::int64_t i = 0;
       auto [p, ec] = std::from_chars(begin, end, i);

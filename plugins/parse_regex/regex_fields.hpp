@@ -2,6 +2,8 @@
 // A pattern with named groups (RE2) that turns text into fields: each named group is a
 // field, a string or converted to a declared type. Compiled once; matching is const and
 // thread-safe (RE2 objects are).
+#include <re2/re2.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -9,8 +11,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <re2/re2.h>
 
 #include "graph_runner/params.hpp"
 #include "graph_runner/value.hpp"

@@ -77,9 +77,12 @@ class Rename : public Stage {
       const bool is_renamed = targets[i].valid();
       ColumnPtr c = is_renamed ? relabeled(*columns[i], targets[i]) : columns[i];
       const auto [at, added] = position.emplace(c->field().id, result.size());
-      if (added) result.push_back(std::move(c));
-      else if (is_renamed) result[at->second] = overlaid(*result[at->second], *c, c->field());
-      else result[at->second] = overlaid(*c, *result[at->second], c->field());  // met an earlier renamed one: it wins
+      if (added)
+        result.push_back(std::move(c));
+      else if (is_renamed)
+        result[at->second] = overlaid(*result[at->second], *c, c->field());
+      else
+        result[at->second] = overlaid(*c, *result[at->second], c->field());  // met an earlier renamed one: it wins
     }
     out.emit(with_columns(*in, result));
   }

@@ -3,7 +3,6 @@
 // The kept columns are shared, not copied: a new batch of the same records and columns.
 #include <algorithm>
 #include <memory>
-#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -15,19 +14,11 @@
 namespace graph_runner::plugins {
 namespace {
 
-FieldPaths paths_param(Context& c) {
-  const auto& fields = c.params().get_string_list("fields");
-  if (fields.empty()) c.param_error("fields", "select needs at least one field, e.g. fields = [\"id\", \"user\"]");
-  try {
-    return FieldPaths(fields);
-  } catch (const std::invalid_argument& e) {
-    c.param_error("fields", e.what());
-  }
-}
-
 class Select : public Stage {
  public:
-  explicit Select(Context& c) : paths_(paths_param(c)), memos_([] { return std::make_unique<Memo>(); }) {}
+  explicit Select(Context& c)
+      : paths_(field_paths_param(c, "fields", "select needs at least one field, e.g. fields = [\"id\", \"user\"]")),
+        memos_([] { return std::make_unique<Memo>(); }) {}
 
   void process(BatchPtr in, Emitter& out) override {
     auto memo = memos_.acquire();
@@ -36,13 +27,13 @@ class Select : public Stage {
     std::vector<std::pair<std::size_t, std::size_t>> kept;
     const auto columns = in->columns();
     for (std::size_t i = 0; i < columns.size(); ++i) {
-      const std::size_t at =
-          memo->get(columns[i]->field(), [&](std::string_view name) { return paths_.first(name); });
+      const std::size_t at = memo->get(columns[i]->field(), [&](std::string_view name) { return paths_.first(name); });
       if (at != FieldPaths::none) kept.emplace_back(at, i);
     }
     std::sort(kept.begin(), kept.end());
     if (kept.size() == columns.size() &&
-        std::all_of(kept.begin(), kept.end(), [i = std::size_t{0}](const auto& k) mutable { return k.second == i++; })) {
+        std::all_of(kept.begin(), kept.end(),
+                    [i = std::size_t{0}](const auto& k) mutable { return k.second == i++; })) {
       out.emit(std::move(in));  // every field kept, in the same order
       return;
     }
@@ -61,7 +52,8 @@ class Select : public Stage {
 }  // namespace
 
 PluginDescriptor describe_select() {
-  return PluginDescriptor::stage<Select>("select", "keeps only the listed fields (and those nested under them), in that order")
+  return PluginDescriptor::stage<Select>("select",
+                                         "keeps only the listed fields (and those nested under them), in that order")
       .with_params({ParamSpec::string_list("fields",
                                            "fields to keep, in output order; a path keeps the fields nested under it "
                                            "(\"user\" keeps \"user.country\")")

@@ -82,3 +82,11 @@ TEST_CASE("parse_json with target = \"\" rejects a value that is not an object",
   CHECK(result.rejected[0].error ==
         "field 'payload': holds an array, not an object: nothing to merge into the record (target = \"\")");
 }
+
+TEST_CASE("parse_json reads a filtered batch through its selection", "[plugins][parse_json]") {
+  auto in = payloads({R"({"a":1})", R"({"a":2})", "not json", R"({"b":"x"})"});
+  auto result = run_parse_json({{"field", "payload"}}, in->select(std::vector<std::uint32_t>{1, 2, 3}));
+  CHECK(json_lines(result.out()) == Lines{R"({"id":2,"payload":{"a":2}})", R"({"id":4,"payload":{"b":"x"}})"});
+  REQUIRE(result.rejected.size() == 1);
+  CHECK(result.rejected[0].get("id") == Value::of(std::int64_t{3}));
+}

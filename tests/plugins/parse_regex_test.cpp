@@ -100,3 +100,13 @@ TEST_CASE("parse_regex: a pattern beyond RE2's memory budget is refused, a hosti
   CHECK(result.out().empty());
   CHECK(result.rejected.size() == 1);
 }
+
+TEST_CASE("parse_regex reads a filtered batch through its selection; long captures stay valid",
+          "[plugins][parse_regex]") {
+  const std::string long_value(40, 'v');
+  auto in = lines({"k=skipped", "k=" + long_value, "nope", "k=short"});
+  auto result = run_parse_regex({{"pattern", std::string(R"(k=(?P<k>\w+))")}, {"on_no_match", std::string("drop")}},
+                                in->select(std::vector<std::uint32_t>{1, 2, 3}));
+  CHECK(gt::strings(result.out(), "k") == std::vector<std::string>{long_value, "short"});
+  CHECK(result.rejected.empty());
+}
