@@ -7,7 +7,7 @@
 #   FUZZ_TIMEOUT   seconds one input may take before it counts as a hang (default 30:
 #                  generous, because a loaded shared machine stalls processes for seconds)
 #   FUZZ_MAX_LEN   longest input (default per target: expression 256, expand_env 512, jsonl and csv 1024,
-#                  graph 4096): long inputs add little and cost a lot of executions/s
+#                  graph 4096, parse_regex 1024): long inputs add little and cost a lot of executions/s
 # ASAN_OPTIONS defaults to a small quarantine that is never returned to the kernel and
 # short allocation stacks: 1.2-2.5x the executions/s (madvise and TLB flushes dominated),
 # at the price of shorter stacks in a report (replay the input for the full one).
@@ -20,14 +20,14 @@ cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
 build=${FUZZ_BUILD:-build/fuzz}
 targets=("$@")
-if ((${#targets[@]} == 0)); then targets=(graph expand_env expression jsonl csv); fi
+if ((${#targets[@]} == 0)); then targets=(graph expand_env expression jsonl csv parse_regex); fi
 
 tools/setup.sh fuzz
 if [ ! -f "$build/CMakeCache.txt" ]; then cmake --preset fuzz -B "$build" >/dev/null; fi
 cmake --build "$build" -j "${JOBS:-$(nproc)}" --target "${targets[@]/#/fuzz_}"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-malloc_context_size=5:quarantine_size_mb=8:allocator_release_to_os_interval_ms=-1}
-declare -A max_len=([expand_env]=512 [expression]=256 [jsonl]=1024 [csv]=1024 [graph]=4096)
+declare -A max_len=([expand_env]=512 [expression]=256 [jsonl]=1024 [csv]=1024 [graph]=4096 [parse_regex]=1024)
 status=0
 for t in "${targets[@]}"; do
   corpus=$build/corpus/$t crashes=$build/crashes/$t

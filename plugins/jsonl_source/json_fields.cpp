@@ -218,6 +218,9 @@ simdjson::error_code JsonFields::slot(od::field& f, std::uint32_t parent, std::s
   if (parent != top) {
     path_ = slots_[parent].path;
     path_ += '.';
+  } else if (!prefix_.empty()) {
+    path_ = prefix_;
+    path_ += '.';
   }
   append_path_key(path_, key);
   auto it = by_path_.find(std::string_view(path_));

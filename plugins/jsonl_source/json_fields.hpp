@@ -113,6 +113,9 @@ simdjson::error_code to_value(simdjson::ondemand::value& json, Arena& arena, Val
 /// lookup and a Field interning per key.
 class JsonFields {
  public:
+  /// `prefix` (a path, escaped; empty: the top level): the object's keys become fields under
+  /// it, `prefix.key` (parse_json's `target`).
+  explicit JsonFields(std::string prefix = {}) : prefix_(std::move(prefix)) {}
   /// Adds the members of `object` as record `batch.rows` of `batch`, non-empty objects
   /// flattened into paths. Does not end the record (see ParsedBatch::end_record()). On an
   /// error, `what` says where.
@@ -153,6 +156,7 @@ class JsonFields {
   std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> by_path_;
   std::vector<Seen> by_position_;
   std::string path_;  // scratch: the path of a key being looked up
+  std::string prefix_;
 };
 
 }  // namespace graph_runner::plugins

@@ -4,6 +4,7 @@
     example_run.py GRAPH_RUNNER GRAPH GOLDEN WORKDIR [--vary NODE.COLUMN...]
         [--stdout-mask REGEX...] [--file NAME...] [--balance "A.x = B.y + C.z"...]
         [--exactly-once OUT:FIELD INPUT[:FIELD]...]... [--post NODE FILE...] [--redis] [--vary-batches]
+        [--expect NAME...]
         [--http-service VAR=PATH[:STATUS,...] [--received NAME] [--request-records N]]
 
 The run's deterministic figures form a digest, compared line by line with the approved
@@ -27,6 +28,10 @@ POSTed to it (.json as application/json, others as NDJSON); each must be answere
 loopback port, its URL for PATH in $VAR, answering the STATUSes first (with Retry-After: 1);
 --received NAME writes the records of the requests it answered 2xx to $OUT_DIR/NAME (one JSON
 line each), and --request-records N checks that each of those requests held N records.
+
+--expect NAME...: $OUT_DIR/NAME holds exactly the lines of the approved GOLDEN_STEM.NAME (beside
+GOLDEN; compared as sorted lines, as --file), for outputs small enough to review in full.
+GRAPH_RUNNER_APPROVE=1 writes it too.
 
 --redis starts a private redis-server on a Unix socket in WORKDIR for the run (the graph reads
 its path as ${REDIS_SOCKET}) and stops it afterwards. --vary-batches masks the batch counts
@@ -59,6 +64,7 @@ def parse_args():
     p.add_argument("--vary", nargs="+", default=[], metavar="NODE.COLUMN")
     p.add_argument("--stdout-mask", nargs="+", default=[], metavar="REGEX")
     p.add_argument("--file", nargs="+", default=[], metavar="NAME")
+    p.add_argument("--expect", nargs="+", default=[], metavar="NAME")
     p.add_argument("--balance", action="append", default=[])
     p.add_argument("--exactly-once", action="append", nargs="+", default=[], metavar="OUT:FIELD INPUT")
     p.add_argument("--post", nargs="+", default=[], metavar="NODE FILE")
@@ -156,6 +162,31 @@ def file_digest(out_dir, name, graph_dir, workdir, failures):
         f.write("".join(line + "\n" for line in lines))
     sha = hashlib.sha256("".join(line + "\n" for line in lines).encode()).hexdigest()
     return f"file {name}: {len(lines)} lines, sorted sha256 {sha[:16]}"
+
+
+def expect_file(out_dir, name, golden, graph_dir):
+    """A failure message when $OUT_DIR/NAME's sorted lines are not those of the approved file."""
+    approved = os.path.splitext(golden)[0] + "." + name
+    path = os.path.join(out_dir, name)
+    if not os.path.exists(path):
+        return f"the run did not write {path}"
+    with open(path, encoding="utf-8") as f:
+        actual = sorted(f.read().replace(graph_dir, "${GRAPH_DIR}").splitlines())
+    expected = None
+    if os.path.exists(approved):
+        with open(approved, encoding="utf-8") as f:
+            expected = f.read().splitlines()
+    if actual == expected:
+        return None
+    if os.environ.get("GRAPH_RUNNER_APPROVE") == "1":
+        with open(approved, "w", encoding="utf-8") as f:
+            f.write("".join(line + "\n" for line in actual))
+        print(f"approved: {approved} now holds this run's {name}")
+        return None
+    if expected is None:
+        return f"no approved file yet: {approved} (review {path}, then GRAPH_RUNNER_APPROVE=1)"
+    diff = list(difflib.unified_diff(expected, actual, "expected " + approved, "actual " + path, lineterm="", n=0))
+    return f"{name} differs from the approved lines (sorted; - expected, + actual):\n" + "\n".join(diff[:40])
 
 
 def compare(golden, digest, workdir):
@@ -267,6 +298,9 @@ def main():
     else:
         failures.append(f"the run did not write {metrics_path}")
 
+    for name in args.expect:
+        if (problem := expect_file(out_dir, name, args.golden, graph_dir)):
+            failures.append(problem)
     mismatch = compare(args.golden, "\n".join(digest) + "\n", args.workdir)
     if mismatch:
         failures.append(mismatch)

@@ -16,6 +16,11 @@ set(example_concurrent-processor --file hot-readings.jsonl
   --balance "north.out + south.out + west.out = validate.in"
   --balance "split.out = hot.in + normal.in")
 set(example_csv-to-jsonl --file users.jsonl)
+# Reshaping (docs/reshaping.md): small outputs, checked line by line against approved files
+# (golden/examples/STEM.NAME).
+set(example_csv-users-to-jsonl --file users-without-email.jsonl --expect users-without-email.jsonl)
+set(example_access-log-parse --file access.jsonl access-rejected.jsonl --expect access.jsonl access-rejected.jsonl
+  --balance "parse.in = parsed.in + parse.routed" --balance "parse.routed = 3")
 # chaos draws by (seed, record position, attempt): which batches fail, and how many tries it
 # takes, are the same in every run, whatever the order of the calls.
 set(example_errors-drop

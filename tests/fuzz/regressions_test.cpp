@@ -4,12 +4,14 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "expr/expr.hpp"
 #include "jsonl_parser.hpp"
+#include "regex_fields.hpp"
 
 namespace gp = graph_runner::plugins;
 namespace expr = graph_runner::expr;
@@ -74,4 +76,21 @@ TEST_CASE("two comma-separated expressions are refused; commas inside function c
   CHECK_THROWS_WITH(expr::compile("x > 1, y"), "column 5: expected an operator, found \",\"");
   const expr::Program call = expr::compile("min(x, 2) > 1");
   CHECK(call.fields() == std::vector<std::string>{"x"});
+}
+
+// parse_regex (corpus/parse_regex): hostile patterns are refused when compiled, or matched in
+// time linear in the line -- never a hang nor a crash.
+TEST_CASE("hostile regex patterns are refused or matched in linear time", "[fuzz][parse_regex]") {
+  using graph_runner::plugins::RegexError;
+  using graph_runner::plugins::RegexFields;
+  CHECK_THROWS_AS(RegexFields("(?P<x>a{1000}{1000})", {}), RegexError);       // repetition beyond 1000
+  CHECK_THROWS_AS(RegexFields("(?P<x>(?:x{1000}){1000})", {}), RegexError);   // beyond max_mem
+  CHECK_THROWS_AS(RegexFields("(a|aa)+$", {}), RegexError);                   // no named group
+  const RegexFields nested("^(?P<a>(a+)+)$", {});
+  std::vector<re2::StringPiece> captures;
+  const auto start = std::chrono::steady_clock::now();
+  CHECK_FALSE(nested.match(std::string(1 << 20, 'a') + "b", captures));  // backtracking: 2^(1 MiB) steps
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
+  CHECK(nested.match("aaaa", captures));
+  CHECK(captures[1] == "aaaa");
 }
