@@ -172,48 +172,59 @@ std::uint32_t Aggregator::lookup(Window& w, std::string_view key) {
   return w.table.add(key, h);
 }
 
-void Aggregator::absorb(Window& w, const BatchPtr& in, std::span<const std::uint32_t> records,
+void Aggregator::absorb(Window& win, const BatchPtr& in, std::span<const std::uint32_t> records,
                         std::vector<BatchPtr>& out, const Reject& reject) {
   const Batch& b = *in;
   keys_.bind(b);
-  if (config_.hold_inputs && (w.held.empty() || w.held.back() != in)) w.held.push_back(in);
+  if (config_.hold_inputs && (win.held.empty() || win.held.back() != in)) win.held.push_back(in);
   const Column* strings = keys_.single_string_column();
   std::size_t k = 0;
   while (k < records.size()) {
     rows_.clear();
     groups_.clear();
     // One string key: the same 16 bytes of StringView are the same text (inline, or the same
-    // pointer and length), so runs of one key skip the hash.
-    StringView last;
-    std::uint32_t last_group = GroupTable::none;
+    // pointer into this batch's arena), so a small cache by those bytes skips the key's
+    // encoding, hash and table probe for most records. An entry holds for this window until
+    // it is emitted (group numbers restart), and one of a long string for this call only
+    // (another batch may reuse the address).
+    if (&win != cache_window_ || win.table.size() == 0) cache_valid_from_ = cache_generation_ + 1;
+    cache_window_ = &win;
+    const std::uint64_t call_generation = ++cache_generation_;
     for (; k < records.size(); ++k) {
       const std::size_t row = b.row(records[k]);
       std::uint32_t g;
       if (strings && strings->valid(row)) {
         const StringView& s = strings->strings()[row];
-        if (last_group != GroupTable::none && std::memcmp(&s, &last, sizeof s) == 0) {
-          g = last_group;
+        std::uint64_t w[2];
+        std::memcpy(w, &s, sizeof w);
+        CacheEntry& e = cache_[((w[0] * 0x9e3779b97f4a7c15ULL) ^ (w[1] * 0xc2b2ae3d27d4eb4fULL)) >> (64 - cache_bits)];
+        const std::uint64_t valid_from = s.is_inline() ? cache_valid_from_ : call_generation;
+        if (e.generation >= valid_from && std::memcmp(e.view, w, sizeof w) == 0) {
+          g = e.group;
         } else {
           key_.clear();
           encode_value(Value::string_ref(s.view()), key_);
-          g = lookup(w, key_);
-          last = s;
-          last_group = g;
+          g = lookup(win, key_);
+          if (g != GroupTable::none) {
+            std::memcpy(e.view, w, sizeof w);
+            e.group = g;
+            e.generation = call_generation;
+          }
         }
       } else {
         keys_.key(row, key_);
-        g = lookup(w, key_);
+        g = lookup(win, key_);
       }
       if (g == GroupTable::none) break;  // a new group past max_groups
       rows_.push_back(static_cast<std::uint32_t>(row));
       groups_.push_back(g);
     }
     if (!rows_.empty()) {
-      for (auto& a : w.accumulators) {
-        a->resize(w.table.size());
+      for (auto& a : win.accumulators) {
+        a->resize(win.table.size());
         a->absorb(b, rows_, groups_);
       }
-      w.records += rows_.size();
+      win.records += rows_.size();
       stats_.aggregated += rows_.size();
     }
     if (k == records.size()) break;
@@ -224,8 +235,8 @@ void Aggregator::absorb(Window& w, const BatchPtr& in, std::span<const std::uint
                                   " (on_max_groups = \"reject\")");
     } else {
       ++stats_.early_flushes;
-      emit_all(out);  // w too: it starts again empty
-      if (config_.hold_inputs) w.held.push_back(in);
+      emit_all(out);  // win too: it starts again empty
+      if (config_.hold_inputs) win.held.push_back(in);
     }
   }
 }

@@ -105,6 +105,16 @@ class Aggregator {
   std::vector<std::uint32_t> good_, rows_, groups_;
   std::vector<std::int64_t> times_;
   std::string key_;
+  // absorb()'s cache for one string key: StringView bytes -> group (see there).
+  static constexpr int cache_bits = 9;
+  struct CacheEntry {
+    std::uint64_t view[2];
+    std::uint32_t group;
+    std::uint64_t generation = 0;
+  };
+  std::vector<CacheEntry> cache_ = std::vector<CacheEntry>(std::size_t{1} << cache_bits);
+  std::uint64_t cache_generation_ = 0, cache_valid_from_ = 1;
+  const Window* cache_window_ = nullptr;
 };
 
 }  // namespace graph_runner::plugins::agg

@@ -70,30 +70,38 @@ void KeyReader::key(std::size_t row, std::string& out) const {
   for (const Column* c : columns_) encode_value(c ? c->get(row) : Value{}, out);
 }
 
-std::uint32_t GroupTable::add(std::string_view key, std::uint64_t hash) {
-  if ((ends_.size() + 1) * 2 > slots_.size()) {  // keep the load under one half
-    std::vector<Slot> old(slots_.size() * 2, Slot{0, none});
-    old.swap(slots_);
-    for (const Slot& s : old)
-      if (s.group != none) {
-        std::size_t i = s.hash & mask();
-        while (slots_[i].group != none) i = (i + 1) & mask();
-        slots_[i] = s;
-      }
-  }
-  const auto g = static_cast<std::uint32_t>(ends_.size());
-  keys_.append(key);
-  ends_.push_back(keys_.size());
+void GroupTable::place(std::uint64_t hash, std::uint32_t group) noexcept {
   std::size_t i = hash & mask();
   while (slots_[i].group != none) i = (i + 1) & mask();
-  slots_[i] = Slot{hash, g};
+  slots_[i] = Slot{static_cast<std::uint32_t>(hash >> 32), group};
+}
+
+std::uint32_t GroupTable::add(std::string_view key, std::uint64_t hash) {
+  if ((keys_.size() + 1) * 2 > slots_.size()) {  // keep the load under one half
+    slots_.assign(slots_.size() * 2, Slot{});
+    for (std::uint32_t g = 0; g < keys_.size(); ++g) place(hashes_[g], g);
+  }
+  const auto g = static_cast<std::uint32_t>(keys_.size());
+  Key k;
+  k.size = static_cast<std::uint32_t>(key.size());
+  if (key.size() <= Key::inline_size) {
+    std::memcpy(k.bytes, key.data(), key.size());
+  } else {
+    const std::uint64_t offset = long_keys_.size();
+    std::memcpy(k.bytes, &offset, sizeof offset);
+    long_keys_.append(key);
+  }
+  keys_.push_back(k);
+  hashes_.push_back(hash);
+  place(hash, g);
   return g;
 }
 
 void GroupTable::clear() {
-  slots_.assign(64, Slot{0, none});
+  slots_.assign(64, Slot{});
   keys_.clear();
-  ends_.clear();
+  hashes_.clear();
+  long_keys_.clear();
 }
 
 }  // namespace graph_runner::plugins::agg

@@ -71,37 +71,55 @@ class KeyReader {
   const Column* single_string_ = nullptr;
 };
 
-// Encoded key -> group number (0, 1, 2, ... in order of first appearance). Open addressing;
-// keys stored back to back in one string.
+// Encoded key -> group number (0, 1, 2, ... in order of first appearance). Open addressing
+// over 8-byte slots (a part of the hash and the group), the keys by group: a key of up to
+// 12 bytes sits in its 16-byte entry, a longer one in one string. Small entries keep a
+// table of many groups in cache, which is what a lookup costs.
 class GroupTable {
  public:
   static constexpr std::uint32_t none = UINT32_MAX;
-  GroupTable() { slots_.assign(64, Slot{0, none}); }
+  GroupTable() { slots_.assign(64, Slot{}); }
   std::uint32_t find(std::string_view key, std::uint64_t hash) const noexcept {
+    const auto tag = static_cast<std::uint32_t>(hash >> 32);
     for (std::size_t i = hash & mask();; i = (i + 1) & mask()) {
-      const Slot& s = slots_[i];
+      const Slot s = slots_[i];
       if (s.group == none) return none;
-      if (s.hash == hash && this->key(s.group) == key) return s.group;
+      if (s.tag == tag && equal(keys_[s.group], key)) return s.group;
     }
   }
   // Adds a key that find() did not find; returns its group number.
   std::uint32_t add(std::string_view key, std::uint64_t hash);
-  std::size_t size() const noexcept { return ends_.size(); }
+  std::size_t size() const noexcept { return keys_.size(); }
   std::string_view key(std::uint32_t g) const noexcept {
-    const std::size_t begin = g == 0 ? 0 : ends_[g - 1];
-    return std::string_view(keys_).substr(begin, ends_[g] - begin);
+    const Key& k = keys_[g];
+    if (k.size <= Key::inline_size) return {k.bytes, k.size};
+    std::uint64_t offset;
+    std::memcpy(&offset, k.bytes, sizeof offset);
+    return std::string_view(long_keys_).substr(offset, k.size);
   }
   void clear();
 
  private:
   struct Slot {
-    std::uint64_t hash;
-    std::uint32_t group;
+    std::uint32_t tag = 0;  // the hash's high half
+    std::uint32_t group = none;
   };
+  struct Key {
+    static constexpr std::size_t inline_size = 12;
+    std::uint32_t size = 0;
+    char bytes[inline_size] = {};  // the key, or its offset in long_keys_
+  };
+  bool equal(const Key& k, std::string_view key) const noexcept {
+    if (k.size != key.size()) return false;
+    if (k.size <= Key::inline_size) return std::memcmp(k.bytes, key.data(), k.size) == 0;
+    return this->key(static_cast<std::uint32_t>(&k - keys_.data())) == key;
+  }
+  void place(std::uint64_t hash, std::uint32_t group) noexcept;
   std::size_t mask() const noexcept { return slots_.size() - 1; }
   std::vector<Slot> slots_;
-  std::string keys_;
-  std::vector<std::size_t> ends_;
+  std::vector<Key> keys_;
+  std::vector<std::uint64_t> hashes_;  // by group, to grow the table
+  std::string long_keys_;
 };
 
 }  // namespace graph_runner::plugins::agg
