@@ -28,6 +28,12 @@ def check(metrics, final, stdout_lines, balances):
         if n["kind"] != "stage":
             continue
         accounted = n["records_out"] + n["dropped"] + n["routed"]
+        if n["plugin"] == "aggregate":  # records become results: each is aggregated, dropped or routed
+            aggregated = n.get("gauges", {}).get("aggregated")
+            if aggregated is None or aggregated + n["dropped"] + n["routed"] != n["records_in"]:
+                failures.append(f"node {n['name']!r}: records in {n['records_in']}, expected aggregated + dropped + "
+                                f"routed = {aggregated} + {n['dropped']} + {n['routed']}")
+            continue
         # A filter (or http_call in filter mode) leaves records out on purpose; every other
         # stage passes each one on.
         if accounted > n["records_in"] or (accounted != n["records_in"] and n["plugin"] not in ("filter", "http_call")):

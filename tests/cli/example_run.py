@@ -11,7 +11,7 @@ The run's deterministic figures form a digest, compared line by line with the ap
 GOLDEN (tests/cli/golden/examples/STEM.txt): stdout (count's `NAME: N records, checksum HEX`
 lines), the summary table's counts per node, the final line's batches acknowledged, and each
 --file of $OUT_DIR as its line count and the sha256 of its sorted lines (order-insensitive:
-stages run concurrently). What varies from run to run is masked as "~": --vary a summary
+stages run concurrently); --show-file also lists those sorted lines (a small result file). What varies from run to run is masked as "~": --vary a summary
 cell, --stdout-mask a part of a stdout line. On a difference the digest is written to
 WORKDIR/STEM.txt.actual; after a review, GRAPH_RUNNER_APPROVE=1 writes it to GOLDEN.
 
@@ -65,6 +65,8 @@ def parse_args():
     p.add_argument("--stdout-mask", nargs="+", default=[], metavar="REGEX")
     p.add_argument("--file", nargs="+", default=[], metavar="NAME")
     p.add_argument("--expect", nargs="+", default=[], metavar="NAME")
+    p.add_argument("--show-file", nargs="+", default=[], metavar="NAME",
+                   help="as --file, and its sorted lines verbatim in the digest (small outputs: an aggregate's results)")
     p.add_argument("--balance", action="append", default=[])
     p.add_argument("--exactly-once", action="append", nargs="+", default=[], metavar="OUT:FIELD INPUT")
     p.add_argument("--post", nargs="+", default=[], metavar="NODE FILE")
@@ -287,7 +289,10 @@ def main():
         digest.append("stdout " + line)
     rows, final = summary_digest(p.stderr, set(args.vary), failures, args.vary_batches)
     digest += rows
-    digest += [file_digest(out_dir, name, graph_dir, args.workdir, failures) for name in args.file]
+    digest += [file_digest(out_dir, name, graph_dir, args.workdir, failures) for name in args.file + args.show_file]
+    for name in args.show_file:
+        with open(os.path.join(args.workdir, name + ".sorted"), encoding="utf-8") as f:
+            digest += [f"line {name}: {line.rstrip()}" for line in f]
 
     if os.path.exists(metrics_path):
         with open(metrics_path, encoding="utf-8") as f:
@@ -310,7 +315,7 @@ def main():
             print("FAIL:", failure)
         print("--- stdout ---\n" + p.stdout + "--- stderr ---\n" + p.stderr, end="")
         return 1
-    for name in args.file:  # what a later failure's content diff compares with
+    for name in args.file + args.show_file:  # what a later failure's content diff compares with
         shutil.copyfile(os.path.join(args.workdir, name + ".sorted"), os.path.join(args.workdir, name + ".sorted.passed"))
     print(f"ok: {stem} produced what was approved ({len(digest) - 2} facts)")
     return 0

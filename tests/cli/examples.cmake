@@ -51,6 +51,10 @@ set(example_http-upload --http-service UPLOAD_URL=/ingest:503,429 --received rec
   --exactly-once received.jsonl:id ${example_data}/events.jsonl:id --balance "upload.retries = 2"
   --balance "upload.in = events.out")
 set(example_quickstart)
+# Aggregates: one result per group, each listed in the digest (the results are the point).
+# The invariants check that every record was aggregated or dropped (the `aggregated` gauge).
+set(example_events-per-country --show-file events-per-country.jsonl)
+set(example_events-per-status --show-file events-per-status.jsonl)
 set(example_webhook-ingest --file webhook-events.jsonl --balance "stored.in = big.out"
   --post incoming ${example_data}/events.jsonl ${example_data}/webhook-batch.json)
 # A private redis-server (Unix socket) for the run; the stream source's batches depend on timing.
