@@ -31,8 +31,9 @@ NodeSpec make_node(std::string name, NodeKind kind, std::string plugin, const So
   return n;
 }
 
-// The plugin's parameters and whatever reaches outside the graph go; the name, inputs and
-// batching stay, so the rest of the graph sees the node it knows.
+// The plugin's parameters and whatever reaches outside the graph go; the name, inputs,
+// batching and on_error stay (a sink's errors port is still read), so the rest of the graph
+// sees the node it knows.
 void replace_plugin(NodeSpec& n, const char* plugin) {
   n.plugin = plugin;
   n.params.clear();
@@ -40,7 +41,6 @@ void replace_plugin(NodeSpec& n, const char* plugin) {
   n.concurrency.reset();
   n.partition_by.reset();
   n.priority.reset();
-  n.on_error = ErrorPolicy::fail;
   n.rate.reset();  // a test's records go at once
   n.burst.reset();
   n.blocking = false;
@@ -58,6 +58,7 @@ class Builder {
     out_.spec.graph.state_dir.clear();  // no checkpoints: nothing real is read
     inject(test.inputs);
     keep_reached();
+    keep_needed(test.outputs);
     for (auto& n : out_.spec.nodes)
       if (n.kind == NodeKind::sink) replace_plugin(n, capture_plugin);
     for (std::size_t i = 0; i < test.outputs.size(); ++i) out_.outputs.push_back(capture(test.outputs[i], i));
@@ -127,6 +128,27 @@ class Builder {
     }
     std::erase_if(nodes, [&](const NodeSpec& n) { return !reached.count(n.name); });
     for (auto& n : nodes) std::erase_if(n.inputs, [&](const InputRef& r) { return !reached.count(r.node); });
+  }
+
+  // Only what feeds an expected output runs: a test never reaches a node past what it checks
+  // (an HTTP call downstream of the stage under test). Producers that lose a reader here send
+  // to ports nobody reads any more: release_lost_readers() drops those records on purpose.
+  void keep_needed(const std::vector<TestOutput>& outputs) {
+    auto& nodes = out_.spec.nodes;
+    std::set<std::string> needed;
+    std::vector<std::string> todo;
+    for (const auto& o : outputs) todo.push_back(o.node);
+    while (!todo.empty()) {
+      const std::string name = std::move(todo.back());
+      todo.pop_back();
+      const NodeSpec* n = find(name);
+      if (!n || !needed.insert(name).second) continue;
+      for (const auto& r : n->inputs) todo.push_back(r.node);
+    }
+    for (const auto& n : nodes)
+      if (!needed.count(n.name))
+        for (const auto& r : n.inputs) lost_readers_.insert(r.node);
+    std::erase_if(nodes, [&](const NodeSpec& n) { return !needed.count(n.name); });
   }
 
   OutputCaptures capture(const TestOutput& o, std::size_t i) {

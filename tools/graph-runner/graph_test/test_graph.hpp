@@ -1,8 +1,9 @@
 #pragma once
 // One test's graph, made from the graph under test: injected sources and stage inputs fed by
-// test inputs, every other source removed (a test never reads real input), every sink a
-// capture (it never writes real output), a capture on each expected node, and for each
-// condition a real `filter` node keeping the records that violate it.
+// test inputs, every other source removed (a test never reads real input), only the nodes
+// between the inputs and the expected outputs kept, every sink left a capture (a test never
+// writes real output), a capture on each expected node, and for each condition a real
+// `filter` node keeping the records that violate it.
 #include <string>
 #include <vector>
 
