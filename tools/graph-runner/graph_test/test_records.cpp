@@ -60,7 +60,8 @@ std::optional<ordered_json> parse_record_line(const std::string& line, engine::S
     if (record.is_object()) return record;
     diags.error(std::move(pos), "a record must be a JSON object, got " + std::string(record.type_name()));
   } catch (const json::parse_error& e) {
-    diags.error(std::move(pos), std::string("not a JSON record: ") + e.what());
+    std::string what = e.what();  // "[json.exception.parse_error.101] parse error at ...": the part after "] "
+    diags.error(std::move(pos), "not a JSON record: " + what.substr(what.find("] ") == std::string::npos ? 0 : what.find("] ") + 2));
   }
   return std::nullopt;
 }

@@ -82,9 +82,12 @@ FileResult run_test_file(const std::string& path, const TestOptions& options) {
   out.path = path;
   engine::Diagnostics diags;
   const TestFile file = read_test_file(path, diags);
-  engine::GraphSpec graph;
-  if (diags.empty()) graph = engine::parse_graph_file(file.graph_path, {}, diags);
-  if (!diags.empty()) {
+  // The graph is read even after errors in the tests, so that the tests' node names are
+  // checked too: all errors at once.
+  engine::Diagnostics graph_diags;
+  const engine::GraphSpec graph = engine::parse_graph_file(file.graph_path, {}, graph_diags);
+  for (const auto& d : graph_diags.all()) diags.error(d.pos, d.message, d.hint);
+  if (!graph_diags.empty()) {
     out.broken = diags.format();
     return out;
   }
@@ -99,17 +102,15 @@ FileResult run_test_file(const std::string& path, const TestOptions& options) {
   const bool any_condition = std::any_of(file.tests.begin(), file.tests.end(), [](const GraphTest& t) {
     return std::any_of(t.outputs.begin(), t.outputs.end(), [](const TestOutput& o) { return !o.conditions.empty(); });
   });
-  const bool bang = any_condition && filter_has_bang(registry);
+  const bool bang = any_condition && diags.empty() && filter_has_bang(registry);
 
-  // Every test's graph is checked before any runs: a broken file runs nothing.
+  // Every test's graph is built and checked before any runs: a broken file runs nothing.
   std::vector<PreparedTest> prepared;
-  for (const auto& test : file.tests) {
-    if (test.name.find(options.filter) == std::string::npos) continue;
-    PreparedTest t{&test, build_test_graph(graph, test, bang, diags), nullptr};
-    if (!diags.empty()) continue;
-    t.checked = engine::validate_graph(t.graph.spec, registry, diags);
-    if (t.checked) prepared.push_back(std::move(t));
-  }
+  for (const auto& test : file.tests)
+    if (test.name.find(options.filter) != std::string::npos)
+      prepared.push_back({&test, build_test_graph(graph, test, bang, diags), nullptr});
+  if (diags.empty())
+    for (auto& t : prepared) t.checked = engine::validate_graph(t.graph.spec, registry, diags);
   if (!diags.empty()) {
     out.broken = diags.format();
     return out;

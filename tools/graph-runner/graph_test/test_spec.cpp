@@ -20,9 +20,8 @@ using engine::SourcePos;
 using engine::parse_detail::in_file_order;
 using engine::parse_detail::ValueReader;
 
-std::filesystem::path folder_of(const std::string& path) {
-  return std::filesystem::absolute(std::filesystem::path(path)).parent_path();
-}
+// Relative paths stay relative (messages show them as the user wrote them).
+std::filesystem::path folder_of(const std::string& path) { return std::filesystem::path(path).parent_path(); }
 
 // Reports keys of `table` not in `known`, with a suggestion.
 void check_keys(const toml::table& table, const std::vector<std::string>& known, const std::string& what,
