@@ -28,8 +28,8 @@ def run(files, out):
 p, root = run(["pipeline.toml", "failing.test.toml", "broken.test.toml"], "mixed.xml")
 check(p.returncode == 2, f"exit code: expected 2, got {p.returncode}\n{p.stdout}{p.stderr}")
 check(root.tag == "testsuites", f"root element: expected testsuites, got {root.tag}")
-check((root.get("tests"), root.get("failures"), root.get("errors")) == ("10", "4", "1"),
-      f"totals: expected tests=10 failures=4 errors=1, got {root.attrib}")
+check((root.get("tests"), root.get("failures"), root.get("errors")) == ("11", "5", "1"),
+      f"totals: expected tests=11 failures=5 errors=1, got {root.attrib}")
 suites = root.findall("testsuite")
 check(len(suites) == 3, f"expected 3 testsuites, got {len(suites)}")
 cases = {c.get("name"): c for c in root.iter("testcase")}

@@ -99,6 +99,7 @@ std::string check_output(const TestOutput& o, const OutputCaptures& caps, const 
              "; the first: " + unevaluated_text(unevaluated.front()) + "\n";
   }
   if (out.empty()) return out;
+  if (caps.records.empty()) out += "  (no input of this test reaches '" + o.node + "')\n";
   return "output '" + o.label() + "' (" + o.node_pos.file + ":" + std::to_string(o.node_pos.line) + "):\n" + out;
 }
 

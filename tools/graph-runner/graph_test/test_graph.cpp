@@ -174,6 +174,7 @@ class Builder {
       check.param_pos["where"] = pos;
       check.on_error = ErrorPolicy::route;  // a record the condition cannot judge is a violation too
       check.on_error_pos = pos;
+      out_.checks.emplace_back(check.name, condition);
       caps.violations.push_back(generated("violation", i, j + 1));
       caps.unevaluated.push_back(generated("unevaluated", i, j + 1));
       added_.push_back(make_node(caps.violations.back(), NodeKind::sink, capture_plugin, pos, {{check.name, "out", pos}}));

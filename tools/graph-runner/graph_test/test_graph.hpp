@@ -24,6 +24,7 @@ struct TestGraph {
   engine::GraphSpec spec;
   std::vector<std::pair<std::string, std::vector<std::string>>> inputs;  // input node -> its lines
   std::vector<OutputCaptures> outputs;  // in test.outputs order
+  std::vector<std::pair<std::string, std::string>> checks;  // condition filter node -> its condition
 };
 
 // How `where` says "not CONDITION" in the filter's language: "!(" + c + ")" once the record
