@@ -10,28 +10,38 @@
 
 namespace graph_runner::cli::graph_test {
 
+namespace {
+using Texts = std::map<std::string, std::vector<std::string>>;
+
+void append(Texts& to, const std::string& node, std::vector<std::string> texts) {
+  auto& into = to[node];
+  into.insert(into.end(), std::make_move_iterator(texts.begin()), std::make_move_iterator(texts.end()));
+}
+
+std::vector<std::string> of(const Texts& from, const std::string& node) {
+  auto it = from.find(node);
+  return it == from.end() ? std::vector<std::string>{} : it->second;
+}
+}  // namespace
+
 void TestStore::set_input(const std::string& node, std::vector<std::string> lines) {
   std::lock_guard lock(mutex_);
-  auto& into = inputs_[node];
-  into.insert(into.end(), std::make_move_iterator(lines.begin()), std::make_move_iterator(lines.end()));
+  append(inputs_, node, std::move(lines));
 }
 
 std::vector<std::string> TestStore::input(const std::string& node) const {
   std::lock_guard lock(mutex_);
-  auto it = inputs_.find(node);
-  return it == inputs_.end() ? std::vector<std::string>{} : it->second;
+  return of(inputs_, node);
 }
 
 void TestStore::capture(const std::string& node, std::vector<std::string> records) {
   std::lock_guard lock(mutex_);
-  auto& into = captured_[node];
-  into.insert(into.end(), std::make_move_iterator(records.begin()), std::make_move_iterator(records.end()));
+  append(captured_, node, std::move(records));
 }
 
 std::vector<std::string> TestStore::captured(const std::string& node) const {
   std::lock_guard lock(mutex_);
-  auto it = captured_.find(node);
-  return it == captured_.end() ? std::vector<std::string>{} : it->second;
+  return of(captured_, node);
 }
 
 void TestStore::clear() {
