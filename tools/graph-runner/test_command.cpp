@@ -1,6 +1,7 @@
 // `graph-runner test FILE...`: the unit tests of graph files ([[tests]], docs/testing-graphs.md).
 // Exit 0 when every test passed, 1 when one failed, 2 when a test file is broken (or usage).
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -56,7 +57,11 @@ int test(const TestArgs& args) {
       return exit_bad_graph;
     }
   }
-  return code;  // a signal is reported by main
+  if (const int sig = received_signal()) {  // stopped: no verdict
+    std::cerr << "graph-runner: interrupted by " << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << ", stopped\n";
+    return exit_signal_base + sig;
+  }
+  return code;
 }
 
 }  // namespace
@@ -78,7 +83,8 @@ Subcommand add_test_command(CLI::App& parent) {
   add_plugin_path_option(*app, args->plugin_dirs);
   app->footer(
       "Each test runs its own copy of the graph: the sources it injects replaced by its records, the others "
-      "removed, every sink replaced by a capture. Prints PASS or FAIL per test, with the differences.\n"
+      "removed, only the nodes between its inputs and the outputs it checks kept, sinks replaced by captures. "
+      "Prints PASS or FAIL per test, with the differences.\n"
       "Exit codes: 0 all passed, 1 a test failed, 2 a broken test file (FILE:LINE:COL errors) or usage.\n\n"
       "Examples:\n"
       "  graph-runner test graphs/quickstart.toml\n"
