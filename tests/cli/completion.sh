@@ -37,7 +37,10 @@ expect() {
   fi
 }
 
-expect "" -- run validate dot plugins new-plugin completion man
+expect "" -- run validate test dot plugins new-plugin completion man
+expect test --ju -- --junit
+expect test graphs/o -- graphs/one.toml
+expect test graphs/one.toml --junit graphs/n -- graphs/notes.txt
 expect "pl" -- plugins
 expect "--v" -- --version
 expect run --ti -- --timeout

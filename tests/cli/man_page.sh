@@ -20,7 +20,7 @@ else
   echo "groff not installed: the page's roff is not linted"
 fi
 
-for words in "" run validate dot plugins "plugins describe" new-plugin completion man; do
+for words in "" run validate test dot plugins "plugins describe" new-plugin completion man; do
   title="graph-runner${words:+ $words}"
   if [[ -n $words ]] && ! grep -qxF ".SS \"$title\"" "$page"; then
     fail "no section for '$title' (expected the line: .SS \"$title\")"

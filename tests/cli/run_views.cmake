@@ -7,8 +7,8 @@ file(GLOB cli_unit_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/unit/*.
 if(cli_unit_sources AND TARGET graph_runner_cli_views)
   find_package(nlohmann_json 3 REQUIRED)
   add_executable(cli_tests ${cli_unit_sources})
-  target_link_libraries(cli_tests PRIVATE graph_runner_cli_views nlohmann_json::nlohmann_json Catch2::Catch2WithMain
-    graph_runner_warnings)
+  target_link_libraries(cli_tests PRIVATE graph_runner_cli_views graph_runner_graph_test nlohmann_json::nlohmann_json
+    Catch2::Catch2WithMain graph_runner_warnings)
   catch_discover_tests(cli_tests TEST_PREFIX "cli.unit.")
 endif()
 

@@ -62,7 +62,7 @@ add_test(NAME cli.plugins.json_describes_every_plugin
   COMMAND ${CMAKE_COMMAND} -DGRAPH_RUNNER=${gr} -P ${CMAKE_CURRENT_SOURCE_DIR}/plugins_json.cmake)
 
 # --help of every subcommand shows examples.
-foreach(command run validate dot plugins "plugins describe" completion man new-plugin)
+foreach(command run validate test dot plugins "plugins describe" completion man new-plugin)
   string(REPLACE " " "_" id "${command}")
   separate_arguments(words UNIX_COMMAND "${command}")
   cli_test(usage.${id}_help_has_examples STDOUT "Example" COMMAND ${words} --help)

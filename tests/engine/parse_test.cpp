@@ -143,6 +143,18 @@ TEST_CASE("a TOML syntax error is one error at its position", "[parse]") {
   graph_should_fail(source_a + "plugin = \"x\"\n", "3:10: cannot redefine existing string 'plugin'");
 }
 
+TEST_CASE("[[tests]] are left to `graph-runner test`: the graph loads without them", "[parse]") {
+  auto graph = graph_should_load(design_example + R"(
+[[tests]]
+name = "anything"
+[[tests.inputs]]
+node = "no_such_node"
+records = [ { value = 1 } ]
+)");
+  REQUIRE(graph);
+  CHECK(graph->nodes.size() == 5);
+}
+
 TEST_CASE("the file has only [graph], [sources.*], [stages.*] and [sinks.*]", "[parse]") {
   graph_should_fail("[graph]\n[stage.valid]\nplugin = \"filter\"\n", "2:2: unknown table 'stage'", "did you mean 'stages'?");
   graph_should_fail("name = \"x\"\n", "1:1: unknown top-level key 'name'", "[graph], [sources.NAME]");

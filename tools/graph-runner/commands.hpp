@@ -10,6 +10,8 @@ namespace graph_runner::cli {
 Subcommand add_run_command(CLI::App& app);
 Subcommand add_validate_command(CLI::App& app);
 Subcommand add_dot_command(CLI::App& app);
+// `test FILE...`: the [[tests]] of graph files (graph_test/).
+Subcommand add_test_command(CLI::App& app);
 Subcommand add_new_plugin_command(CLI::App& app);
 // `plugins` and its `describe` child, deepest first: main runs the first one parsed.
 std::vector<Subcommand> add_plugins_commands(CLI::App& app);

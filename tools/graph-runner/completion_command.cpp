@@ -135,7 +135,7 @@ std::string bash_script(CLI::App& root) {
   for (const auto& c : commands) {
     s << "    '" << c.path << "') ";
     if (!c.subcommands.empty()) s << "COMPREPLY=($(compgen -W '" << joined(c.subcommands) << "' -- \"$cur\")) ;;\n";
-    else if (c.positional == "GRAPH") s << "_graph_runner_files '*.toml' ;;\n";
+    else if (c.positional == "GRAPH" || c.positional == "FILE") s << "_graph_runner_files '*.toml' ;;\n";
     else if (c.path == "plugins describe")
       s << "COMPREPLY=($(compgen -W \"$(\"${COMP_WORDS[0]}\" plugins --names \"${plugin_path[@]}\" 2>/dev/null)\" -- "
            "\"$cur\")) ;;\n";

@@ -18,6 +18,7 @@ constexpr const char* examples = R"(Examples:
   graph-runner run graphs/quickstart.toml --set sources.numbers.count=10
   graph-runner run big.toml --threads 2 --timeout 60 --metrics-json metrics.json
   graph-runner validate graphs/fan-out-fan-in.toml
+  graph-runner test graphs/quickstart.toml --junit results.xml
   graph-runner dot graphs/fan-out-fan-in.toml -o fan-out.svg
   graph-runner plugins
   graph-runner plugins describe filter
@@ -25,7 +26,7 @@ constexpr const char* examples = R"(Examples:
   graph-runner man | man -l -
   graph-runner new-plugin scale --kind stage
 
-Exit codes: 0 done, 1 run failed, 2 bad graph or usage, 124 timeout,
+Exit codes: 0 done, 1 run (or a test) failed, 2 bad graph or usage, 124 timeout,
 130 interrupted (SIGINT), 143 terminated (SIGTERM).)";
 
 // Parses the command line and runs the chosen subcommand; returns the exit code.
@@ -46,7 +47,8 @@ int dispatch(int argc, char** argv) {
   // `graph-runner frobnicate` with "A subcommand is required", hiding the typo.
   app.require_subcommand(0, 1);
 
-  std::vector<Subcommand> commands{add_run_command(app), add_validate_command(app), add_dot_command(app)};
+  std::vector<Subcommand> commands{add_run_command(app), add_validate_command(app), add_test_command(app),
+                                   add_dot_command(app)};
   for (auto& c : add_plugins_commands(app)) commands.push_back(std::move(c));
   commands.push_back(add_new_plugin_command(app));
   commands.push_back(add_completion_command(app));  // these two last: they describe the others
@@ -67,7 +69,7 @@ int dispatch(int argc, char** argv) {
     std::cerr << "graph-runner: error: " << e.what() << '\n';
     return exit_run_failed;
   }
-  std::cerr << "A subcommand is required: run, validate, dot, plugins, new-plugin, completion or man\nRun with --help for more information.\n";
+  std::cerr << "A subcommand is required: run, validate, test, dot, plugins, new-plugin, completion or man\nRun with --help for more information.\n";
   return exit_bad_graph;
 }
 

@@ -24,7 +24,7 @@ namespace {
 
 using namespace parse_detail;
 
-const std::vector<std::string> top_level_tables = {"graph", "sources", "stages", "sinks"};
+const std::vector<std::string> top_level_tables = {"graph", "sources", "stages", "sinks", "tests"};
 
 struct NodeTable {
   NodeKind kind;
@@ -48,11 +48,12 @@ std::vector<NodeTable> node_tables(const toml::table& root, const ValueReader& r
       if (!value->is_table()) r.error(r.pos(*key), "'graph' must be a table: write [graph]");
       continue;
     }
+    if (k == "tests") continue;  // [[tests]]: read by `graph-runner test` (tools/graph-runner/graph_test/)
     auto kind = kind_of_table(k);
     if (!kind) {
       std::string hint = did_you_mean(k, top_level_tables);
       r.error(r.pos(*key), (value->is_table() ? "unknown table '" : "unknown top-level key '") + k + "'",
-              hint.empty() ? "a graph file has [graph], [sources.NAME], [stages.NAME] and [sinks.NAME] tables"
+              hint.empty() ? "a graph file has [graph], [sources.NAME], [stages.NAME], [sinks.NAME] and [[tests]] tables"
                            : hint);
       continue;
     }

@@ -1,0 +1,42 @@
+#pragma once
+// One test's graph, made from the graph under test: injected sources and stage inputs fed by
+// test inputs, every other source removed (a test never reads real input), only the nodes
+// between the inputs and the expected outputs kept, every sink left a capture (a test never
+// writes real output), a capture on each expected node, and for each condition a real
+// `filter` node keeping the records that violate it.
+#include <string>
+#include <vector>
+
+#include "diagnostics.hpp"
+#include "graph_test/test_spec.hpp"
+#include "parse/graph_spec.hpp"
+
+namespace graph_runner::cli::graph_test {
+
+// Where to read an output's records after the run.
+struct OutputCaptures {
+  std::string records;                  // capture node of what the node emits ("" when unreached)
+  std::vector<std::string> violations;  // per condition: records that violate it
+  std::vector<std::string> unevaluated;  // per condition: records it could not be evaluated on
+};
+
+struct TestGraph {
+  engine::GraphSpec spec;
+  std::vector<std::pair<std::string, std::vector<std::string>>> inputs;  // input node -> its lines
+  std::vector<OutputCaptures> outputs;  // in test.outputs order
+  std::vector<std::pair<std::string, std::string>> checks;  // condition filter node -> its condition
+};
+
+// How `where` says "not CONDITION" in the filter's language: "!(" + c + ")" once the record
+// language has `!`; "(" + c + ") == 0" for muParser, which has none (see negation_works).
+std::string negate(const std::string& condition, bool bang);
+
+// An input, a filter with `where = "!(1 > 0)"` and a capture: whether it instantiates says
+// whether the filter's language has `!`.
+engine::GraphSpec negation_probe();
+
+// Node names the test names must exist (reported at the test's positions in `diags`).
+TestGraph build_test_graph(const engine::GraphSpec& graph, const GraphTest& test, bool bang,
+                           engine::Diagnostics& diags);
+
+}  // namespace graph_runner::cli::graph_test
