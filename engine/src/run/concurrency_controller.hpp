@@ -1,0 +1,94 @@
+#pragma once
+// Adaptive concurrency (`concurrency = { min, max }`): how many calls of a node may be in
+// flight right now. Pure logic with the clock passed in, so tests drive it without timing;
+// AdaptiveGate (run/adaptive_gate.hpp) enforces the limit, FlowGraph feeds it.
+//
+// Two policies (docs/performance.md#adaptive-concurrency):
+// - BacklogController, for CPU stages: more calls while batches wait in front of the node,
+//   fewer while permits sit idle. Sampled at a fixed interval by the engine's timer thread.
+// - RttController, for `blocking` nodes (a remote service): AIMD on the round-trip time, as
+//   Vector's adaptive request concurrency does it. +1 after an interval whose mean RTT was
+//   not above the long-run mean (an EWMA) and that used every permit; x0.9 after an interval
+//   with back-pressure (a TransientError: HTTP 429, 503, a timeout) or whose mean RTT rose
+//   past the EWMA mean + 2.5 deviations. An interval lasts one mean RTT.
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <mutex>
+#include <optional>
+
+namespace graph_runner::engine {
+
+class ConcurrencyController {
+ public:
+  using Clock = std::chrono::steady_clock;
+  ConcurrencyController(std::size_t min, std::size_t max) : min_(min), max_(max), limit_(min) {}
+  virtual ~ConcurrencyController() = default;
+  ConcurrencyController(const ConcurrencyController&) = delete;
+  ConcurrencyController& operator=(const ConcurrencyController&) = delete;
+
+  std::size_t limit() const noexcept { return limit_.load(std::memory_order_relaxed); }
+  std::size_t min() const noexcept { return min_; }
+  std::size_t max() const noexcept { return max_; }
+
+  // A call starts with `in_flight` calls running (itself included).
+  virtual void started(std::size_t in_flight) { (void)in_flight; }
+  // One attempt of a call ended (a retried call has several): how long it took, whether it
+  // succeeded, whether the service pushed back (TransientError).
+  virtual void attempt(Clock::duration rtt, bool ok, bool overload) { (void)rtt, (void)ok, (void)overload; }
+  // A call ended (after its retries).
+  virtual void finished(Clock::time_point now) { (void)now; }
+  // The engine's timer: `waiting` batches queued in front of the node, `running` calls.
+  virtual void sample(std::size_t waiting, std::size_t running) { (void)waiting, (void)running; }
+  // How often sample() is due; zero: never.
+  virtual std::chrono::milliseconds sample_interval() const { return std::chrono::milliseconds(0); }
+
+ protected:
+  void set_limit(std::size_t n) noexcept { limit_.store(n < min_ ? min_ : n > max_ ? max_ : n, std::memory_order_relaxed); }
+
+ private:
+  const std::size_t min_, max_;
+  std::atomic<std::size_t> limit_;
+};
+
+class BacklogController final : public ConcurrencyController {
+ public:
+  // Grows after `grow_after` samples in a row with batches waiting and every permit used;
+  // shrinks after `shrink_after` samples in a row with a permit unused and nothing waiting.
+  // Growing is quicker than shrinking: a backlog costs latency at once, an idle permit
+  // costs nothing but a possible oversubscription when another node gets busy.
+  static constexpr std::size_t grow_after = 2, shrink_after = 5;
+  static constexpr std::chrono::milliseconds interval{20};
+
+  using ConcurrencyController::ConcurrencyController;
+  void sample(std::size_t waiting, std::size_t running) override;
+  std::chrono::milliseconds sample_interval() const override { return interval; }
+
+ private:
+  std::size_t busy_ = 0, idle_ = 0;  // samples in a row (touched by the timer thread only)
+};
+
+class RttController final : public ConcurrencyController {
+ public:
+  static constexpr double ewma_alpha = 0.4, deviation_scale = 2.5, decrease_ratio = 0.9;
+
+  using ConcurrencyController::ConcurrencyController;
+  void started(std::size_t in_flight) override;
+  void attempt(Clock::duration rtt, bool ok, bool overload) override;
+  void finished(Clock::time_point now) override;
+
+ private:
+  void adjust(double current_rtt, bool have_rtt);
+
+  std::mutex mutex_;
+  // The long-run RTT: exponentially weighted mean and variance (seconds).
+  std::optional<double> past_mean_;
+  double past_variance_ = 0;
+  // This interval: the mean of its RTTs, and what it saw.
+  double rtt_sum_ = 0;
+  std::size_t rtt_count_ = 0;
+  bool overload_ = false, reached_limit_ = false;
+  Clock::time_point next_update_{};
+};
+
+}  // namespace graph_runner::engine
