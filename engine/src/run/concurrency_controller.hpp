@@ -6,11 +6,15 @@
 // Two policies (docs/performance.md#adaptive-concurrency):
 // - BacklogController, for CPU stages: more calls while batches wait in front of the node,
 //   fewer while permits sit idle. Sampled at a fixed interval by the engine's timer thread.
-// - RttController, for `blocking` nodes (a remote service): AIMD on the round-trip time, as
-//   Vector's adaptive request concurrency does it. +1 after an interval whose mean RTT was
-//   not above the long-run mean (an EWMA) and that used every permit; x0.9 after an interval
-//   with back-pressure (a TransientError: HTTP 429, 503, a timeout) or whose mean RTT rose
-//   past the EWMA mean + 2.5 deviations. An interval lasts one mean RTT.
+// - RttController, for `blocking` nodes (a remote service): AIMD on the round-trip time, after
+//   Vector's adaptive request concurrency. Once per interval (one baseline RTT long): +1 when
+//   the interval used every permit and its mean RTT was not above the baseline + 2.5
+//   deviations; x0.9 when it was (the RTT rose), or when the service pushed back (a
+//   TransientError: HTTP 429, 503, a timeout). Unlike Vector the baseline is not the EWMA of
+//   every interval's RTT, which follows the RTT up while the limit creeps past the service's
+//   capacity; it is the lowest RTT seen, drifting up slowly (5 % of the gap an interval) so a
+//   service that got slower for everyone is accepted in time. The deviation is the spread of
+//   the RTTs within an interval (an EWMA), so our own limit changes do not widen it.
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -71,6 +75,8 @@ class BacklogController final : public ConcurrencyController {
 class RttController final : public ConcurrencyController {
  public:
   static constexpr double ewma_alpha = 0.4, deviation_scale = 2.5, decrease_ratio = 0.9;
+  static constexpr double baseline_drift = 0.05;  // of the gap, per interval, when RTTs are above it
+  static constexpr double min_tolerance = 0.05;   // of the baseline: an RTT this close is not "rising"
 
   using ConcurrencyController::ConcurrencyController;
   void started(std::size_t in_flight) override;
@@ -81,11 +87,11 @@ class RttController final : public ConcurrencyController {
   void adjust(double current_rtt, bool have_rtt);
 
   std::mutex mutex_;
-  // The long-run RTT: exponentially weighted mean and variance (seconds).
-  std::optional<double> past_mean_;
-  double past_variance_ = 0;
-  // This interval: the mean of its RTTs, and what it saw.
-  double rtt_sum_ = 0;
+  // The service's RTT when not loaded (seconds), and the spread of RTTs within an interval.
+  std::optional<double> baseline_;
+  double deviation_ = 0;
+  // This interval: the mean and spread of its RTTs, and what it saw.
+  double rtt_sum_ = 0, rtt_squares_ = 0;
   std::size_t rtt_count_ = 0;
   bool overload_ = false, reached_limit_ = false;
   Clock::time_point next_update_{};
