@@ -56,13 +56,16 @@ void RttController::finished(Clock::time_point now) {
     adjust(current, have_rtt);
     if (have_rtt) {
       *baseline_ = current < *baseline_ ? current : *baseline_ + baseline_drift * (current - *baseline_);
-      if (rtt_count_ > 1) {
-        const double spread = std::sqrt(std::max(0.0, rtt_squares_ / n - current * current));
+      if (rtt_count_ > 1) {  // the standard error of the interval's mean: it is a mean we compare
+        const double spread = std::sqrt(std::max(0.0, rtt_squares_ / n - current * current) / n);
         deviation_ += ewma_alpha * (spread - deviation_);
       }
     }
   }
-  next_update_ = now + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(*baseline_));
+  // An interval lasts about one round of calls: the slower of baseline and this interval's
+  // RTT (with the baseline alone a loaded service would end an interval at every answer,
+  // and the baseline drift, per interval, would follow the RTT up).
+  next_update_ = now + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(std::max(*baseline_, current)));
   rtt_sum_ = rtt_squares_ = 0;
   rtt_count_ = 0;
   overload_ = reached_limit_ = false;

@@ -7,14 +7,15 @@
 // - BacklogController, for CPU stages: more calls while batches wait in front of the node,
 //   fewer while permits sit idle. Sampled at a fixed interval by the engine's timer thread.
 // - RttController, for `blocking` nodes (a remote service): AIMD on the round-trip time, after
-//   Vector's adaptive request concurrency. Once per interval (one baseline RTT long): +1 when
+//   Vector's adaptive request concurrency. Once per interval (about one RTT long): +1 when
 //   the interval used every permit and its mean RTT was not above the baseline + 2.5
 //   deviations; x0.9 when it was (the RTT rose), or when the service pushed back (a
 //   TransientError: HTTP 429, 503, a timeout). Unlike Vector the baseline is not the EWMA of
 //   every interval's RTT, which follows the RTT up while the limit creeps past the service's
 //   capacity; it is the lowest RTT seen, drifting up slowly (5 % of the gap an interval) so a
-//   service that got slower for everyone is accepted in time. The deviation is the spread of
-//   the RTTs within an interval (an EWMA), so our own limit changes do not widen it.
+//   service that got slower for everyone is accepted in time. The deviation is the standard
+//   error of an interval's mean RTT (an EWMA), so our own limit changes do not widen it. An
+//   interval lasts the slower of the baseline and its own mean RTT: about one round of calls.
 #include <atomic>
 #include <chrono>
 #include <cstddef>
