@@ -178,6 +178,7 @@ def make_handler(rec):
 
 
 class Quiet(http.server.ThreadingHTTPServer):
+    request_queue_size = 128  # listen backlog: 32 clients connecting at once must not wait for SYN retries
     def handle_error(self, request, client_address):
         pass  # a client that timed out and left: expected in the timeout tests
 

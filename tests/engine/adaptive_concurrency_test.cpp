@@ -160,14 +160,14 @@ RunOptions tracing(Trace& trace, const std::string& node) {
 
 TEST_CASE("a CPU stage with { min = 1, max = 2 } grows under a backlog and shrinks when idle", "[adaptive][run]") {
   Trace trace;
-  // A burst of 100 batches (2 ms of work each) arrives at once, then a trickle that leaves
-  // the stage idle most of the time.
+  // A burst of 100 batches (2 ms of work each) arrives at once, then a trickle (a batch every
+  // 100 ms, for over a second) that leaves the stage idle most of the time.
   auto r = run_test::run_graph_text(R"(
 [sources.numbers]
 plugin = "seq"
 count = 12000
 batch_size = 100
-rate = 4000
+rate = 1000
 burst = 10000
 [stages.work]
 plugin = "slow_pass"

@@ -73,8 +73,12 @@ void RttController::finished(Clock::time_point now) {
 
 void RttController::adjust(double current, bool have_rtt) {
   const std::size_t now = limit();
-  const double threshold = *baseline_ + std::max(deviation_ * deviation_scale, *baseline_ * min_tolerance);
-  const bool rising = have_rtt && current > threshold;
+  // Rising: the requests queued at the service, estimated as TCP Vegas does (limit x (RTT -
+  // baseline) / RTT), pass `queue_tolerance`, and the rise is more than noise (2.5 standard
+  // errors of the interval's mean). A service a little slower under load, as most are, still
+  // gets more requests while that buys throughput.
+  const double queued = have_rtt && current > 0 ? static_cast<double>(now) * (current - *baseline_) / current : 0;
+  const bool rising = have_rtt && queued > queue_tolerance && current > *baseline_ + deviation_ * deviation_scale;
   // Grow only on evidence: the interval used every permit, with no sign of strain.
   if (now < max() && reached_limit_ && !overload_ && have_rtt && !rising) {
     set_limit(now + 1);

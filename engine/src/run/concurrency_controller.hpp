@@ -8,14 +8,15 @@
 //   fewer while permits sit idle. Sampled at a fixed interval by the engine's timer thread.
 // - RttController, for `blocking` nodes (a remote service): AIMD on the round-trip time, after
 //   Vector's adaptive request concurrency. Once per interval (about one RTT long): +1 when
-//   the interval used every permit and its mean RTT was not above the baseline + 2.5
-//   deviations; x0.9 when it was (the RTT rose), or when the service pushed back (a
-//   TransientError: HTTP 429, 503, a timeout). Unlike Vector the baseline is not the EWMA of
-//   every interval's RTT, which follows the RTT up while the limit creeps past the service's
-//   capacity; it is the lowest RTT seen, drifting up slowly (5 % of the gap an interval) so a
-//   service that got slower for everyone is accepted in time. The deviation is the standard
-//   error of an interval's mean RTT (an EWMA), so our own limit changes do not widen it. An
-//   interval lasts the slower of the baseline and its own mean RTT: about one round of calls.
+//   the interval used every permit and its RTT did not rise; x0.9 when it rose, or when the
+//   service pushed back (a TransientError: HTTP 429, 503, a timeout). Unlike Vector, "rose" is
+//   not "above the EWMA of past intervals + 2.5 deviations": that EWMA follows the RTT up while
+//   the limit creeps past the service's capacity (13 against a capacity of 4 in our test). The
+//   baseline is the lowest interval RTT seen, drifting up slowly (5 % of the gap an interval)
+//   so a service that got slower for everyone is accepted in time; the RTT rose when the
+//   requests it implies queued at the service (TCP Vegas: limit x (RTT - baseline) / RTT) pass
+//   1.5, by more than noise (2.5 standard errors of the interval's mean). An interval lasts
+//   the slower of the baseline and its own mean RTT: about one round of calls.
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -77,7 +78,7 @@ class RttController final : public ConcurrencyController {
  public:
   static constexpr double ewma_alpha = 0.4, deviation_scale = 2.5, decrease_ratio = 0.9;
   static constexpr double baseline_drift = 0.05;  // of the gap, per interval, when RTTs are above it
-  static constexpr double min_tolerance = 0.05;   // of the baseline: an RTT this close is not "rising"
+  static constexpr double queue_tolerance = 1.5;  // requests estimated queued at the service: "rising" past it
 
   using ConcurrencyController::ConcurrencyController;
   void started(std::size_t in_flight) override;
