@@ -96,6 +96,26 @@ class Recorder:
             return [r for r in self.requests if 200 <= r["status"] < 300 and not r["late"]]
 
 
+class Crowded(Recorder):
+    """A service with a capacity: answers in `base_s` up to `capacity` requests at once, slower
+    by `base_s` for every request beyond, and 429 (Retry-After: 0) past 3 x capacity. For the
+    adaptive concurrency test and bench: a client should settle near `capacity`."""
+
+    def __init__(self, capacity, base_s=0.02, **kw):
+        super().__init__(**kw)
+        self.capacity, self.base_s = capacity, base_s
+        self.refused = 0
+
+    def next_action(self):
+        with self.lock:
+            n = self.in_flight  # this request included
+            if n > 3 * self.capacity:
+                self.refused += 1
+                return {"status": 429, "retry_after": "0"}
+        time.sleep(self.base_s * (1 + max(0, n - self.capacity)))
+        return {"status": 200}
+
+
 def make_handler(rec):
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive
@@ -158,6 +178,7 @@ def make_handler(rec):
 
 
 class Quiet(http.server.ThreadingHTTPServer):
+    request_queue_size = 128  # listen backlog: 32 clients connecting at once must not wait for SYN retries
     def handle_error(self, request, client_address):
         pass  # a client that timed out and left: expected in the timeout tests
 

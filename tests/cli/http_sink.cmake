@@ -10,3 +10,10 @@ foreach(case delivery transient retry_after_date route_400 drop_400 fail_400 tim
       ${CMAKE_CURRENT_BINARY_DIR}/work/http_sink.${case} ${case})
   set_tests_properties(cli.http_sink.${case} PROPERTIES TIMEOUT 120)
 endforeach()
+
+# Adaptive concurrency (concurrency = { min, max }) of a blocking http sink against a service
+# whose latency rises past its capacity: the limit settles near it (adaptive_http_test.py).
+add_test(NAME cli.http_sink.adaptive_concurrency
+  COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/adaptive_http_test.py ${gr}
+    ${CMAKE_CURRENT_BINARY_DIR}/work/http_sink.adaptive_concurrency)
+set_tests_properties(cli.http_sink.adaptive_concurrency PROPERTIES TIMEOUT 120)

@@ -29,10 +29,12 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 GRAPHS = os.path.join(HERE, "graphs")
+sys.path.insert(0, HERE)
+import adaptive  # noqa: E402  (tools/bench/adaptive.py: the issue 18 workloads)
 SEED_RECORDS = 10_000_000
 # The workloads, in the order they run (--only picks some).
 STEPS = ["seed", "hops", "fan", "cpu_heavy", "backpressure", "batch_sweep", "validate", "jsonl", "jsonl_bad", "http",
-         "jsonl_nested", "sparse_keys", "batch_one", "fan_out_hop", "map_exprs"]
+         "jsonl_nested", "sparse_keys", "batch_one", "fan_out_hop", "map_exprs", "adaptive"]
 
 
 class Runner:
@@ -317,6 +319,12 @@ def bench_http(r, rounds, records, seconds):
             "ingest": {ack: {key: med(runs[("ingest", ack)], key)
                              for key in ("mb_per_s", "requests_per_s", "records_per_s", "p50_ms", "p99_ms")}
                        for ack in ("end_to_end", "on_receive")}}
+
+
+def bench_adaptive(r, rounds, scale, directory):
+    """Issue 18: adaptive concurrency, a CPU stage and an http sink (tools/bench/adaptive.py)."""
+    return {"cpu": adaptive.bench_cpu(r.gr, r.plugins, directory, rounds, 600_000 // scale),
+            "http": adaptive.bench_http(r.gr, directory, rounds, 10_000 // scale)}
 
 
 # --- Issue 14 (SDK 2.0) workloads: measured before and after the record format changes. ---
@@ -779,6 +787,7 @@ def table(res):
                          f"{v['mb_per_s']:6.1f} MB/s {v['requests_per_s']:6.0f} req/s {v['p50_ms']:6.1f} | {v['p99_ms']:6.1f} ms  "
                          f"{target(v['mb_per_s'] >= 100)}"))
     rows += sdk2_rows(res)
+    rows += adaptive.rows(res.get("adaptive") or {})
     width = max(len(a) for a, _ in rows) + 2
     return "\n".join(f"{a:<{width}}{b}" for a, b in rows)
 
@@ -824,7 +833,9 @@ def main():
                                                           SPARSE_CAPS_QUICK if args.quick else SPARSE_CAPS),
                  "batch_one": lambda: bench_batch_one(r, rounds, 1_000_000 // scale, 100_000),
                  "fan_out_hop": lambda: bench_fan_out_hop(r, rounds, 16_000_000 // scale, tmp),
-                 "map_exprs": lambda: bench_map_exprs(r, rounds, 1_000_000 // scale, tmp)}
+                 "map_exprs": lambda: bench_map_exprs(r, rounds, 1_000_000 // scale, tmp),
+                 # Issue 18: tools/bench/adaptive.py (docs/performance.md, "Adaptive concurrency").
+                 "adaptive": lambda: bench_adaptive(r, max(1, rounds - 2), scale, tmp)}
         assert list(steps) == STEPS
         for name, step in steps.items():
             if only and name not in only:

@@ -29,6 +29,8 @@ LiveState::LiveState(const engine::CheckedGraph& graph, std::string graph_file, 
     s.plugin = n.spec->plugin;
     s.kind = n.spec->kind;
     s.concurrency = n.concurrency;
+    s.min_concurrency = n.min_concurrency;
+    s.concurrency_now = n.min_concurrency > 0 ? n.min_concurrency : n.concurrency;
     if (n.spec->kind == NodeKind::source) s.max_in_flight = n.max_in_flight;
     latest_.nodes.push_back(std::move(s));
   }
@@ -115,6 +117,7 @@ std::string LiveState::json() const {
     // Figures only some nodes have (adaptive concurrency, a broker's lag), by name; the
     // page lists whatever is here.
     node["gauges"] = Json::object();
+    if (n.min_concurrency > 0) node["gauges"]["concurrency"] = n.concurrency_now;
     nodes.push_back(std::move(node));
   }
 

@@ -40,6 +40,7 @@ Json snapshots_json(const engine::RunResult& r, const MetricsSnapshots& recorded
           {"busy_seconds", n.busy_seconds},
       };
       if (!n.gauges.empty()) nodes[r.nodes[i].name]["gauges"] = gauges_json(n.gauges);
+      if (r.nodes[i].min_concurrency > 0) nodes[r.nodes[i].name]["concurrency"] = n.concurrency_now;  // the trace
     }
     const double dt = s.seconds - last_seconds;
     out.push_back({
@@ -83,7 +84,7 @@ void MetricsSnapshots::offer(const engine::RunResult& r) {
   s.acknowledged_batches = r.acknowledged_batches;
   for (const auto& n : r.nodes)
     s.nodes.push_back({n.records_in, n.records_out, n.errors, n.dropped, n.routed, n.retries, n.in_flight, n.running,
-                       n.queued, n.busy_seconds, n.gauges});
+                       n.queued, n.busy_seconds, n.gauges, n.min_concurrency > 0 ? n.concurrency_now : 0});
   snapshots_.push_back(std::move(s));
   if (snapshots_.size() >= max_) {
     std::size_t kept = 0;
@@ -102,6 +103,8 @@ std::string metrics_json(const engine::RunResult& r, const std::string& graph_fi
         {"plugin", n.plugin},
         {"kind", std::string(node_kind_name(n.kind))},
         {"concurrency", n.concurrency == 0 ? Json("unlimited") : Json(n.concurrency)},
+        // where the concurrency stands at the end: an adaptive node's last limit
+        {"concurrency_now", n.concurrency_now == 0 ? Json("unlimited") : Json(n.concurrency_now)},
         {"batches_in", n.batches_in},
         {"records_in", n.records_in},
         {"batches_out", n.batches_out},
@@ -118,6 +121,7 @@ std::string metrics_json(const engine::RunResult& r, const std::string& graph_fi
         {"latency_p99_seconds", n.latency.quantile(0.99)},
         {"gauges", gauges_json(n.gauges)},
     });
+    if (n.min_concurrency > 0) nodes.back()["concurrency_min"] = n.min_concurrency;  // adaptive: { min, max = concurrency }
   }
   const std::uint64_t produced = records_produced(r);
   Json doc = {

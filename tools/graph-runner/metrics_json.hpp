@@ -25,6 +25,7 @@ class MetricsSnapshots {
     std::int64_t queued = 0;
     double busy_seconds = 0;
     std::vector<std::pair<std::string, double>> gauges;  // the plugin's own (SDK 1.3)
+    std::size_t concurrency_now = 0;  // adaptive nodes: the limit at the time (0 otherwise)
   };
   struct Snapshot {
     double seconds = 0;                          // since the start of the run

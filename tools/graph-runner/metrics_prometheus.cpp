@@ -133,6 +133,12 @@ std::string prometheus_text(const engine::RunResult& r, std::string_view graph_n
            [](const NodeStats& n) { return std::to_string(n.queued); }, takes_input);
   per_node(out, r, "graph_runner_running_calls", "gauge", "Plugin calls of the node running now.",
            [](const NodeStats& n) { return number(std::uint64_t{n.running}); });
+  per_node(out, r, "graph_runner_node_concurrency", "gauge",
+           "Calls the node may run at once now: its concurrency, or where an adaptive one stands (+Inf: unlimited).",
+           [](const NodeStats& n) {
+             return n.concurrency_now == 0 ? std::string("+Inf") : number(std::uint64_t{n.concurrency_now});
+           },
+           takes_input);
   plugin_gauges(out, r);
   latency_histogram(out, r);
   return out;

@@ -48,7 +48,7 @@ void StatusLine::update(const engine::RunResult& s) {
   last_drawn_ = s.wall_seconds;
 
   std::uint64_t produced = 0, errors = 0, retries = 0;
-  std::string flight, sinks;
+  std::string flight, sinks, adaptive;
   const double dt = s.wall_seconds - last_seconds_;
   for (const auto& n : s.nodes) {
     errors += n.errors;
@@ -67,13 +67,17 @@ void StatusLine::update(const engine::RunResult& s) {
       last = n.records_in;
       sinks += "  " + n.name + " " + human(rate) + "/s";
     }
+    // adaptive nodes: where the limit stands now, out of the most it may reach
+    if (n.min_concurrency > 0)
+      adaptive += " " + n.name + " " + std::to_string(n.concurrency_now) + "/" + std::to_string(n.concurrency);
   }
   last_seconds_ = s.wall_seconds;
 
   char head[96];
   std::snprintf(head, sizeof head, "%7.1fs  %s records", s.wall_seconds, human(static_cast<double>(produced)).c_str());
   std::string text = head + sinks + "  errors " + human(static_cast<double>(errors)) + "  retries " +
-                     human(static_cast<double>(retries)) + "  in flight:" + flight;
+                     human(static_cast<double>(retries)) + "  in flight:" + flight +
+                     (adaptive.empty() ? "" : "  concurrency:" + adaptive);
 
   if (!in_place_) {
     if (line_writer_) return line_writer_(text);

@@ -76,17 +76,49 @@ void read_unread(NodeSpec& n, const toml::node& v, const ValueReader& r) {
             "unread = \"drop\" drops what reaches ports no node reads; leave it out to have such ports reported");
 }
 
+// `concurrency = { min = 1, max = 16 }`: adaptive, the engine moves the number of calls in
+// flight between the two (docs/performance.md#adaptive-concurrency). Both keys are required:
+// a range with one end implied would hide the bound the user relies on.
+void read_concurrency_range(NodeSpec& n, const toml::table& t, const ValueReader& r) {
+  std::optional<std::int64_t> min, max;
+  for (const auto& [key, value] : in_file_order(t)) {
+    if (key->str() == "min") min = r.integer(*value, "concurrency.min", 1);
+    else if (key->str() == "max") max = r.integer(*value, "concurrency.max", 1);
+    else
+      r.error(r.pos(*key), "unknown key '" + std::string(key->str()) + "' in 'concurrency'",
+              "write concurrency = { min = 1, max = 16 }");
+  }
+  if (!t.contains("min") || !t.contains("max")) {
+    r.error(r.pos(t), std::string("'concurrency' needs both 'min' and 'max', got only ") +
+                          (t.contains("min") ? "'min'" : t.contains("max") ? "'max'" : "neither"),
+            "write concurrency = { min = 1, max = 16 }, or an integer for a fixed concurrency");
+    return;
+  }
+  if (!min || !max) return;  // reported by integer()
+  if (*min > *max) {
+    r.error(r.pos(*t.get("min")), "'concurrency.min' (" + std::to_string(*min) + ") is above 'concurrency.max' (" +
+                                      std::to_string(*max) + ")");
+    return;
+  }
+  n.concurrency = *max;
+  n.concurrency_min = *min;
+}
+
 void read_concurrency(NodeSpec& n, const toml::node& v, const ValueReader& r) {
   n.concurrency_pos = r.pos(v);
+  n.concurrency_min.reset();
   if (const auto* s = v.as_string(); s && s->get() == "unlimited") {
     n.concurrency = 0;
   } else if (const auto* i = v.as_integer(); i && i->get() >= 1) {
     n.concurrency = i->get();
+  } else if (const auto* t = v.as_table()) {
+    read_concurrency_range(n, *t, r);
   } else {
     std::string got = v.as_string() ? "'" + v.as_string()->get() + "'"
                       : v.as_integer() ? std::to_string(v.as_integer()->get())
                                        : std::string(toml_type_name(v));
-    r.error(r.pos(v), "'concurrency' must be an integer >= 1 or \"unlimited\", got " + got);
+    r.error(r.pos(v), "'concurrency' must be an integer >= 1 or \"unlimited\", got " + got,
+            "or a range, for a concurrency the engine adapts to the load: concurrency = { min = 1, max = 16 }");
   }
 }
 

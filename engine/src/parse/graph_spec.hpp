@@ -32,7 +32,8 @@ struct NodeSpec {
   SourcePos inputs_pos;
 
   // Reserved keys (docs/graph-language.md#reserved-node-keys). Unset optionals fall back to plugin/graph defaults.
-  std::optional<std::int64_t> concurrency;  // 0 means "unlimited"
+  std::optional<std::int64_t> concurrency;  // 0 means "unlimited"; the max of a { min, max } range
+  std::optional<std::int64_t> concurrency_min;  // set: adaptive between this and `concurrency`
   SourcePos concurrency_pos;
   bool ordered = false;
   std::optional<std::string> partition_by;

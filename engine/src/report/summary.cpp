@@ -46,7 +46,10 @@ std::string format_summary(const RunResult& r) {
   for (const auto& n : r.nodes) {
     const bool source = n.kind == NodeKind::source;
     if (source) produced += n.records_out;
-    const std::string conc = n.concurrency == 0 ? "unl" : std::to_string(n.concurrency);
+    // An adaptive node shows where its limit ended, with a "~" (the range is in the graph).
+    const std::string conc = n.concurrency == 0       ? "unl"
+                             : n.min_concurrency > 0 ? "~" + std::to_string(n.concurrency_now)
+                                                     : std::to_string(n.concurrency);
     // Time inside the plugin's calls against the wall time: over 100% when calls ran in
     // parallel (like top's CPU%).
     const double busy_percent = r.wall_seconds > 0 ? 100.0 * n.busy_seconds / r.wall_seconds : 0;

@@ -29,6 +29,7 @@ FlowGraph::FlowGraph(const CheckedGraph& graph, std::vector<std::unique_ptr<Node
   for (std::size_t i = 0; i < spec_.nodes.size(); ++i) {
     const CheckedNode& node = spec_.nodes[i];
     if (node.spec->kind == NodeKind::source) build_source(i);
+    else if (runtimes_[i]->controller()) build_adaptive(i);
     else if (node.spec->blocking) build_blocking(i);
     else if (node.spec->partition_by) build_partitioned(i);
     else if (node.spec->priority) build_prioritized(i);

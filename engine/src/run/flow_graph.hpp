@@ -6,6 +6,8 @@
 //   sink:    function_node(concurrency)
 //   partition_by: splitter (serial) -> one serial lane per instance, by key hash
 //   priority: priority_queue_node (highest batch priority first) -> node (rejecting)
+//   adaptive (concurrency = { min, max }): entry -> AdaptiveGate -> the plain function_node
+//            or the blocking async_node, built for max; the gate admits controller.limit()
 //   blocking stage or sink: queue_node -> limiter_node(concurrency) -> async_node; the call
 //            runs in a separate I/O arena, so a sleeping plugin holds no CPU worker
 //            (docs/architecture.md#blocking-calls-need-their-own-arena-and-threads)
@@ -62,6 +64,7 @@ class FlowGraph {
   void build_plain(std::size_t i);  // a stage or sink: one function_node
   void build_ordered_stage(std::size_t i);
   void build_blocking(std::size_t i);
+  void build_adaptive(std::size_t i);  // flow_adaptive.cpp
   void build_partitioned(std::size_t i);
   void build_prioritized(std::size_t i);
   // Runs one input through node i (stage or sink) and sends what it emits.

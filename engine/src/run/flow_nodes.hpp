@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "run/adaptive_gate.hpp"
 #include "run/flow_graph.hpp"
 
 namespace graph_runner::engine {
@@ -20,6 +21,7 @@ struct FlowGraph::Nodes {
   flow::receiver<BatchPtr>* entry = nullptr;           // where input edges connect
   flow::input_node<std::shared_ptr<struct SourceItem>>* source = nullptr;  // sources only
   std::vector<std::unique_ptr<flow::graph_node>> owned;  // every other node of this shape
+  std::unique_ptr<AdaptiveGate> gate;                     // adaptive nodes: admission in front
 
   template <class T, class... Args>
   T& make(Args&&... args) {
@@ -37,6 +39,7 @@ struct FlowGraph::Ticker {
     std::size_t node;
     Clock::duration interval;
     Clock::time_point next;
+    bool sample = false;  // an adaptive node's controller sample, not a Stage::tick
   };
   std::vector<Due> due;
   std::mutex mutex;

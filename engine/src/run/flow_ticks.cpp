@@ -1,5 +1,6 @@
 // Stage timers (SDK 1.1 Stage::tick): one engine thread calls tick() on every stage that asks
-// for it, so a batching stage's timeout fires without an input arriving. The thread is not a
+// for it, so a batching stage's timeout fires without an input arriving. The same thread
+// samples the backlog of adaptive CPU stages (BacklogController). The thread is not a
 // TBB worker: a tick is short, and a sleeping timer must not hold one of the CPU workers.
 // NodeRuntime::tick serialises a tick with process()/finish() on the same instance; what a
 // tick emits goes through send(), the path process() output takes, and reserve_wait() keeps
@@ -18,6 +19,9 @@ void FlowGraph::start_ticks() {
   for (std::size_t i = 0; i < runtimes_.size(); ++i)
     if (auto interval = runtimes_[i]->tick_interval(); interval.count() > 0)
       ticker->due.push_back({i, interval, now + interval});
+  for (std::size_t i = 0; i < runtimes_.size(); ++i)
+    if (const auto* c = runtimes_[i]->controller(); c && c->sample_interval().count() > 0)
+      ticker->due.push_back({i, c->sample_interval(), now + c->sample_interval(), /*sample=*/true});
   if (ticker->due.empty()) return;
   ticker_ = std::move(ticker);
   ticker_->thread = std::thread([this] { tick_loop(); });
@@ -45,7 +49,8 @@ void FlowGraph::tick_loop() {
     graph_.reserve_wait();
     Outputs outputs;
     const std::size_t node = next->node;
-    runtimes_[node]->tick(outputs, [this, node](Outputs& o) { send(node, o); });
+    if (next->sample) nodes_[node]->gate->sample();  // may start batches a raised limit admits
+    else runtimes_[node]->tick(outputs, [this, node](Outputs& o) { send(node, o); });
     graph_.release_wait();
     lock.lock();
     // A late tick is not made up for: the next one is an interval after this one.

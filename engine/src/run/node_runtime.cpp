@@ -182,6 +182,14 @@ NodeRuntime::NodeRuntime(const CheckedGraph& graph, std::size_t index, RunState&
     instances = node_.concurrency == 0 ? std::max<std::size_t>(worker_threads, 1) : node_.concurrency;
     flow_concurrency_ = instances;
   }
+  if (node_.min_concurrency > 0 && node_.concurrency > 0) {
+    // A remote service is judged by its answers; a CPU stage by its backlog, and never given
+    // more calls than the run has threads (more would only time-slice the same cores).
+    if (node_.spec->blocking) controller_ = std::make_unique<RttController>(node_.min_concurrency, node_.concurrency);
+    else
+      controller_ = std::make_unique<BacklogController>(
+          node_.min_concurrency, std::max(node_.min_concurrency, std::min(node_.concurrency, std::max<std::size_t>(worker_threads, 1))));
+  }
   for (std::size_t i = 0; i < instances; ++i) {
     auto inst = std::make_unique<Instance>();
     inst->context = std::make_unique<NodeContext>(node_, i, run_, NodeContext::checkpoint_for(graph.spec, *node_.spec));
@@ -311,6 +319,7 @@ bool NodeRuntime::guarded(const Batch* in, Outputs& out, Call&& call, bool time_
     bool threw = true, transient = false;
     fields.clear();
     retry_after = std::chrono::milliseconds(0);
+    const auto attempt_start = Clock::now();
     try {
       if (time_calls) timed(in, [&] { call(*emitter_); });  // forwards to `collector` during the call
       else call(*emitter_);
@@ -328,6 +337,9 @@ bool NodeRuntime::guarded(const Batch* in, Outputs& out, Call&& call, bool time_
     } catch (...) {
       what = "an exception not derived from std::exception";
     }
+    // A TransientError (HTTP 429, 503, a timeout) is the service pushing back: the adaptive
+    // limit comes down. Only an answered call is a round-trip time.
+    if (controller_ && time_calls && in) controller_->attempt(Clock::now() - attempt_start, !threw, transient);
     if (!collector.violation.empty()) {  // a broken contract is a bug in the plugin: no policy hides it
       errors_.fetch_add(std::max<std::size_t>(records, 1), std::memory_order_relaxed);
       run_.fail(describe_failure(in ? &about : nullptr, collector.violation));
@@ -492,6 +504,8 @@ NodeStats NodeRuntime::stats() const {
   s.plugin = plugin_->descriptor.name;  // not a deprecated name the graph may still use
   s.kind = node_.spec->kind;
   s.concurrency = node_.concurrency;
+  s.min_concurrency = node_.min_concurrency;
+  s.concurrency_now = controller_ ? controller_->limit() : node_.concurrency;
   s.batches_in = batches_in_.load();
   s.records_in = records_in_.load();
   s.batches_out = batches_out_.load();

@@ -15,6 +15,7 @@
 
 #include "graph_runner/errors.hpp"
 #include "graph_runner/node.hpp"
+#include "run/concurrency_controller.hpp"
 #include "run/drop_log.hpp"
 #include "run/node_context.hpp"
 #include "run/run_graph.hpp"
@@ -46,6 +47,9 @@ class NodeRuntime {
   // Concurrency for the flow-graph node: 0 = unlimited.
   std::size_t flow_concurrency() const noexcept { return flow_concurrency_; }
   std::size_t instances() const noexcept { return instances_.size(); }
+  // Adaptive nodes (concurrency = { min, max }) only, else nullptr: the calls in flight now
+  // may be fewer than flow_concurrency(); AdaptiveGate holds the rest back.
+  ConcurrencyController* controller() const noexcept { return controller_.get(); }
   const CheckedNode& node() const noexcept { return node_; }
   const std::string& name() const noexcept { return node_.spec->name; }
 
@@ -130,6 +134,7 @@ class NodeRuntime {
   std::size_t index_;
   std::shared_ptr<const LoadedPlugin> plugin_;  // outlives the instances (declared before them)
   std::unique_ptr<PluginEmitter> emitter_;      // outlives the instances too (see PluginEmitter)
+  std::unique_ptr<ConcurrencyController> controller_;  // adaptive nodes: told of every attempt
   std::vector<std::unique_ptr<Instance>> instances_;
   tbb::concurrent_queue<Instance*> free_;
   std::size_t flow_concurrency_ = 1;

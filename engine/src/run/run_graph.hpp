@@ -19,7 +19,9 @@ struct NodeStats {
   std::string name;
   std::string plugin;
   NodeKind kind = NodeKind::stage;
-  std::size_t concurrency = 1;  // 0 = unlimited
+  std::size_t concurrency = 1;  // 0 = unlimited; the max of an adaptive range
+  std::size_t min_concurrency = 0;  // > 0: adaptive, between this and `concurrency`
+  std::size_t concurrency_now = 1;  // calls allowed in flight now (= concurrency unless adaptive)
   std::uint64_t batches_in = 0, records_in = 0;
   std::uint64_t batches_out = 0, records_out = 0;
   std::uint64_t errors = 0;      // failed calls or rejected records (whatever the policy)

@@ -50,6 +50,7 @@ class GraphValidator {
     } else if (node.concurrency) {
       // Above 1 on a plugin that is not thread-safe, the engine makes that many instances.
       checked.concurrency = static_cast<std::size_t>(*node.concurrency);
+      if (node.concurrency_min) check_adaptive(node, checked);
     } else {
       checked.concurrency = d.is_thread_safe ? 0 : 1;
     }
@@ -57,6 +58,20 @@ class GraphValidator {
   }
 
  private:
+  // An adaptive range gates calls in front of one flow node (run/adaptive_gate.hpp); the
+  // shapes that spread calls over lanes or reorder them have no single entry to gate.
+  void check_adaptive(const NodeSpec& node, CheckedNode& checked) {
+    const char* shape = node.partition_by ? "partition_by" : node.priority ? "priority" : node.ordered ? "ordered" : nullptr;
+    if (shape && *node.concurrency_min != *node.concurrency) {
+      diags_.error(node.concurrency_pos.file.empty() ? node.pos : node.concurrency_pos,
+                   "adaptive 'concurrency' (a { min, max } range) is not available with '" + std::string(shape) +
+                       "' on " + std::string(node_kind_name(node.kind)) + " '" + node.name + "'",
+                   "give a fixed concurrency, e.g. concurrency = " + std::to_string(*node.concurrency));
+      return;
+    }
+    if (*node.concurrency_min != *node.concurrency) checked.min_concurrency = static_cast<std::size_t>(*node.concurrency_min);
+  }
+
   void single_instance_error(const NodeSpec& node) {
     const std::string got = *node.concurrency == 0 ? "\"unlimited\"" : std::to_string(*node.concurrency);
     diags_.error(node.concurrency_pos.file.empty() ? node.pos : node.concurrency_pos,  // empty: a spec built in code

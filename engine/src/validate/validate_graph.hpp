@@ -23,7 +23,10 @@ struct CheckedNode {
   std::shared_ptr<const LoadedPlugin> plugin;
   Params params;                   // checked, defaults filled in
   std::vector<std::string> ports;  // output ports: "out", declared ports..., "errors"
-  std::size_t concurrency = 1;     // 0 = unlimited
+  std::size_t concurrency = 1;     // 0 = unlimited; the max of an adaptive range
+  // > 0: adaptive (concurrency = { min, max }): the engine keeps between this many and
+  // `concurrency` calls in flight (run/concurrency_controller.hpp).
+  std::size_t min_concurrency = 0;
   // Sources only: effective settings (node override or graph default).
   std::size_t batch_size = 256, linger_ms = 5, max_in_flight = 64;
   std::size_t max_in_flight_bytes = 0;  // the bound on the bytes of its batches in flight
