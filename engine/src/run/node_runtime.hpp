@@ -46,6 +46,8 @@ class NodeRuntime {
   // Concurrency for the flow-graph node: 0 = unlimited.
   std::size_t flow_concurrency() const noexcept { return flow_concurrency_; }
   std::size_t instances() const noexcept { return instances_.size(); }
+  // What the first instance declared of its fields (SDK 2.1), after create_instances().
+  std::optional<FieldSchema> declared_fields() const;
   const CheckedNode& node() const noexcept { return node_; }
   const std::string& name() const noexcept { return node_.spec->name; }
 
