@@ -50,7 +50,10 @@ class ReadCsv : public Source {
     }
   }
 
-  void open() override { reader_.emplace(open_file_set(ctx_, path_, checkpoints_), max_record_bytes_); }
+  void open() override {
+    reader_.emplace(open_file_set(ctx_, path_, checkpoints_), max_record_bytes_);
+    declare_fields();
+  }
 
   bool read(BatchBuilder& out) override {
     if (!reader_) open();
@@ -187,6 +190,27 @@ class ReadCsv : public Source {
       use_header();
       splitter_.reset();
     }
+  }
+
+  // The columns are known before the run from `columns`, or from the first file's header
+  // (every file of a glob should share it: a file that differs is not caught here).
+  void declare_fields() {
+    std::vector<std::string> names = names_;
+    if (names.empty() && path_ != "-") {
+      CsvSplitter splitter(splitter_);
+      try {
+        const auto files = expand_input_paths(path_);
+        if (files.empty() || !splitter.feed(read_first_line(files.front(), max_record_bytes_))) return;
+      } catch (const std::exception&) {
+        return;  // unreadable now: read() reports it with its position
+      }
+      std::size_t i = 0;
+      for (const CsvField& f : splitter.fields()) {
+        ++i;
+        names.push_back(f.text.empty() ? "column_" + std::to_string(i) : std::string(f.text));
+      }
+    }
+    if (!names.empty()) ctx_.declare_fields({.writes = names});
   }
 
   // The header names the columns, unless `columns` renames them.

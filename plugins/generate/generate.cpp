@@ -37,7 +37,9 @@ class Generate : public Source {
         id_(field("id")),
         value_(field("value")),
         source_(field("source")),
-        ts_(field("ts")) {}
+        ts_(field("ts")) {
+    c.declare_fields({.writes = {"id", "value", "source", "ts"}});
+  }
 
   bool read(BatchBuilder& out) override {
     if (stopped_.load(std::memory_order_relaxed) || ctx_.stop_requested()) return false;

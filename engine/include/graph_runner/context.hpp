@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "graph_runner/export.hpp"
+#include "graph_runner/field_schema.hpp"
 #include "graph_runner/params.hpp"
 
 namespace graph_runner {
@@ -105,6 +106,17 @@ class GRAPH_RUNNER_API Context {
   ///   void acknowledge(std::uint64_t batch) override { commit_up_to(batch); }
   /// @endcode
   virtual std::uint64_t batch_being_read() const noexcept;
+
+  /// SDK 2.1: declares the fields this node reads and produces (field_schema.hpp), so that
+  /// a misspelled field is an error before the run, not nulls during it. Call it from the
+  /// constructor (a source may call it from open(), e.g. once it read a file's header); a
+  /// later call replaces the earlier one. A node that declares nothing is unknown: nothing
+  /// downstream of it is checked, so declare only what is certain.
+  /// @code
+  ///   ctx.declare_fields({.reads = {{"status", "where"}}});           // a filter
+  ///   ctx.declare_fields({.writes = {"id", "value"}});                // a source
+  /// @endcode
+  virtual void declare_fields(FieldSchema schema);
 };
 
 }  // namespace graph_runner

@@ -7,6 +7,7 @@
 #include "graph_runner/context.hpp"
 #include "graph_runner/errors.hpp"
 #include "graph_runner/field_path.hpp"
+#include "graph_runner/field_schema.hpp"
 #include "graph_runner/node.hpp"
 #include "graph_runner/params.hpp"
 #include "graph_runner/plugin.hpp"

@@ -26,9 +26,11 @@
 ///   copies no column), Stage::process(BatchPtr) by value and Emitter::take() (change a batch
 ///   in place when this call is its only consumer; copy on write per column otherwise),
 ///   recycled column buffers. See docs/plugin-sdk.md, "From 1.x".
+/// - 2.1: Context::declare_fields() (field_schema.hpp): the fields a node reads and
+///   produces, checked before the run (a misspelled field is an error, with "did you mean").
 
 #define GRAPH_RUNNER_SDK_VERSION_MAJOR 2
-#define GRAPH_RUNNER_SDK_VERSION_MINOR 0
+#define GRAPH_RUNNER_SDK_VERSION_MINOR 1
 #define GRAPH_RUNNER_VERSION_STRING "0.1.0"
 
 namespace graph_runner {

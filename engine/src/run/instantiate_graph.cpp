@@ -5,6 +5,7 @@
 
 #include "run/node_runtime.hpp"
 #include "run/run_state.hpp"
+#include "validate/check_fields.hpp"
 
 namespace graph_runner::engine {
 namespace {
@@ -44,11 +45,13 @@ Diagnostics instantiate_graph(const CheckedGraph& graph, const RunOptions& optio
   auto log = options.log ? options.log : [](const LogEvent& event) { std::cerr << format_log_line(event) << '\n'; };
   RunState run(log, options.log_level, options.observers);
   Diagnostics diags;
+  std::vector<std::optional<FieldSchema>> declared(graph.nodes.size());
   for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
     // One worker: a non-thread-safe plugin with unlimited concurrency gets one instance.
     NodeRuntime node(graph, i, run, 1);
     try {
       node.create_instances(/*open_sinks=*/false);
+      declared[i] = node.declared_fields();
     } catch (const std::exception& e) {
       Diagnostic d = construction_error(graph.nodes[i], e);
       diags.error(std::move(d.pos), std::move(d.message));
@@ -58,6 +61,7 @@ Diagnostics instantiate_graph(const CheckedGraph& graph, const RunOptions& optio
                                                 "'): an exception not derived from std::exception");
     }
   }
+  if (diags.empty()) diags = check_fields(graph, declared);  // a node not constructed declared nothing
   return diags;
 }
 

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -43,6 +44,10 @@ class NodeContext final : public Context {
   void set_gauge(std::string_view name, double value) override;
   std::map<std::string, double, std::less<>> gauges() const;
 
+  // SDK 2.1: kept for the field check (check_fields.hpp); nullopt when never declared.
+  void declare_fields(FieldSchema schema) override { fields_ = std::move(schema); }
+  const std::optional<FieldSchema>& declared_fields() const noexcept { return fields_; }
+
   CheckpointSettings checkpoint() const override { return checkpoint_; }
   std::uint64_t batch_being_read() const noexcept override { return batch_being_read_.load(std::memory_order_relaxed); }
   // Set by the source's input node before each read(): the number its batch will get.
@@ -61,6 +66,7 @@ class NodeContext final : public Context {
   std::vector<RejectedInput> rejected_;
   mutable std::mutex gauges_mutex_;
   std::map<std::string, double, std::less<>> gauges_;
+  std::optional<FieldSchema> fields_;  // set while instances are created, read after
 };
 
 }  // namespace graph_runner::engine

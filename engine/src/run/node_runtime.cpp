@@ -219,6 +219,11 @@ void NodeRuntime::create_instances(bool open_sinks) {
     tick_interval_ = std::max(std::chrono::milliseconds(0), instances_.front()->stage->tick_interval());
 }
 
+std::optional<FieldSchema> NodeRuntime::declared_fields() const {
+  if (instances_.empty()) return std::nullopt;
+  return instances_.front()->context->declared_fields();
+}
+
 NodeRuntime::Instance* NodeRuntime::acquire(std::size_t instance) noexcept {
   if (shared_) return instances_.front().get();  // thread-safe: one instance for every call
   if (instance != SIZE_MAX) return instances_[instance % instances_.size()].get();  // a lane owns it

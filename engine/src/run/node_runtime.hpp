@@ -50,6 +50,8 @@ class NodeRuntime {
   // Adaptive nodes (concurrency = { min, max }) only, else nullptr: the calls in flight now
   // may be fewer than flow_concurrency(); AdaptiveGate holds the rest back.
   ConcurrencyController* controller() const noexcept { return controller_.get(); }
+  // What the first instance declared of its fields (SDK 2.1), after create_instances().
+  std::optional<FieldSchema> declared_fields() const;
   const CheckedNode& node() const noexcept { return node_; }
   const std::string& name() const noexcept { return node_.spec->name; }
 

@@ -14,6 +14,7 @@
 #include "run/accounting.hpp"
 #include "run/flow_graph.hpp"
 #include "run/instantiate_graph.hpp"
+#include "validate/check_fields.hpp"
 #include "run/node_runtime.hpp"
 #include "run/run_state.hpp"
 
@@ -228,6 +229,14 @@ void run_in_arena(const CheckedGraph& graph, const RunOptions& options, RunState
                      "'): cannot start: an exception not derived from std::exception";
     }
     if (!result.error.empty()) break;
+  }
+  if (result.error.empty()) {  // a misspelled field: an error now, not nulls during the run
+    std::vector<std::optional<FieldSchema>> declared;
+    for (const auto& node : nodes) declared.push_back(node->declared_fields());
+    if (Diagnostics d = check_fields(graph, declared); !d.empty()) {
+      result.status = RunStatus::invalid;
+      result.error = d.format();
+    }
   }
 
   if (result.error.empty()) {

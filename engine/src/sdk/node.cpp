@@ -34,6 +34,7 @@ void Context::set_gauge(std::string_view name, double value) { (void)name, (void
 // A Context that does not override them (a test double) gives a source no state to keep.
 CheckpointSettings Context::checkpoint() const { return {}; }
 std::uint64_t Context::batch_being_read() const noexcept { return 0; }
+void Context::declare_fields(FieldSchema schema) { (void)schema; }
 
 std::string_view node_kind_name(NodeKind k) noexcept {
   switch (k) {
