@@ -26,6 +26,23 @@ std::int64_t wall_clock_ms() {
       .count();
 }
 
+// What the results carry (the keys, the aggregates, the window bounds) and what is read.
+FieldSchema fields_of(const agg::Config& config) {
+  FieldSchema s;
+  s.keeps_input = false;
+  for (const auto& g : config.group_by) {
+    s.reads.push_back({g, "group_by"});
+    s.writes.push_back(g);
+  }
+  for (const auto& a : config.aggregates) {
+    if (!a.field.empty()) s.reads.push_back({a.field, "aggregates"});
+    s.writes.push_back(a.output);
+  }
+  if (config.event_time) s.reads.push_back({config.time_field, "time_field"});
+  if (config.window != agg::WindowKind::none) s.writes.insert(s.writes.end(), {"window_start", "window_end"});
+  return s;
+}
+
 agg::Config read_config(Context& c) {
   const Params& p = c.params();
   agg::Config config;
@@ -72,6 +89,7 @@ agg::Config read_config(Context& c) {
       c.param_error("aggregates", "'" + name + "': " + e.what());
     }
   }
+  c.declare_fields(fields_of(config));
   return config;
 }
 

@@ -15,7 +15,14 @@ class Drop : public Stage {
  public:
   explicit Drop(Context& c)
       : paths_(field_paths_param(c, "fields", "drop needs at least one field, e.g. fields = [\"email\"]")),
-        memos_([] { return std::make_unique<Memo>(); }) {}
+        memos_([] { return std::make_unique<Memo>(); }) {
+    FieldSchema fields;  // dropping a field that is never there is a typo worth reporting
+    for (const auto& f : c.params().get_string_list("fields")) {
+      fields.reads.push_back({f, "fields"});
+      fields.removes.push_back(f);
+    }
+    c.declare_fields(std::move(fields));
+  }
 
   void process(BatchPtr in, Emitter& out) override {
     auto memo = memos_.acquire();

@@ -17,7 +17,11 @@ class Filter : public Stage {
  public:
   explicit Filter(Context& c)
       : program_(expr::compile_param(c, "where", "", c.params().get_string("where"))),
-        scratch_([this] { return program_.make_scratch(); }) {}
+        scratch_([this] { return program_.make_scratch(); }) {
+    FieldSchema fields;
+    expr::add_reads(fields, program_, "where");
+    c.declare_fields(std::move(fields));
+  }
 
   void process(BatchPtr in, Emitter& out) override {
     const std::size_t n = in->size();

@@ -21,7 +21,13 @@ class Map : public Stage {
   explicit Map(Context& c) : workers_([this] { return std::make_unique<Worker>(*this); }) {
     const StringMap& set = c.params().get_string_map("set");
     if (set.empty()) c.param_error("set", "set needs at least one field, e.g. set = { value = \"value * 2\" }");
-    for (const auto& [name, text] : set) assignments_.push_back(Assignment{field(name), name, expr::compile_param(c, "set", name, text)});
+    FieldSchema fields;  // reads, except what an earlier assignment wrote; writes every name
+    for (const auto& [name, text] : set) {
+      assignments_.push_back(Assignment{field(name), name, expr::compile_param(c, "set", name, text)});
+      expr::add_reads(fields, assignments_.back().program, "set", fields.writes);
+      fields.writes.push_back(name);
+    }
+    c.declare_fields(std::move(fields));
   }
 
   void process(BatchPtr in, Emitter& out) override {

@@ -44,7 +44,12 @@ class ParseRegex : public Stage {
         field_(field(name_)),
         regex_(compile(c)),
         on_no_match_(no_match_param(c)),
-        keep_field_(c.params().get_bool("keep_field")) {}
+        keep_field_(c.params().get_bool("keep_field")) {
+    FieldSchema fields;  // the named groups are known; the field they replace may stay listed
+    fields.reads.push_back({name_, "field"});
+    for (const auto& g : regex_.groups()) fields.writes.push_back(g.name);
+    c.declare_fields(std::move(fields));
+  }
 
   void process(BatchPtr in, Emitter& out) override {
     const std::size_t n = in->size();

@@ -53,7 +53,15 @@ Renames renames_param(Context& c) {
 
 class Rename : public Stage {
  public:
-  explicit Rename(Context& c) : renames_(renames_param(c)), memos_([] { return std::make_unique<Memo>(); }) {}
+  explicit Rename(Context& c) : renames_(renames_param(c)), memos_([] { return std::make_unique<Memo>(); }) {
+    FieldSchema fields;
+    for (const auto& [from, to] : c.params().get_string_map("fields")) {
+      fields.reads.push_back({from, "fields"});
+      fields.removes.push_back(from);
+      fields.writes.push_back(to);
+    }
+    c.declare_fields(std::move(fields));
+  }
 
   void process(BatchPtr in, Emitter& out) override {
     auto memo = memos_.acquire();

@@ -27,6 +27,9 @@ class Route : public Stage {
       routes_.push_back(Predicate{expr::compile_param(c, "routes", name, text), c.port(name), name});
     }
     default_ = c.port("default");
+    FieldSchema fields;
+    for (const auto& r : routes_) expr::add_reads(fields, r.program, "routes");
+    c.declare_fields(std::move(fields));
   }
 
   void process(BatchPtr in, Emitter& out) override {

@@ -18,7 +18,15 @@ class Select : public Stage {
  public:
   explicit Select(Context& c)
       : paths_(field_paths_param(c, "fields", "select needs at least one field, e.g. fields = [\"id\", \"user\"]")),
-        memos_([] { return std::make_unique<Memo>(); }) {}
+        memos_([] { return std::make_unique<Memo>(); }) {
+    FieldSchema fields;  // the output has only the listed fields (a misspelled one is reported)
+    fields.keeps_input = false;
+    for (const auto& f : c.params().get_string_list("fields")) {
+      fields.reads.push_back({f, "fields"});
+      fields.writes.push_back(f);
+    }
+    c.declare_fields(std::move(fields));
+  }
 
   void process(BatchPtr in, Emitter& out) override {
     auto memo = memos_.acquire();
