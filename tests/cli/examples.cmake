@@ -55,6 +55,9 @@ set(example_quickstart)
 # The invariants check that every record was aggregated or dropped (the `aggregated` gauge).
 set(example_events-per-country --show-file events-per-country.jsonl)
 set(example_events-per-status --show-file events-per-status.jsonl)
+set(example_api-posts --file api-posts.jsonl --expect api-posts.jsonl)
+set(example_normalize-status --show-file status-counts.jsonl --file status-unconvertible.jsonl
+  --balance "normalize.in = per_status.in + normalize.routed")
 set(example_webhook-ingest --file webhook-events.jsonl --balance "stored.in = big.out"
   --post incoming ${example_data}/events.jsonl ${example_data}/webhook-batch.json)
 # A private redis-server (Unix socket) for the run; the stream source's batches depend on timing.

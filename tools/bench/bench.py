@@ -34,7 +34,7 @@ import adaptive  # noqa: E402  (tools/bench/adaptive.py: the issue 18 workloads)
 SEED_RECORDS = 10_000_000
 # The workloads, in the order they run (--only picks some).
 STEPS = ["seed", "hops", "fan", "cpu_heavy", "backpressure", "batch_sweep", "validate", "jsonl", "jsonl_bad", "http",
-         "jsonl_nested", "sparse_keys", "batch_one", "fan_out_hop", "map_exprs", "adaptive"]
+         "jsonl_nested", "sparse_keys", "batch_one", "fan_out_hop", "map_exprs", "adaptive", "record_language"]
 
 
 class Runner:
@@ -325,6 +325,28 @@ def bench_adaptive(r, rounds, scale, directory):
     """Issue 18: adaptive concurrency, a CPU stage and an http sink (tools/bench/adaptive.py)."""
     return {"cpu": adaptive.bench_cpu(r.gr, r.plugins, directory, rounds, 600_000 // scale),
             "http": adaptive.bench_http(r.gr, directory, rounds, 10_000 // scale)}
+
+
+def bench_record_language(r, rounds, records):
+    """Issue 15: `method == "POST" && starts_with(path, "/api")` and a regex filter over parsed event
+    records, the language against a hand-written C++ loop on the same columns (target >= 0.7x)."""
+    exe = os.path.join(r.baselines, "expr_filter")
+    out = subprocess.run([exe, "--records", str(records), "--rounds", str(2 * rounds + 1)],
+                         check=True, capture_output=True, text=True).stdout
+    res = {}
+    for line in out.splitlines():
+        m = re.match(r"(.+?)\s+language\s+([\d.]+) M.*hand-written\s+([\d.]+) M.*ratio ([\d.]+)", line)
+        if m:
+            res[m.group(1)] = {"language_mrps": float(m.group(2)), "hand_mrps": float(m.group(3)), "ratio": float(m.group(4))}
+    return res
+
+
+def record_language_rows(res):
+    rows = [("record language filters, 1 M parsed events: language | hand-written C++ (target >= 0.7x)", "")] if res else []
+    for name, v in res.items():
+        rows.append((f"  {name}", f"{v['language_mrps']:6.1f} | {v['hand_mrps']:6.1f} M records/s  ratio {v['ratio']:.2f}  "
+                                  f"{target(v['ratio'] >= 0.7)}"))
+    return rows
 
 
 # --- Issue 14 (SDK 2.0) workloads: measured before and after the record format changes. ---
@@ -788,6 +810,7 @@ def table(res):
                          f"{target(v['mb_per_s'] >= 100)}"))
     rows += sdk2_rows(res)
     rows += adaptive.rows(res.get("adaptive") or {})
+    rows += record_language_rows(res.get("record_language") or {})
     width = max(len(a) for a, _ in rows) + 2
     return "\n".join(f"{a:<{width}}{b}" for a, b in rows)
 
@@ -835,7 +858,9 @@ def main():
                  "fan_out_hop": lambda: bench_fan_out_hop(r, rounds, 16_000_000 // scale, tmp),
                  "map_exprs": lambda: bench_map_exprs(r, rounds, 1_000_000 // scale, tmp),
                  # Issue 18: tools/bench/adaptive.py (docs/performance.md, "Adaptive concurrency").
-                 "adaptive": lambda: bench_adaptive(r, max(1, rounds - 2), scale, tmp)}
+                 "adaptive": lambda: bench_adaptive(r, max(1, rounds - 2), scale, tmp),
+                 # Issue 15: the record language's filters against hand-written loops (expr_filter).
+                 "record_language": lambda: bench_record_language(r, rounds, 1_000_000 // scale)}
         assert list(steps) == STEPS
         for name, step in steps.items():
             if only and name not in only:

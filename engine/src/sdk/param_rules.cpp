@@ -81,7 +81,9 @@ std::variant<ParamValue, ParamProblem> check(const ParamSpec& spec, const ParamV
 Params check_params(const PluginDescriptor& plugin, const std::map<std::string, ParamValue, std::less<>>& given,
                     std::vector<ParamProblem>& problems) {
   std::map<std::string, ParamValue, std::less<>> values;
-  for (const auto& [name, value] : given) {
+  for (const auto& entry : given) {
+    const std::string& name = entry.first;  // not a structured binding: clang 14 cannot capture one
+    const ParamValue& value = entry.second;
     auto spec = std::find_if(plugin.params.begin(), plugin.params.end(), [&](const ParamSpec& p) { return p.name == name; });
     if (spec == plugin.params.end()) {
       problems.push_back(unknown(plugin, name));
