@@ -17,6 +17,8 @@ TEST_CASE("literals have their types", "[expr]") {
   CHECK(value_of("'a\\'b'") == "string \"a'b\"");
   CHECK(value_of(R"("q\"\\\n\t\u00e9")") == "string \"q\"\\\n\t\xc3\xa9\"");
   CHECK(value_of("[1, \"a\", null]") == "json [1,\"a\",null]");
+  CHECK(value_of("[]") == "json []");
+  CHECK(value_of("len([]) + len([[]])") == "int 1");
   CHECK(value_of("_pi > 3.14 && _e < 2.72") == "true");  // muParser's constants
 }
 

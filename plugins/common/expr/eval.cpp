@@ -139,14 +139,18 @@ void Eval::split_truth(const Node& n, const Vector& v, Sel sel, std::vector<std:
   }
 }
 
+std::pair<std::vector<std::uint32_t>&, std::vector<std::uint32_t>&> Eval::branch(const Node& c, Sel sel) {
+  run(c, sel);
+  auto& yes = selection();
+  auto& no = selection();
+  split_truth(c, vec(c), sel, yes, &no);
+  return {yes, no};
+}
+
 // && || ! give bools; null counts as false; the right side of && (||) runs only on the records
 // the left side leaves undecided.
 void Eval::logic(const Node& n, Sel sel) {
-  const Node& left = *n.args[0];
-  run(left, sel);
-  auto& yes = selection();
-  auto& no = selection();
-  split_truth(left, vec(left), sel, yes, &no);
+  auto [yes, no] = branch(*n.args[0], sel);
   Vector& out = vec(n);
   out.reset(Kind::boolean, batch.size());
   for (std::uint32_t i : sel) out.nulls[i] = 0;
@@ -194,11 +198,7 @@ void Eval::coalesce(const Node& n, Sel sel) {
 }
 
 void Eval::conditional(const Node& n, Sel sel) {
-  const Node& c = *n.args[0];
-  run(c, sel);
-  auto& yes = selection();
-  auto& no = selection();
-  split_truth(c, vec(c), sel, yes, &no);
+  auto [yes, no] = branch(*n.args[0], sel);
   Vector& out = vec(n);
   out.reset(Kind::value, batch.size());
   if (!yes.empty()) {
@@ -289,7 +289,8 @@ void Eval::call(const Node& n, Sel sel) {
 void Eval::generic(const Node& n, Sel sel) {
   Vector& out = vec(n);
   out.reset(Kind::value, batch.size());
-  const Vector& a = vec(*n.args[0]);
+  static const Vector none;  // `[]` has no operands
+  const Vector& a = n.args.empty() ? none : vec(*n.args[0]);
   const Vector* b = n.args.size() > 1 ? &vec(*n.args[1]) : nullptr;
   std::string json;
   for (std::uint32_t i : sel) {

@@ -3,6 +3,8 @@
 // (record indexes into the batch). Typed loops for the common kinds, the value-by-value path of
 // ops.hpp for the rest. Internal to plugins/common/expr.
 #include <span>
+#include <utility>
+#include <vector>
 #include <string>
 #include <string_view>
 
@@ -58,6 +60,9 @@ struct Eval {
   void call(const Node& n, Sel sel);
   void generic(const Node& n, Sel sel);
   void merge(Vector& out, const Vector& part, Sel rows);
+  /// Runs condition `c` on `sel` and splits it into the records where it is true and the
+  /// others: two selections, released by the caller (release(2)).
+  std::pair<std::vector<std::uint32_t>&, std::vector<std::uint32_t>&> branch(const Node& c, Sel sel);
 };
 
 }  // namespace graph_runner::expr
