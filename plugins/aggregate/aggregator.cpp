@@ -164,8 +164,19 @@ void Aggregator::add(const BatchPtr& in, std::int64_t now_ms, std::vector<BatchP
   }
 }
 
-std::uint32_t Aggregator::lookup(Window& w, std::string_view key) {
-  const std::uint64_t h = hash_bytes(key);
+void Aggregator::hash_ahead(const Batch& b, const Column& strings, std::span<const std::uint32_t> records,
+                            std::size_t from) {
+  hashes_.resize(records.size());
+  for (std::size_t j = from; j < records.size(); ++j) {
+    const std::size_t row = b.row(records[j]);
+    if (!strings.valid(row)) continue;
+    key_.clear();
+    encode_value(Value::string_ref(strings.strings()[row].view()), key_);
+    hashes_[j] = hash_bytes(key_);
+  }
+}
+
+std::uint32_t Aggregator::lookup(Window& w, std::string_view key, std::uint64_t h) {
   const std::uint32_t g = w.table.find(key, h);
   if (g != GroupTable::none || total_groups_ >= config_.max_groups) return g;
   ++total_groups_;
@@ -190,9 +201,14 @@ void Aggregator::absorb(Window& win, const BatchPtr& in, std::span<const std::ui
     if (&win != cache_window_ || win.table.size() == 0) cache_valid_from_ = cache_generation_ + 1;
     cache_window_ = &win;
     const std::uint64_t call_generation = ++cache_generation_;
+    // Many groups: the table is beyond the CPU cache and each probe waits for memory. Hash
+    // the keys first, then prefetch the slot a few records ahead of the probe.
+    const bool ahead = strings && win.table.size() > prefetch_above;
+    if (ahead) hash_ahead(b, *strings, records, k);
     for (; k < records.size(); ++k) {
       const std::size_t row = b.row(records[k]);
       std::uint32_t g;
+      if (ahead && k + prefetch_distance < records.size()) win.table.prefetch(hashes_[k + prefetch_distance]);
       if (strings && strings->valid(row)) {
         const StringView& s = strings->strings()[row];
         std::uint64_t w[2];
@@ -204,7 +220,7 @@ void Aggregator::absorb(Window& win, const BatchPtr& in, std::span<const std::ui
         } else {
           key_.clear();
           encode_value(Value::string_ref(s.view()), key_);
-          g = lookup(win, key_);
+          g = lookup(win, key_, ahead ? hashes_[k] : hash_bytes(key_));
           if (g != GroupTable::none) {
             std::memcpy(e.view, w, sizeof w);
             e.group = g;
@@ -213,7 +229,7 @@ void Aggregator::absorb(Window& win, const BatchPtr& in, std::span<const std::ui
         }
       } else {
         keys_.key(row, key_);
-        g = lookup(win, key_);
+        g = lookup(win, key_, hash_bytes(key_));
       }
       if (g == GroupTable::none) break;  // a new group past max_groups
       rows_.push_back(static_cast<std::uint32_t>(row));

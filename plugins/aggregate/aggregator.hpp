@@ -82,8 +82,11 @@ class Aggregator {
  private:
   struct Window;
   Window& window(std::int64_t key, std::int64_t start, std::int64_t end);
-  // The group of `key` in `w`, added if new; GroupTable::none when that would pass max_groups.
-  std::uint32_t lookup(Window& w, std::string_view key);
+  // The group of `key` (its hash `h`) in `w`, added if new; GroupTable::none when that would
+  // pass max_groups.
+  std::uint32_t lookup(Window& w, std::string_view key, std::uint64_t h);
+  // hashes_[j] for the valid string keys of records[from..].
+  void hash_ahead(const Batch& b, const Column& strings, std::span<const std::uint32_t> records, std::size_t from);
   void absorb(Window& w, const BatchPtr& in, std::span<const std::uint32_t> records, std::vector<BatchPtr>& out,
               const Reject& reject);
   void emit(Window& w, std::vector<BatchPtr>& out);
@@ -104,6 +107,8 @@ class Aggregator {
   // Scratch, reused across batches.
   std::vector<std::uint32_t> good_, rows_, groups_;
   std::vector<std::int64_t> times_;
+  std::vector<std::uint64_t> hashes_;  // hash_ahead()'s
+  static constexpr std::size_t prefetch_above = 4096, prefetch_distance = 8;
   std::string key_;
   // absorb()'s cache for one string key: StringView bytes -> group (see there).
   static constexpr int cache_bits = 9;

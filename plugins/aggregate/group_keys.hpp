@@ -87,6 +87,7 @@ class GroupTable {
       if (s.tag == tag && equal(keys_[s.group], key)) return s.group;
     }
   }
+  void prefetch(std::uint64_t hash) const noexcept { __builtin_prefetch(&slots_[hash & mask()]); }
   // Adds a key that find() did not find; returns its group number.
   std::uint32_t add(std::string_view key, std::uint64_t hash);
   std::size_t size() const noexcept { return keys_.size(); }

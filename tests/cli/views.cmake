@@ -57,7 +57,7 @@ cli_test(plugins.describe_route NORMALIZE_LIBRARIES STDOUT_BASELINE ${data}/desc
   COMMAND plugins describe route)
 cli_test(plugins.describe_route_json NORMALIZE_LIBRARIES STDOUT_BASELINE ${data}/describe_route.json
   COMMAND plugins describe route --json)
-cli_test(plugins.names STDOUT "^batch\n" "\ncount\n" "\nfilter\n" "\ngenerate\n" "\nmap\n" COMMAND plugins --names)
+cli_test(plugins.names STDOUT "^aggregate\nbatch\n" "\ncount\n" "\nfilter\n" "\ngenerate\n" "\nmap\n" COMMAND plugins --names)
 add_test(NAME cli.plugins.json_describes_every_plugin
   COMMAND ${CMAKE_COMMAND} -DGRAPH_RUNNER=${gr} -P ${CMAKE_CURRENT_SOURCE_DIR}/plugins_json.cmake)
 

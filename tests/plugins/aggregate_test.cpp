@@ -259,3 +259,31 @@ TEST_CASE("aggregate counts match a plain map for random keys, short and long, t
   CHECK(got == expected);
   CHECK_THAT(h.captured().logs.back(), !Catch::Contains(" 0 early flushes"));
 }
+
+TEST_CASE("aggregate counts many groups (past the prefetching threshold) like a plain map", "[plugins][aggregate]") {
+  std::mt19937_64 rng(5);
+  std::map<std::string, std::int64_t> expected;
+  gt::StageHarness h(describe_aggregate(), params({{"group_by", std::vector<std::string>{"key"}}}, {{"n", "count()"}}));
+  for (int round = 0; round < 200; ++round) {
+    BatchBuilder b(256);
+    Column& c = b.column(field("key"), ColumnType::string);
+    for (int i = 0; i < 256; ++i) {
+      const std::uint64_t k = rng() % 9000;
+      const std::string key = (k % 2 ? "user-with-a-long-name-" : "u") + std::to_string(k);
+      ++expected[key];
+      if (k % 97 == 0) c.append(Value{});  // a null key: its own group
+      else c.append(b.string(key));
+      if (k % 97 == 0) --expected[key], ++expected["(null)"];
+    }
+    h.process(b.finish());
+  }
+  h.finish();
+  std::map<std::string, std::int64_t> got;
+  const auto keys = gt::column(h.output().out(), "key");
+  const auto counts = gt::ints(h.output().out(), "n");
+  for (std::size_t i = 0; i < keys.size(); ++i) got[keys[i].is_null() ? "(null)" : std::string(keys[i].as_string())] += counts[i];
+  std::erase_if(expected, [](const auto& e) { return e.second == 0; });
+  CHECK(keys.size() == got.size());  // one result per key: no group made twice
+  CHECK(got.size() == expected.size());
+  CHECK(got == expected);
+}
