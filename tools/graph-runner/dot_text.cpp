@@ -62,7 +62,10 @@ std::string node_label(const engine::CheckedNode& n, const RunFigures* figures) 
       label += ", " + rate.str() + " records/s";
     }
   } else {
-    label += ", concurrency " + (n.concurrency == 0 ? std::string("unlimited") : std::to_string(n.concurrency));
+    label += ", concurrency " + (n.concurrency == 0       ? std::string("unlimited")
+                                 : n.min_concurrency > 0 ? std::to_string(n.min_concurrency) + ".." +
+                                                               std::to_string(n.concurrency) + " adaptive"
+                                                         : std::to_string(n.concurrency));
     if (s.ordered) label += ", ordered";
     if (s.partition_by) label += "\npartition_by " + *s.partition_by;
   }
