@@ -31,7 +31,9 @@ RegexFields::RegexFields(std::string_view pattern, const StringMap& types) {
   for (const auto& [name, index] : named) groups_.push_back(Group{name, field(name), index});
   // Fields in the pattern's order, not by name.
   std::sort(groups_.begin(), groups_.end(), [](const Group& a, const Group& b) { return a.index < b.index; });
-  for (const auto& [name, type] : types) {
+  for (const auto& entry : types) {
+    const std::string& name = entry.first;  // (clang 14 cannot capture a structured binding)
+    const std::string& type = entry.second;
     auto g = std::find_if(groups_.begin(), groups_.end(), [&](const Group& x) { return x.name == name; });
     if (g == groups_.end()) throw RegexError("types: the pattern has no group named '" + name + "'");
     g->conversion = conversion(name, type);
