@@ -97,7 +97,7 @@ only_appended_virtuals() {
     -e "^ *(pointed to|unqualified underlying) type '.*' changed.*, as (being reported|reported earlier)$" \
     -e '^ *type size hasn.t changed$' \
     -e '^ *[0-9]+ member function insertions?:$' \
-    -e "^ *'method virtual .*'( at [^ ]*)?, virtual at voffset [0-9]+/[0-9]+$" \
+    -e "^ *'method virtual .*'( at [^ ]*)?, virtual at voffset [0-9]+/[0-9]+( +\{[^}]*\})?$" \
     -e '^ *no member function changes \([0-9]+ filtered\);$' "$1" >/dev/null
 }
 
