@@ -22,6 +22,13 @@ TEST_CASE("literals have their types", "[expr]") {
   CHECK(value_of("_pi > 3.14 && _e < 2.72") == "true");  // muParser's constants
 }
 
+TEST_CASE("a folded constant keeps a string that one of its operands owned", "[expr]") {
+  // Found by fuzz_expression: folding `?? ` to its first operand read that operand's string
+  // after the operand was freed (strings over 12 bytes live outside the 16-byte view).
+  CHECK(value_of("\"a string of over twelve bytes\" ?? \"b\"") == "string \"a string of over twelve bytes\"");
+  CHECK(value_of("true ? \"another long string here\" : \"x\"") == "string \"another long string here\"");
+}
+
 TEST_CASE("arithmetic: int op int stays int, / and ^ give doubles, + joins strings", "[expr]") {
   CHECK(value_of("7 + 3") == "int 10");
   CHECK(value_of("7 - 10") == "int -3");

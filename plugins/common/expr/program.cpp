@@ -51,10 +51,12 @@ void Folder::fold(Node& n, std::string_view text, bool in_list) {
     throw CompileError(n.column, m);
   }
   const Value v = scratch.vectors_[n.id].get(0);
+  // Copied before the operands go: a string result may point into one of them (`"a" ?? "b"`).
+  std::string text_value = v.is_text() ? std::string(v.as_string()) : std::string();
   n.args.clear();
   n.fn = nullptr;
   n.regex.reset();
-  if (v.is_text()) n.set_string(std::string(v.as_string()), v.type());
+  if (v.is_text()) n.set_string(std::move(text_value), v.type());
   else {
     n.op = Op::literal;
     n.value = v;
