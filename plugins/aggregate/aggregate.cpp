@@ -12,10 +12,12 @@
 // here the engine calls flush() and the open windows are emitted early (counted).
 #include <algorithm>
 #include <chrono>
+#include <regex>
 #include <set>
 #include <vector>
 
 #include "aggregator.hpp"
+#include "expr/param.hpp"
 #include "graph_runner/sdk.hpp"
 
 namespace graph_runner::plugins {
@@ -26,13 +28,23 @@ std::int64_t wall_clock_ms() {
       .count();
 }
 
+// A group_by entry: a field path (`user.country`, the key and its name), or `NAME = EXPRESSION`
+// (`country = lower(user.country)`: the record language; results carry it as NAME).
+std::pair<std::string, std::string> group_key(const std::string& entry) {
+  static const std::regex named(R"(^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*=(?!=)\s*(.+)$)");
+  std::smatch m;
+  if (std::regex_match(entry, m, named)) return {m[1].str(), m[2].str()};
+  return {entry, ""};
+}
+
 // What the results carry (the keys, the aggregates, the window bounds) and what is read.
 FieldSchema fields_of(const agg::Config& config) {
   FieldSchema s;
   s.keeps_input = false;
-  for (const auto& g : config.group_by) {
-    s.reads.push_back({g, "group_by"});
-    s.writes.push_back(g);
+  for (std::size_t k = 0; k < config.group_by.size(); ++k) {
+    if (config.group_expressions[k].empty()) s.reads.push_back({config.group_by[k], "group_by"});
+    else expr::add_reads(s, expr::compile(config.group_expressions[k]), "group_by");
+    s.writes.push_back(config.group_by[k]);
   }
   for (const auto& a : config.aggregates) {
     if (!a.field.empty()) s.reads.push_back({a.field, "aggregates"});
@@ -46,11 +58,14 @@ FieldSchema fields_of(const agg::Config& config) {
 agg::Config read_config(Context& c) {
   const Params& p = c.params();
   agg::Config config;
-  config.group_by = p.get_string_list("group_by");
   std::set<std::string> names;
-  for (const auto& g : config.group_by) {
-    if (g.empty()) c.param_error("group_by", "an empty field name");
-    if (!names.insert(g).second) c.param_error("group_by", "'" + g + "' is listed twice");
+  for (const auto& entry : p.get_string_list("group_by")) {
+    auto [name, expression] = group_key(entry);
+    if (name.empty()) c.param_error("group_by", "an empty field name");
+    if (!expression.empty()) expr::compile_param(c, "group_by", name, expression);  // errors at load, with the column
+    if (!names.insert(name).second) c.param_error("group_by", "'" + name + "' is listed twice");
+    config.group_by.push_back(std::move(name));
+    config.group_expressions.push_back(std::move(expression));
   }
   const std::string& window = p.get_string("window");
   config.window = window == "tumbling" ? agg::WindowKind::tumbling
@@ -153,7 +168,8 @@ PluginDescriptor describe_aggregate() {
   return PluginDescriptor::stage<AggregateStage>(
              "aggregate", "groups records by fields and computes counts, sums, means, quantiles... per group and window")
       .with_params({
-          ParamSpec::string_list("group_by", "fields whose values make a group (a missing field groups as null); "
+          ParamSpec::string_list("group_by", "fields whose values make a group (a missing field groups as null), or "
+                                             "NAME = EXPRESSION in the record language, e.g. \"country = lower(user.country)\"; "
                                              "none: one group for all records")
               .with_default(std::vector<std::string>{}),
           ParamSpec::string_map("aggregates", "result field = function: count(), count(f), sum(f), min(f), max(f), "

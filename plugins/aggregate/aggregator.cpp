@@ -40,7 +40,7 @@ struct Aggregator::Window {
   std::vector<BatchPtr> held;  // hold_inputs: the batches absorbed, until emitted
 };
 
-Aggregator::Aggregator(Config config) : config_(std::move(config)), keys_(config_.group_by) {
+Aggregator::Aggregator(Config config) : config_(std::move(config)), keys_(config_.group_by, config_.group_expressions) {
   for (const auto& a : config_.aggregates) {
     outputs_.push_back(graph_runner::field(a.output));
     inputs_.push_back(a.field.empty() ? Field{} : graph_runner::field(a.field));
@@ -186,7 +186,7 @@ std::uint32_t Aggregator::lookup(Window& w, std::string_view key, std::uint64_t 
 void Aggregator::absorb(Window& win, const BatchPtr& in, std::span<const std::uint32_t> records,
                         std::vector<BatchPtr>& out, const Reject& reject) {
   const Batch& b = *in;
-  keys_.bind(b);
+  keys_.bind(b, records);
   if (config_.hold_inputs && (win.held.empty() || win.held.back() != in)) win.held.push_back(in);
   const Column* strings = keys_.single_string_column();
   std::size_t k = 0;
@@ -207,6 +207,11 @@ void Aggregator::absorb(Window& win, const BatchPtr& in, std::span<const std::ui
     if (ahead) hash_ahead(b, *strings, records, k);
     for (; k < records.size(); ++k) {
       const std::size_t row = b.row(records[k]);
+      if (keys_.failed(records[k])) {  // a key expression failed on it: rejected, not grouped
+        ++stats_.rejected;
+        reject(b, records[k], keys_.failure(records[k]));
+        continue;
+      }
       std::uint32_t g;
       if (ahead && k + prefetch_distance < records.size()) win.table.prefetch(hashes_[k + prefetch_distance]);
       if (strings && strings->valid(row)) {
@@ -228,7 +233,7 @@ void Aggregator::absorb(Window& win, const BatchPtr& in, std::span<const std::ui
           }
         }
       } else {
-        keys_.key(row, key_);
+        keys_.key(records[k], row, key_);
         g = lookup(win, key_, hash_bytes(key_));
       }
       if (g == GroupTable::none) break;  // a new group past max_groups

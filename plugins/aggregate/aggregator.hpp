@@ -31,7 +31,8 @@ namespace graph_runner::plugins::agg {
 enum class WindowKind { none, tumbling, count };
 
 struct Config {
-  std::vector<std::string> group_by;
+  std::vector<std::string> group_by;           // the keys' field names in the results
+  std::vector<std::string> group_expressions;  // per key: its expression, or empty for the field itself
   std::vector<AggregateSpec> aggregates;
   WindowKind window = WindowKind::none;
   std::int64_t window_ms = 0;          // tumbling

@@ -1,5 +1,7 @@
 #include "group_keys.hpp"
 
+#include <algorithm>
+
 namespace graph_runner::plugins::agg {
 
 void encode_value(const Value& v, std::string& out) {
@@ -55,19 +57,49 @@ Value decode_value(std::string_view key, std::size_t& pos) {
   }
 }
 
-KeyReader::KeyReader(const std::vector<std::string>& names) {
-  for (const auto& n : names) fields_.push_back(graph_runner::field(n));
+KeyReader::KeyReader(const std::vector<std::string>& names, const std::vector<std::string>& expressions) {
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    fields_.push_back(graph_runner::field(names[k]));
+    auto& c = computed_.emplace_back();
+    if (k < expressions.size() && !expressions[k].empty()) {
+      c.emplace(Computed{expr::compile(expressions[k]), nullptr, nullptr});
+      c->scratch = c->program.make_scratch();
+    }
+  }
   columns_.resize(fields_.size());
 }
 
-void KeyReader::bind(const Batch& batch) {
-  for (std::size_t k = 0; k < fields_.size(); ++k) columns_[k] = batch.find(fields_[k]);
-  single_string_ = fields_.size() == 1 && columns_[0] && columns_[0]->type() == ColumnType::string ? columns_[0] : nullptr;
+void KeyReader::bind(const Batch& batch, std::span<const std::uint32_t> records) {
+  // Only the records asked for (an event-time window's share of the batch), when in order.
+  const bool some = records.size() < batch.size() && std::is_sorted(records.begin(), records.end());
+  failures_.clear();
+  bool computed = false;
+  for (std::size_t k = 0; k < fields_.size(); ++k) {
+    auto& c = computed_[k];
+    columns_[k] = c ? nullptr : batch.find(fields_[k]);
+    if (!c) continue;
+    c->values = some ? &c->program.evaluate(batch, records, *c->scratch) : &c->program.evaluate(batch, *c->scratch);
+    if (c->scratch->errors().empty()) continue;
+    if (!computed) failed_.assign(batch.size(), 0);
+    computed = true;
+    for (const expr::RowError& e : c->scratch->errors()) {
+      if (failed_[e.record]) continue;  // one reason per record: its first key that failed
+      failures_.push_back("group_by " + std::string(field_name(fields_[k])) + ": " + e.message);
+      failed_[e.record] = static_cast<std::uint32_t>(failures_.size());
+    }
+  }
+  for (const auto& c : computed_) computed = computed || c.has_value();
+  single_string_ = !computed && fields_.size() == 1 && columns_[0] && columns_[0]->type() == ColumnType::string
+                       ? columns_[0]
+                       : nullptr;
 }
 
-void KeyReader::key(std::size_t row, std::string& out) const {
+void KeyReader::key(std::size_t record, std::size_t row, std::string& out) const {
   out.clear();
-  for (const Column* c : columns_) encode_value(c ? c->get(row) : Value{}, out);
+  for (std::size_t k = 0; k < fields_.size(); ++k) {
+    if (const auto& c = computed_[k]) encode_value(c->values->get(record), out);
+    else encode_value(columns_[k] ? columns_[k]->get(row) : Value{}, out);
+  }
 }
 
 void GroupTable::place(std::uint64_t hash, std::uint32_t group) noexcept {

@@ -6,14 +6,19 @@
 // (strings with their length), so int 1, double 1.0 and string "1" are different groups and
 // a key decodes back into typed values for the output. A missing field is null.
 //
-// KeyReader is the one place that reads key values from a record: when group_by becomes
-// expressions (plugins/common/expr), only it changes.
+// KeyReader is the one place that reads key values from a record: a field, or an expression
+// of the record language evaluated over the whole batch (`country = lower(user.country)`).
 #include <cstdint>
 #include <cstring>
+#include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "expr/expr.hpp"
 #include "graph_runner/batch.hpp"
 
 namespace graph_runner::plugins::agg {
@@ -54,20 +59,35 @@ Value decode_value(std::string_view key, std::size_t& pos);
 // Reads the group_by values of records into encoded keys.
 class KeyReader {
  public:
-  explicit KeyReader(const std::vector<std::string>& names);
+  // Key k is the field `names[k]`, or, when `expressions[k]` is not empty, that expression's
+  // value (results carry it as the field `names[k]`). Throws expr::CompileError.
+  explicit KeyReader(const std::vector<std::string>& names, const std::vector<std::string>& expressions = {});
   std::size_t size() const noexcept { return fields_.size(); }
   Field field(std::size_t k) const noexcept { return fields_[k]; }
-  // Looks up the batch's key columns; call before key() for each new batch.
-  void bind(const Batch& batch);
-  // The key of physical row `row` of the bound batch into `out` (cleared first).
-  void key(std::size_t row, std::string& out) const;
+  // Looks up the batch's key columns and evaluates the key expressions over `records` (indexes
+  // into it); call before key() for each new batch.
+  void bind(const Batch& batch, std::span<const std::uint32_t> records);
+  // The key of record `record` (physical row `row`) of the bound batch into `out` (cleared first).
+  void key(std::size_t record, std::size_t row, std::string& out) const;
+  // Whether a key expression failed on record `record` of the bound batch (a type error),
+  // and why: the record is rejected, never grouped under a made-up key.
+  bool failed(std::size_t record) const noexcept { return !failures_.empty() && failed_[record] != 0; }
+  const std::string& failure(std::size_t record) const noexcept { return failures_[failed_[record] - 1]; }
   // The bound batch has one key, a string column: its StringViews are the keys' text (a
   // fast path; every row valid or not).
   const Column* single_string_column() const noexcept { return single_string_; }
 
  private:
+  struct Computed {
+    expr::Program program;
+    std::unique_ptr<expr::Scratch> scratch;
+    const expr::Vector* values = nullptr;  // of the bound batch
+  };
   std::vector<Field> fields_;
   std::vector<const Column*> columns_;
+  std::vector<std::optional<Computed>> computed_;  // per key: set for an expression
+  std::vector<std::string> failures_;
+  std::vector<std::uint32_t> failed_;  // per record: 0, or 1 + its index in failures_
   const Column* single_string_ = nullptr;
 };
 

@@ -112,6 +112,42 @@ TEST_CASE("aggregate groups by nested fields and several keys; a missing key gro
   CHECK(countries[2].is_null());
 }
 
+TEST_CASE("aggregate groups by expressions: NAME = EXPRESSION; a key that fails rejects the record", "[plugins][aggregate]") {
+  auto in = gt::make_batch({{{"user.country", "de"}, {"status", 200}},
+                            {{"user.country", "DE"}, {"status", "503"}},
+                            {{"user.country", "FR"}, {"status", 404}},
+                            {{"user.country", "DE"}, {"status", "abc"}},  // int("abc") fails: rejected
+                            {{"user.country", "de"}, {"status", 500}}});
+  auto out = gt::run_stage(
+      describe_aggregate(),
+      params({{"group_by", std::vector<std::string>{"country = upper(user.country)", "class = int(status) / 100 >= 5"}}},
+             {{"n", "count()"}}),
+      {in}, {.on_error = "drop"});
+  REQUIRE(out.rejected.size() == 1);
+  CHECK(out.rejected[0].row == 3);
+  CHECK_THAT(out.rejected[0].error, Catch::StartsWith("group_by class: "));
+  REQUIRE(gt::count_records(out.out()) == 3);
+  const auto countries = gt::column(out.out(), "country");
+  const auto classes = gt::column(out.out(), "class");
+  CHECK(countries[0].as_string() == "DE");  // de, DE, de: one group
+  CHECK(classes[0] == Value::of(false));
+  CHECK(countries[1].as_string() == "DE");
+  CHECK(classes[1] == Value::of(true));
+  CHECK(countries[2].as_string() == "FR");
+  CHECK(gt::ints(out.out(), "n") == std::vector<std::int64_t>{1, 2, 1});
+}
+
+TEST_CASE("aggregate refuses a group_by expression that does not compile, with its column", "[plugins][aggregate]") {
+  try {
+    gt::run_stage(describe_aggregate(), params({{"group_by", std::vector<std::string>{"country = lowr(user.country)"}}},
+                                               {{"n", "count()"}}),
+                  {});
+    FAIL("no error");
+  } catch (const std::exception& e) {
+    CHECK_THAT(e.what(), Catch::Contains("group_by.country: column 0: unknown function \"lowr\""));
+  }
+}
+
 TEST_CASE("aggregate rejects a record whose value has the wrong type, and aggregates none of it", "[plugins][aggregate]") {
   auto in = gt::make_batch({{{"k", "a"}, {"bytes", 10}}, {{"k", "a"}, {"bytes", "12kB"}}, {{"k", "a"}, {"bytes", 5}}});
   auto out = gt::run_stage(describe_aggregate(),
