@@ -38,14 +38,12 @@ std::pair<std::string, std::string> group_key(const std::string& entry) {
 }
 
 // What the results carry (the keys, the aggregates, the window bounds) and what is read.
-FieldSchema fields_of(const agg::Config& config) {
+// `key_reads`: the fields the group_by keys read (a key's field, or its expression's fields).
+FieldSchema fields_of(const agg::Config& config, std::vector<FieldSchema::Read> key_reads) {
   FieldSchema s;
   s.keeps_input = false;
-  for (std::size_t k = 0; k < config.group_by.size(); ++k) {
-    if (config.group_expressions[k].empty()) s.reads.push_back({config.group_by[k], "group_by"});
-    else expr::add_reads(s, expr::compile(config.group_expressions[k]), "group_by");
-    s.writes.push_back(config.group_by[k]);
-  }
+  s.reads = std::move(key_reads);
+  s.writes = config.group_by;
   for (const auto& a : config.aggregates) {
     if (!a.field.empty()) s.reads.push_back({a.field, "aggregates"});
     s.writes.push_back(a.output);
@@ -59,10 +57,12 @@ agg::Config read_config(Context& c) {
   const Params& p = c.params();
   agg::Config config;
   std::set<std::string> names;
+  FieldSchema keys;  // what the keys read, for declare_fields
   for (const auto& entry : p.get_string_list("group_by")) {
     auto [name, expression] = group_key(entry);
     if (name.empty()) c.param_error("group_by", "an empty field name");
-    if (!expression.empty()) expr::compile_param(c, "group_by", name, expression);  // errors at load, with the column
+    if (expression.empty()) keys.reads.push_back({name, "group_by"});
+    else expr::add_reads(keys, expr::compile_param(c, "group_by", name, expression), "group_by");  // errors at load
     if (!names.insert(name).second) c.param_error("group_by", "'" + name + "' is listed twice");
     config.group_by.push_back(std::move(name));
     config.group_expressions.push_back(std::move(expression));
@@ -104,7 +104,7 @@ agg::Config read_config(Context& c) {
       c.param_error("aggregates", "'" + name + "': " + e.what());
     }
   }
-  c.declare_fields(fields_of(config));
+  c.declare_fields(fields_of(config, std::move(keys.reads)));
   return config;
 }
 

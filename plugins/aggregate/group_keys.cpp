@@ -73,23 +73,19 @@ void KeyReader::bind(const Batch& batch, std::span<const std::uint32_t> records)
   // Only the records asked for (an event-time window's share of the batch), when in order.
   const bool some = records.size() < batch.size() && std::is_sorted(records.begin(), records.end());
   failures_.clear();
-  bool computed = false;
   for (std::size_t k = 0; k < fields_.size(); ++k) {
     auto& c = computed_[k];
     columns_[k] = c ? nullptr : batch.find(fields_[k]);
     if (!c) continue;
     c->values = some ? &c->program.evaluate(batch, records, *c->scratch) : &c->program.evaluate(batch, *c->scratch);
-    if (c->scratch->errors().empty()) continue;
-    if (!computed) failed_.assign(batch.size(), 0);
-    computed = true;
     for (const expr::RowError& e : c->scratch->errors()) {
+      if (failures_.empty()) failed_.assign(batch.size(), 0);  // only a batch with failures pays for it
       if (failed_[e.record]) continue;  // one reason per record: its first key that failed
       failures_.push_back("group_by " + std::string(field_name(fields_[k])) + ": " + e.message);
       failed_[e.record] = static_cast<std::uint32_t>(failures_.size());
     }
   }
-  for (const auto& c : computed_) computed = computed || c.has_value();
-  single_string_ = !computed && fields_.size() == 1 && columns_[0] && columns_[0]->type() == ColumnType::string
+  single_string_ = fields_.size() == 1 && !computed_[0] && columns_[0] && columns_[0]->type() == ColumnType::string
                        ? columns_[0]
                        : nullptr;
 }
