@@ -48,8 +48,8 @@ void replace_plugin(NodeSpec& n, const char* plugin) {
 
 class Builder {
  public:
-  Builder(const engine::GraphSpec& graph, bool bang, engine::Diagnostics& diags)
-      : graph_(graph), bang_(bang), diags_(diags) {
+  Builder(const engine::GraphSpec& graph, engine::Diagnostics& diags)
+      : graph_(graph), diags_(diags) {
     for (const auto& n : graph.nodes) names_.push_back(n.name);
   }
 
@@ -170,7 +170,7 @@ class Builder {
     for (std::size_t j = 0; j < o.conditions.size(); ++j) {
       const auto& [condition, pos] = o.conditions[j];
       NodeSpec check = make_node(generated("check", i, j + 1), NodeKind::stage, "filter", pos, feed);
-      check.params["where"] = negate(condition, bang_);
+      check.params["where"] = "!(" + condition + ")";  // the filter keeps what violates it
       check.param_pos["where"] = pos;
       check.on_error = ErrorPolicy::route;  // a record the condition cannot judge is a violation too
       check.on_error_pos = pos;
@@ -202,7 +202,6 @@ class Builder {
   }
 
   const engine::GraphSpec& graph_;
-  const bool bang_;
   engine::Diagnostics& diags_;
   std::vector<std::string> names_;
   TestGraph out_;
@@ -212,25 +211,8 @@ class Builder {
 
 }  // namespace
 
-std::string negate(const std::string& condition, bool bang) {
-  return bang ? "!(" + condition + ")" : "(" + condition + ") == 0";
-}
-
-engine::GraphSpec negation_probe() {
-  engine::GraphSpec probe;
-  probe.file = "<negation probe>";
-  const SourcePos pos{probe.file, 0, 0};
-  probe.nodes.push_back(make_node("in", NodeKind::source, input_plugin, pos));
-  NodeSpec check = make_node("check", NodeKind::stage, "filter", pos, {{"in", "out", pos}});
-  check.params["where"] = negate("1 > 0", true);
-  probe.nodes.push_back(std::move(check));
-  probe.nodes.push_back(make_node("out", NodeKind::sink, capture_plugin, pos, {{"check", "out", pos}}));
-  return probe;
-}
-
-TestGraph build_test_graph(const engine::GraphSpec& graph, const GraphTest& test, bool bang,
-                           engine::Diagnostics& diags) {
-  return Builder(graph, bang, diags).build(test);
+TestGraph build_test_graph(const engine::GraphSpec& graph, const GraphTest& test, engine::Diagnostics& diags) {
+  return Builder(graph, diags).build(test);
 }
 
 }  // namespace graph_runner::cli::graph_test

@@ -27,16 +27,7 @@ struct TestGraph {
   std::vector<std::pair<std::string, std::string>> checks;  // condition filter node -> its condition
 };
 
-// How `where` says "not CONDITION" in the filter's language: "!(" + c + ")" once the record
-// language has `!`; "(" + c + ") == 0" for muParser, which has none (see negation_works).
-std::string negate(const std::string& condition, bool bang);
-
-// An input, a filter with `where = "!(1 > 0)"` and a capture: whether it instantiates says
-// whether the filter's language has `!`.
-engine::GraphSpec negation_probe();
-
 // Node names the test names must exist (reported at the test's positions in `diags`).
-TestGraph build_test_graph(const engine::GraphSpec& graph, const GraphTest& test, bool bang,
-                           engine::Diagnostics& diags);
+TestGraph build_test_graph(const engine::GraphSpec& graph, const GraphTest& test, engine::Diagnostics& diags);
 
 }  // namespace graph_runner::cli::graph_test

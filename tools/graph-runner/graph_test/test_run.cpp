@@ -11,7 +11,6 @@
 #include "graph_test/test_plugins.hpp"
 #include "graph_test/test_spec.hpp"
 #include "parse/parse_graph.hpp"
-#include "run/instantiate_graph.hpp"
 #include "run/run_graph.hpp"
 #include "validate/validate_graph.hpp"
 
@@ -23,17 +22,6 @@ struct PreparedTest {
   TestGraph graph;
   std::unique_ptr<engine::CheckedGraph> checked;
 };
-
-// Whether the filter's language has `!` (the record language) or not (muParser): decided once
-// per file by constructing a filter, so conditions follow the filter's language as it changes.
-bool filter_has_bang(engine::PluginRegistry& registry) {
-  engine::Diagnostics diags;
-  auto probe = engine::validate_graph(negation_probe(), registry, diags);
-  if (!probe) return true;  // no filter plugin at all: the conditions' own errors will say so
-  engine::RunOptions quiet;
-  quiet.log = [](const engine::LogEvent&) {};
-  return engine::instantiate_graph(*probe, quiet).empty();
-}
 
 std::string run_error(const engine::RunResult& result, double timeout_s) {
   switch (result.status) {
@@ -106,16 +94,11 @@ FileResult run_test_file(const std::string& path, const TestOptions& options) {
   for (const auto& dir : graph.graph.plugin_path) registry.add_search_dir(dir);
   for (const auto& dir : engine::default_plugin_dirs()) registry.add_search_dir(dir);
 
-  const bool any_condition = std::any_of(file.tests.begin(), file.tests.end(), [](const GraphTest& t) {
-    return std::any_of(t.outputs.begin(), t.outputs.end(), [](const TestOutput& o) { return !o.conditions.empty(); });
-  });
-  const bool bang = any_condition && diags.empty() && filter_has_bang(registry);
-
   // Every test's graph is built and checked before any runs: a broken file runs nothing.
   std::vector<PreparedTest> prepared;
   for (const auto& test : file.tests)
     if (test.name.find(options.filter) != std::string::npos)
-      prepared.push_back({&test, build_test_graph(graph, test, bang, diags), nullptr});
+      prepared.push_back({&test, build_test_graph(graph, test, diags), nullptr});
   if (diags.empty())
     for (auto& t : prepared)  // no node left: none of the test's inputs reaches an output it checks
       if (!t.graph.spec.nodes.empty()) t.checked = engine::validate_graph(t.graph.spec, registry, diags);
