@@ -221,7 +221,7 @@ record_bytes = 100_000
 [stages.slow]
 plugin = "slow_pass"
 inputs = ["gen"]
-sleep_us = 200
+sleep_us = 2000
 [sinks.out]
 plugin = "collect"
 inputs = ["slow"]
