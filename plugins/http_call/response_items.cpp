@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "format.hpp"
+#include "graph_runner/field_path.hpp"
 #include "json_fields.hpp"
 
 namespace graph_runner::plugins {
@@ -71,6 +72,17 @@ simdjson::error_code ResponseParser::read_object(od::object& object, ResponseIte
     const bool is_keep = !spec_.keep.empty() && name == spec_.keep;
     const std::int64_t slot = slot_of(name);  // before reading the value: `name` lives until then
     if (!is_key && !is_keep && slot < 0) continue;  // not read: simdjson skips it
+    if (!is_key && !is_keep) {
+      od::object inner;
+      bool nested = false;
+      if (auto e = as_nested(f.value(), inner, nested)) return e;
+      if (nested) {
+        std::string path;
+        append_path_key(path, name);
+        if (auto e = read_nested(inner, path, item, arena, 1)) return e;
+        continue;
+      }
+    }
     Value v;
     if (auto e = to_value(f.value(), arena, v)) return e;
     if (is_key) {
@@ -85,6 +97,43 @@ simdjson::error_code ResponseParser::read_object(od::object& object, ResponseIte
   }
   if (!spec_.keep.empty() && !item.keep && item.problem.empty())
     item.problem = "the response has no field '" + spec_.keep + "'";
+  return simdjson::SUCCESS;
+}
+
+// A non-empty object: its members become fields of their own (`user.country`), as the jsonl
+// source reads records; empty objects and arrays stay json values of their text.
+// (The first token of a non-empty object is "{" and the whitespace up to its first key.)
+simdjson::error_code ResponseParser::as_nested(od::value& json, od::object& object, bool& nested) {
+  const std::string_view token = json.raw_json_token();
+  nested = !token.empty() && token[0] == '{' && token.data()[token.size()] != '}';
+  return nested ? json.get_object().get(object) : simdjson::SUCCESS;
+}
+
+simdjson::error_code ResponseParser::read_nested(od::object& object, std::string& path, ResponseItem& item,
+                                                 Arena& arena, int depth) {
+  const std::size_t parent = path.size();
+  for (auto member : object) {
+    od::field f;
+    if (auto e = std::move(member).get(f)) return e;
+    std::string_view key;
+    if (auto e = f.unescaped_key().get(key)) return e;
+    path.resize(parent);
+    path += '.';
+    append_path_key(path, key);
+    od::object inner;
+    bool nested = false;
+    if (depth < max_nesting) {
+      if (auto e = as_nested(f.value(), inner, nested)) return e;
+    }
+    if (nested) {
+      if (auto e = read_nested(inner, path, item, arena, depth + 1)) return e;
+      continue;
+    }
+    Value v;
+    if (auto e = to_value(f.value(), arena, v)) return e;
+    item.values.emplace_back(add_slot(path), v);  // under a taken member: every path is taken
+  }
+  path.resize(parent);
   return simdjson::SUCCESS;
 }
 

@@ -63,13 +63,19 @@ class ResponseParser {
   /// The item of a response to one record: one JSON value. Appends one item to `out`.
   void parse_record(std::string_view body, ResponseItems& out);
 
-  /// The response field name of each slot (slots grow with take_all as fields appear).
+  /// The response field name of each slot (slots grow with take_all as fields appear, and
+  /// with the paths of a taken member's nested object: `user` taken gives `user.country`).
   const std::vector<std::string>& slot_names() const noexcept { return names_; }
 
  private:
   template <class Json>
   simdjson::error_code read_item(Json& json, ResponseItems& out);
   simdjson::error_code read_object(simdjson::ondemand::object& object, ResponseItem& item, Arena& arena);
+  static simdjson::error_code as_nested(simdjson::ondemand::value& json, simdjson::ondemand::object& object, bool& nested);
+  simdjson::error_code read_nested(simdjson::ondemand::object& object, std::string& path, ResponseItem& item,
+                                   Arena& arena, int depth);
+  // Objects nested deeper are kept as json text (a hostile answer cannot recurse without end).
+  static constexpr int max_nesting = 64;
   // The slot of response field `name`, or -1 when the stage does not take it.
   std::int64_t slot_of(std::string_view name);
   std::uint32_t add_slot(std::string_view name);

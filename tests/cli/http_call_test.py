@@ -94,6 +94,15 @@ def one_record(body):
     return json.dumps({"square": r["id"] * r["id"]})
 
 
+def nested_answer(body):
+    """Objects inside the answer: merged as fields with dotted paths, written back nested (the renamed
+    path last inside `user`: the writers nest consecutive paths, so a field renamed out of the middle of
+    an object would split it in two)."""
+    return json.dumps([{"user": {"id": r["id"], "geo": {"city": None, "country": "DE" if r["id"] % 2 else "FR"}},
+                        "tags": ["a", r["id"]], "empty": {}, "e.mail": {"x.y": r["id"]}, "other": {"skip": 1}}
+                       for r in records(body)])
+
+
 def service(answer, script=(), delay_s=0.0):
     return Recorder(script=list(script), default={"status": 200, "body": answer}, delay_s=delay_s)
 
@@ -245,6 +254,22 @@ def case_concurrency():
     span = max(r["end"] for r in rec.requests) - min(r["start"] for r in rec.requests)
     check(span < 3, "seconds the server was busy with 20 requests of 0.2 s, 4 at a time (one at a time: 4 s)", "< 3",
           round(span, 2))
+
+
+def case_nested():
+    keys = 'send = ["id"]\nfields = ["user", "tags", "empty", "e.mail"]\nrename = { "user.geo.country" = "country" }'
+    with Server(service(nested_answer)) as s:
+        p = run(graph(s.url(), count=200, batch=50, stage_keys=keys))
+    ok_run(p)
+    wrong = [r for r in p.out
+             if r.get("user") != {"id": r["id"], "geo": {"city": None}} or r.get("country") != ("DE" if r["id"] % 2 else "FR")
+             or r.get("tags") != ["a", r["id"]] or r.get("empty") != {} or r.get("e.mail") != {"x.y": r["id"]}
+             or "other" in r]
+    check(len(p.out) == 200 and not wrong,
+          "nested answer objects merged as paths (user.id, user.geo.city; user.geo.country renamed to country), "
+          "arrays and {} as JSON, untaken members left out",
+          '{"user": {"id": N, "geo": {"city": null}}, "country": ..., "tags": ["a", N], "empty": {}, "e.mail": {"x.y": N}}',
+          wrong[:2] or len(p.out))
 
 
 def case_bad_params():
