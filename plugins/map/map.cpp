@@ -4,6 +4,7 @@
 // later one sees the fields set before it. The field's type follows the expression's result
 // (int + int is an int, `/` a double, a comparison a bool, a string function a string; null
 // writes an explicit null). A record an expression fails on is rejected (on_error decides).
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -90,11 +91,14 @@ class Map : public Stage {
     if (records.empty()) return;
     const ColumnType ct = column_type(v.kind);
     const bool whole = !b.has_selection() && records.size() == b.physical_size();
-    // Held while writing: values read from the old column may point into it.
-    ColumnPtr old;
-    for (const ColumnPtr& c : b.columns())
-      if (c->field() == f) old = c;
-    if (whole && ct != ColumnType::mixed && (!old || old->type() != ct)) b.put(std::make_shared<Column>(f, ct, b.physical_size()));
+    const Column* existing = b.find(f);  // a lookup, not a scan: 100 `set`s cost 100 times one
+    ColumnPtr old;  // held while writing: values read from a replaced column may point into it
+    if (whole && ct != ColumnType::mixed && (!existing || existing->type() != ct)) {
+      if (existing)
+        for (const ColumnPtr& c : b.columns())
+          if (c.get() == existing) old = c;
+      b.put(std::make_shared<Column>(f, ct, b.physical_size()));
+    }
     Column& c = b.column_for_write(f, ct);
     if (c.type() != ct || ct == ColumnType::mixed) {
       for (std::uint32_t i : records) {
@@ -104,7 +108,18 @@ class Map : public Stage {
       }
       return;
     }
+    // Every row written and none null (the common case): one plain loop, then the whole
+    // column marked valid at once instead of a call per row.
+    const bool all_rows = whole && records.size() == b.physical_size();  // records: 0 .. n-1
+    const bool no_nulls = v.kind != expr::Kind::null &&
+                          std::find(v.nulls.begin(), v.nulls.begin() + (v.constant ? 1 : records.size()), 1) ==
+                              v.nulls.begin() + (v.constant ? 1 : records.size());
     auto write = [&](auto* dst, auto value_of) {
+      if (all_rows && no_nulls) {
+        for (std::size_t i = 0; i < records.size(); ++i) dst[i] = value_of(v.at(i));
+        c.mark_all_valid();
+        return;
+      }
       for (std::uint32_t i : records) {
         const std::size_t r = b.row(i);
         if (v.is_null(i)) {

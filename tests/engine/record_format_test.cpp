@@ -174,3 +174,30 @@ TEST_CASE("column buffers are recycled") {
   BatchPtr next = numbers(200);
   CHECK(next->find(n_)->ints().data() == first);  // the freed buffer, from this thread's pool
 }
+
+TEST_CASE("fields are found in a wide batch while columns are added, replaced and removed") {
+  // Past 16 columns a batch looks fields up in an index kept sorted as columns are added one
+  // at a time (map's `set`s); added in descending field order, every insert moves the index.
+  auto b = std::make_shared<Batch>(*numbers(4));
+  std::vector<Field> fields;
+  for (int i = 40; i > 0; --i) fields.push_back(field("fmt_wide_" + std::to_string(i)));
+  std::int64_t k = 0;
+  for (Field f : fields) {
+    Column& c = (k % 2) ? b->column_for_write(f, ColumnType::int64) : [&]() -> Column& {
+      b->put(std::make_shared<Column>(f, ColumnType::int64, b->physical_size()));
+      return b->column_for_write(f);
+    }();
+    c.set(0, Value::of(k++));
+    for (std::size_t j = 0; j < fields.size(); ++j) {
+      const Column* found = b->find(fields[j]);
+      INFO("after adding " << k << " columns, field " << field_name(fields[j]));
+      if (static_cast<std::int64_t>(j) < k) REQUIRE((found && found->field() == fields[j] && found->get(0).as_int() == static_cast<std::int64_t>(j)));
+      else REQUIRE(found == nullptr);
+    }
+  }
+  REQUIRE(b->find(n_) != nullptr);
+  b->remove(fields[7]);
+  CHECK(b->find(fields[7]) == nullptr);
+  for (std::size_t j = 0; j < fields.size(); ++j)
+    if (j != 7) CHECK(b->find(fields[j])->get(0).as_int() == static_cast<std::int64_t>(j));
+}

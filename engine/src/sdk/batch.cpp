@@ -55,8 +55,19 @@ const Column* Batch::find(Field f) const noexcept {
 }
 
 void Batch::reindex() {
+  if (columns_.size() <= kLinear) {
+    by_field_.clear();
+    return;
+  }
+  if (by_field_.size() + 1 == columns_.size()) {  // one column appended: insert it, no sort
+    const auto added = static_cast<std::uint32_t>(columns_.size() - 1);
+    const std::uint32_t id = columns_[added]->field().id;
+    by_field_.insert(std::lower_bound(by_field_.begin(), by_field_.end(), id,
+                                      [&](std::uint32_t c, std::uint32_t key) { return columns_[c]->field().id < key; }),
+                     added);
+    return;
+  }
   by_field_.clear();
-  if (columns_.size() <= kLinear) return;
   by_field_.resize(columns_.size());
   for (std::uint32_t i = 0; i < by_field_.size(); ++i) by_field_[i] = i;
   std::sort(by_field_.begin(), by_field_.end(),
