@@ -152,3 +152,18 @@ TEST_CASE("a filter keeps the records where the condition is true, narrowing for
   n.filter(*b, *sn, kept);
   CHECK(kept == std::vector<std::uint32_t>{0, 1, 4});  // "/web" and "/api" give 0
 }
+
+TEST_CASE("?: and ?? keep each record's value and type whatever the branches' types", "[expr]") {
+  // Branches of one type are merged typed, others value by value: the results must agree.
+  auto b = gt::make_batch({{{"a", 1}, {"x", 2.5}, {"s", "a string of over twelve bytes"}},
+                           {{"a", -1}, {"x", nullptr}, {"s", "short"}},
+                           {{"x", 7.0}}});
+  CHECK(run("a > 0 ? x : x * 2", b).values == Strings{"double 2.5", "null", "double 14"});
+  CHECK(run("a > 0 ? 1 : 2.0", b).values == Strings{"int 1", "double 2", "double 2"});
+  CHECK(run("a > 0 ? s : \"no\"", b).values ==
+        Strings{"string \"a string of over twelve bytes\"", "string \"no\"", "string \"no\""});
+  CHECK(run("a > 0 ? null : s", b).values == Strings{"null", "string \"short\"", "null"});
+  CHECK(run("a > 0 ? a : (x > 5 ? 0 : 1)", b).values == Strings{"int 1", "int 1", "int 0"});
+  CHECK(run("x ?? a ?? -1", b).values == Strings{"double 2.5", "int -1", "double 7"});
+  CHECK(run("s ?? 3", b).values == Strings{"string \"a string of over twelve bytes\"", "string \"short\"", "int 3"});
+}

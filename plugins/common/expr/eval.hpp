@@ -2,6 +2,7 @@
 // The batch evaluator: every node of the tree yields a Vector for the records of a selection
 // (record indexes into the batch). Typed loops for the common kinds, the value-by-value path of
 // ops.hpp for the rest. Internal to plugins/common/expr.
+#include <initializer_list>
 #include <span>
 #include <utility>
 #include <vector>
@@ -59,7 +60,7 @@ struct Eval {
   void in(const Node& n, Sel sel);
   void call(const Node& n, Sel sel);
   void generic(const Node& n, Sel sel);
-  void merge(Vector& out, const Vector& part, Sel rows);
+  void merge_parts(Vector& out, Sel sel, std::initializer_list<std::pair<const Vector*, Sel>> parts);
   /// Runs condition `c` on `sel` and splits it into the records where it is true and the
   /// others: two selections, released by the caller (release(2)).
   std::pair<std::vector<std::uint32_t>&, std::vector<std::uint32_t>&> branch(const Node& c, Sel sel);
