@@ -31,9 +31,15 @@ class Filter : public Stage {
     kept.reserve(n);
     program_.filter(*in, *scratch, kept);
     for (const expr::RowError& e : scratch->errors()) out.reject(*in, e.record, e.message);
-    // A selection, not a copy: the kept records' columns are shared as they are.
-    if (kept.size() == n) out.emit(std::move(in));
-    else if (!kept.empty()) out.emit(in->select(kept));
+    // A selection, not a copy: the kept records' columns are shared as they are. The batch
+    // itself is taken (no new Batch when this call is its only consumer).
+    if (kept.size() == n) {
+      out.emit(std::move(in));
+    } else if (!kept.empty()) {
+      std::shared_ptr<Batch> b = out.take(std::move(in));
+      b->keep_rows(kept);
+      out.emit(std::move(b));
+    }
   }
 
  private:

@@ -81,7 +81,11 @@ int main(int argc, char** argv) {
         kept.reserve(item.batch->size());
         for (std::size_t i = 0; i < item.batch->size(); ++i)
           if (v[i] >= 0) kept.push_back(static_cast<std::uint32_t>(i));
-        if (kept.size() != item.batch->size()) item.batch = item.batch->select(kept);
+        if (kept.size() != item.batch->size()) {  // in place, as the filter plugins do (Emitter::take)
+          std::shared_ptr<gr::Batch> b = take(item.batch);
+          b->keep_rows(kept);
+          item.batch = std::move(b);
+        }
         return item;
       },
       [&](Item item) {

@@ -22,7 +22,7 @@ inline double number_at(const Column& c, std::size_t r) {
   }
 }
 
-// The seed pipeline's `filter where = "value >= 0"`: a selection, no copy.
+// The seed pipeline's `filter where = "value >= 0"`: a selection, no copy of the records.
 class Positive : public Stage {
  public:
   explicit Positive(Context&) : value_(field("value")) {}
@@ -40,8 +40,13 @@ class Positive : public Stage {
       for (std::size_t i = 0; i < n; ++i)
         if (number_at(*col, in->row(i)) >= 0) kept.push_back(static_cast<std::uint32_t>(i));
     }
-    if (kept.size() == n) out.emit(std::move(in));
-    else if (!kept.empty()) out.emit(in->select(kept));
+    if (kept.size() == n) {
+      out.emit(std::move(in));
+    } else if (!kept.empty()) {  // the batch taken: no new Batch when this call is its only consumer
+      std::shared_ptr<Batch> b = out.take(std::move(in));
+      b->keep_rows(kept);
+      out.emit(std::move(b));
+    }
   }
 
  private:
