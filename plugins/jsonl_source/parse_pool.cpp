@@ -5,7 +5,7 @@
 namespace graph_runner::plugins {
 
 ParsePool::ParsePool(BlockReader& reader, std::size_t window, std::size_t batch_records)
-    : reader_(reader), max_window_(window < 1 ? 1 : window), window_(max_window_),
+    : reader_(reader), max_window_(window < 1 ? 1 : window), window_(1),
       parsers_([batch_records] { return std::make_unique<JsonlParser>(batch_records); }) {}
 
 ParsePool::~ParsePool() {

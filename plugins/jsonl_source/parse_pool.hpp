@@ -54,7 +54,7 @@ class ParsePool {
 
   BlockReader& reader_;
   const std::size_t max_window_;
-  std::size_t window_;
+  std::size_t window_;  // one block until the first is handed out and its cost known
   Pool<JsonlParser> parsers_;  // one per task running, reused
   std::deque<std::unique_ptr<Job>> order_;  // every job not yet handed out, in file order
   bool input_ended_ = false;
