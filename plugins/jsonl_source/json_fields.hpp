@@ -11,8 +11,8 @@
 // paths again and write the columns in batch order, so a batch keeps every record's key
 // order: a record whose keys come in another order than the batch's columns starts a new
 // batch (ParsedBatch::reordered()).
-#include <cstddef>
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
