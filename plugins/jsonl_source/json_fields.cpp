@@ -102,7 +102,6 @@ void ParsedBatch::drop_record() {
   for (auto& c : columns)
     if (c.size() > rows) c.resize(rows);
   while (columns.size() > record_columns_) {
-    by_slot[slot_of.back()] = 0;
     slot_of.pop_back();
     columns.pop_back();
   }
@@ -136,7 +135,6 @@ void ParsedBatch::move_into(BatchBuilder& out) {
     }
   }
   columns.clear();
-  by_slot.clear();
   slot_of.clear();
   out.resize(base + rows);
   out.attach(arena);
@@ -144,6 +142,13 @@ void ParsedBatch::move_into(BatchBuilder& out) {
 
 simdjson::error_code JsonFields::add(od::object& object, ParsedBatch& batch, std::string& what) {
   batch.begin_record();
+  if (&batch != batch_) {
+    // Another batch than the last one: its columns' hints may point into that one. (Hints
+    // of slots it has no column for are caught by ParsedBatch::set.)
+    for (std::size_t i = 0; i < batch.slot_of.size(); ++i)
+      if (batch.slot_of[i] < slots_.size()) slots_[batch.slot_of[i]].column = static_cast<std::uint32_t>(i);
+    batch_ = &batch;
+  }
   std::size_t position = 0;
   return add_members(object, top, batch, position, what, 0);
 }
@@ -181,7 +186,7 @@ simdjson::error_code JsonFields::add_members(od::object& object, std::uint32_t p
       what = "invalid value for key '" + slots_[s].path + '\'';
       return e;
     }
-    batch.set(s, field_of(s), v);
+    batch.set(s, slots_[s].column, field_of(s), v);
   }
   return simdjson::SUCCESS;
 }

@@ -11,6 +11,7 @@
 // paths again and write the columns in batch order, so a batch keeps every record's key
 // order: a record whose keys come in another order than the batch's columns starts a new
 // batch (ParsedBatch::reordered()).
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -30,10 +31,13 @@ namespace graph_runner::plugins {
 /// Records parsed from JSON, column by column, with the arena their long strings live in.
 struct ParsedBatch {
   std::vector<Column> columns;            // in the order fields first appeared: the batch's column order
-  std::vector<std::uint32_t> by_slot;     // JsonFields slot -> index in columns + 1 (0: no column yet)
   std::vector<std::uint32_t> slot_of;     // index in columns -> JsonFields slot
   std::size_t rows = 0;
-  std::size_t capacity = 256;  // records it will hold at most: columns reserve this much
+  std::size_t capacity = 256;  // records it will hold at most
+  /// Rows a new column reserves (at most capacity; the column grows by doubling beyond):
+  /// the parser sets the size of its previous batch, so a batch of sparse records does not
+  /// reserve `capacity` rows for each of its many mostly absent columns.
+  std::size_t expected_rows = SIZE_MAX;
   std::size_t cells = 0;       // values set (the sparse-batch rule of BatchBuilder::full())
   bool closed = false;         // ended before a record whose keys came in another order
   std::shared_ptr<Arena> arena = std::make_shared<Arena>();
@@ -53,6 +57,13 @@ struct ParsedBatch {
     return closed || rows >= capacity || (columns.size() > 32 && columns.size() * rows > 8 * cells + 256);
   }
 
+  /// About the memory its columns take: what parsing ahead is bounded by (ParsePool).
+  std::size_t bytes() const noexcept {
+    std::size_t cells = 0;
+    for (const Column& c : columns) cells += c.size();
+    return columns.size() * sizeof(Column) + cells * 16;
+  }
+
   // ---- Building record `rows` (JsonFields::add). ----
   /// Starts record `rows`.
   void begin_record() noexcept {
@@ -62,19 +73,23 @@ struct ParsedBatch {
     reordered_ = false;
   }
   /// Sets field `f` (slot `slot`) of record `rows` to `v` (a repeated key: the last wins).
-  void set(std::uint32_t slot, Field f, Value v) {
-    if (slot >= by_slot.size()) by_slot.resize(slot + 1, 0);
-    std::uint32_t index = by_slot[slot];
-    if (index == 0) {
+  /// `column`: where the slot's column was last seen, in this batch or another one (a hint
+  /// kept by JsonFields, one per slot, updated here). The slot -> column map lives with the
+  /// parser, not the batch: a table per batch sized by every key ever seen made sparse keys
+  /// cost batches x keys (400 KB per batch for 100,000 names).
+  void set(std::uint32_t slot, std::uint32_t& column, Field f, Value v) {
+    std::uint32_t index = column;
+    if (index >= columns.size() || slot_of[index] != slot) {
+      index = static_cast<std::uint32_t>(columns.size());
       columns.emplace_back(f, column_type_for(v.type()), 0);
-      columns.back().reserve(capacity);
+      columns.back().reserve(std::min(capacity, std::max(expected_rows, rows + 1)));
       slot_of.push_back(slot);
-      index = by_slot[slot] = static_cast<std::uint32_t>(columns.size());
+      column = index;
     }
-    const auto i = static_cast<std::int64_t>(index - 1);
+    const auto i = static_cast<std::int64_t>(index);
     if (i <= last_index_) reordered_ = true;
     last_index_ = i;
-    Column& c = columns[index - 1];
+    Column& c = columns[index];
     if (c.size() <= rows) c.resize(rows + 1);
     c.set(rows, v);
     ++cells;
@@ -141,6 +156,7 @@ class JsonFields {
     std::string path;      // escaped (field_path.hpp)
     std::string key;       // the key within its parent, unescaped
     Field field;           // interned when first used as a field
+    std::uint32_t column = 0;  // its column in the batch being built (ParsedBatch::set's hint)
   };
   simdjson::error_code add_members(simdjson::ondemand::object& object, std::uint32_t parent, ParsedBatch& batch,
                                    std::size_t& position, std::string& what, int depth);
@@ -153,6 +169,7 @@ class JsonFields {
   }
 
   std::vector<Slot> slots_;
+  const ParsedBatch* batch_ = nullptr;  // the batch the slots' column hints are about
   std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> by_path_;
   std::vector<Seen> by_position_;
   std::string path_;  // scratch: the path of a key being looked up

@@ -108,8 +108,10 @@ void JsonlParser::parse(const TextBlock& block, std::vector<ParsedBatch>& out) {
 
 ParsedBatch& JsonlParser::batch_for_next_record(std::vector<ParsedBatch>& out) {
   if (out.empty() || out.back().full()) {
+    if (!out.empty()) last_rows_ = out.back().rows;
     out.emplace_back();
     out.back().capacity = batch_records_;
+    out.back().expected_rows = last_rows_;
   }
   return out.back();
 }

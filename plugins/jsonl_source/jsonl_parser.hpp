@@ -60,6 +60,9 @@ class JsonlParser {
   JsonFields fields_;
   std::string what_;
   std::uint64_t indexed_bytes_ = 0;
+  // Records of the last batch this parser filled: what a new batch's columns reserve
+  // (sparse keys end batches early, see ParsedBatch::full()).
+  std::size_t last_rows_ = SIZE_MAX;
   // Newlines before counted_offset_ of the block at counted_block_ (reject's line numbers).
   mutable const char* counted_block_ = nullptr;
   mutable std::size_t counted_offset_ = 0;

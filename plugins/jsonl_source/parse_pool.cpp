@@ -1,9 +1,11 @@
 #include "parse_pool.hpp"
 
+#include <algorithm>
+
 namespace graph_runner::plugins {
 
 ParsePool::ParsePool(BlockReader& reader, std::size_t window, std::size_t batch_records)
-    : reader_(reader), window_(window < 1 ? 1 : window),
+    : reader_(reader), max_window_(window < 1 ? 1 : window), window_(1),
       parsers_([batch_records] { return std::make_unique<JsonlParser>(batch_records); }) {}
 
 ParsePool::~ParsePool() {
@@ -48,6 +50,9 @@ bool ParsePool::next(std::vector<ParsedBatch>& out, std::exception_ptr& error, s
     input_ended_ = true;
     return false;
   }
+  std::size_t bytes = 0;
+  for (const ParsedBatch& b : job->batches) bytes += b.bytes();
+  window_ = std::clamp<std::size_t>(memory_budget / std::max<std::size_t>(bytes, 1), 1, max_window_);
   out = std::move(job->batches);
   error = job->error;
   after.reset();

@@ -25,8 +25,10 @@ namespace graph_runner::plugins {
 
 class ParsePool {
  public:
-  /// Parses up to `window` blocks ahead of the one handed out. `reader` is read from the
-  /// calling thread of next(), and must outlive the pool.
+  /// Parses up to `window` blocks ahead of the one handed out, fewer while blocks parse into
+  /// more than `memory_budget` bytes of columns together (the window adapts to the last
+  /// block handed out: sparse keys make a block of text many times its size in columns).
+  /// `reader` is read from the calling thread of next(), and must outlive the pool.
   ParsePool(BlockReader& reader, std::size_t window, std::size_t batch_records);
   ~ParsePool();  // waits for the blocks being parsed; those not started are skipped
   ParsePool(const ParsePool&) = delete;
@@ -47,8 +49,12 @@ class ParsePool {
   };
   void fill();  // reads blocks until the window is full
 
+  // Blocks parsed ahead, in memory together: about this many bytes of columns at most.
+  static constexpr std::size_t memory_budget = std::size_t{16} << 20;
+
   BlockReader& reader_;
-  const std::size_t window_;
+  const std::size_t max_window_;
+  std::size_t window_;  // one block until the first is handed out and its cost known
   Pool<JsonlParser> parsers_;  // one per task running, reused
   std::deque<std::unique_ptr<Job>> order_;  // every job not yet handed out, in file order
   bool input_ended_ = false;

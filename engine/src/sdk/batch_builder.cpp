@@ -19,7 +19,10 @@ Column& BatchBuilder::column_at(Field f, ColumnType type) {
     return *columns_[it->second];
   }
   auto c = std::make_unique<Column>(f, type, 0);
-  c->reserve(std::min<std::size_t>(capacity_, 1024));
+  // As many rows as the last batch had (columns grow by doubling beyond): wide, sparse
+  // records end batches early (full()), and reserving the capacity for each of their many
+  // columns made memory follow keys x capacity instead of the data.
+  c->reserve(std::min<std::size_t>({capacity_, 1024, std::max(expected_rows_, rows_ + 1)}));
   index_.insert(it, {f.id, static_cast<std::uint32_t>(columns_.size())});
   columns_.push_back(std::move(c));
   hint_ = columns_.size();
@@ -89,6 +92,7 @@ BatchPtr BatchBuilder::finish() {
   index_.clear();
   keep_.clear();
   arena_.reset();
+  expected_rows_ = rows_;
   rows_ = cells_ = hint_ = 0;
   bulk_ = false;
   last_set_row_ = reordered_row_ = SIZE_MAX;

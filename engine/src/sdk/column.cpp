@@ -11,11 +11,14 @@
 namespace graph_runner {
 namespace {
 
-// Per-thread pools of freed buffers by size class (powers of two from 256 bytes to 1 MiB).
+// Per-thread pools of freed buffers by size class (powers of two from 16 bytes to 1 MiB).
+// Small classes matter for sparse records: a batch of wide, mostly absent records holds
+// many columns of a few rows, whose validity bitmaps are a word or two (at a 256-byte
+// minimum, a column with one value took 512 bytes).
 // A batch's columns are usually freed by a sink's thread and allocated by a source's; oneTBB
 // runs both on the same few workers, so the pools stay fed. Bounded: at most kKeep buffers
 // per class and thread are held back from the allocator.
-constexpr std::size_t kMinClass = 8, kMaxClass = 20, kKeep = 64;
+constexpr std::size_t kMinClass = 4, kMaxClass = 20, kKeep = 64;
 
 struct Pool {
   std::array<std::vector<std::byte*>, kMaxClass + 1> free;
