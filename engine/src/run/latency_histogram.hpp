@@ -14,6 +14,16 @@ struct HistogramSnapshot {
   std::vector<std::uint64_t> counts;    // per bucket (not cumulative)
   std::uint64_t total = 0;
   double sum_s = 0;
+  // Adds another histogram's counts (the same buckets): per-thread histograms summed.
+  void merge(const HistogramSnapshot& o) {
+    if (counts.empty()) {
+      *this = o;
+      return;
+    }
+    for (std::size_t i = 0; i < counts.size() && i < o.counts.size(); ++i) counts[i] += o.counts[i];
+    total += o.total;
+    sum_s += o.sum_s;
+  }
   // The q-quantile (0..1) as a bucket's upper bound, in seconds; 0 when empty.
   double quantile(double q) const {
     if (total == 0) return 0;
