@@ -14,16 +14,6 @@ struct HistogramSnapshot {
   std::vector<std::uint64_t> counts;    // per bucket (not cumulative)
   std::uint64_t total = 0;
   double sum_s = 0;
-  // Adds another histogram's counts (the same buckets): per-thread histograms summed.
-  void merge(const HistogramSnapshot& o) {
-    if (counts.empty()) {
-      *this = o;
-      return;
-    }
-    for (std::size_t i = 0; i < counts.size() && i < o.counts.size(); ++i) counts[i] += o.counts[i];
-    total += o.total;
-    sum_s += o.sum_s;
-  }
   // The q-quantile (0..1) as a bucket's upper bound, in seconds; 0 when empty.
   double quantile(double q) const {
     if (total == 0) return 0;
@@ -42,6 +32,21 @@ class LatencyHistogram {
   void record(std::int64_t ns) noexcept {
     counts_[bucket_of(ns)].fetch_add(1, std::memory_order_relaxed);
     sum_ns_.fetch_add(ns, std::memory_order_relaxed);
+  }
+
+  // Adds this histogram's counts to `s` (per-thread histograms summed): a snapshot of the
+  // first, then counts only.
+  void add_to(HistogramSnapshot& s) const {
+    if (s.counts.empty()) {
+      s = snapshot();
+      return;
+    }
+    for (std::size_t i = 0; i < buckets && i < s.counts.size(); ++i) {
+      const std::uint64_t n = counts_[i].load(std::memory_order_relaxed);
+      s.counts[i] += n;
+      s.total += n;
+    }
+    s.sum_s += static_cast<double>(sum_ns_.load(std::memory_order_relaxed)) / 1e9;
   }
 
   HistogramSnapshot snapshot() const {
