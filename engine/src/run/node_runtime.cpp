@@ -10,6 +10,7 @@
 
 #include "graph_runner/detail/emitter_rules.hpp"
 #include "graph_runner/errors.hpp"
+#include "sdk/recycled.hpp"
 
 namespace graph_runner::engine {
 namespace {
@@ -78,7 +79,7 @@ class NodeRuntime::Collector final : public Emitter {
       taken = true;
       if (in.use_count() == 1) return std::const_pointer_cast<Batch>(std::move(in));
     }
-    return std::make_shared<Batch>(*in);
+    return detail::make_recycled<Batch>(*in);
   }
 
   Outputs outputs;
@@ -528,7 +529,7 @@ NodeStats NodeRuntime::stats() const {
   s.max_concurrent = max_running_.load();
   s.running = running_.load();
   s.queued = queued();
-  latency_.each([&](const LatencyHistogram& h) { s.latency.merge(h.snapshot()); });
+  latency_.each([&](const LatencyHistogram& h) { h.add_to(s.latency); });
   std::map<std::string, double, std::less<>> gauges;
   for (const auto& inst : instances_)
     for (const auto& [name, value] : inst->context->gauges()) gauges[name] += value;

@@ -18,6 +18,7 @@
 #include "run/concurrency_controller.hpp"
 #include "run/drop_log.hpp"
 #include "run/node_context.hpp"
+#include "sdk/recycled.hpp"
 #include "run/per_thread.hpp"
 #include "run/run_graph.hpp"
 #include "run/run_state.hpp"
@@ -29,7 +30,9 @@ struct Output {
   std::size_t port;
   BatchPtr batch;
 };
-using Outputs = std::vector<Output>;
+// A call's outputs: usually one batch, its vector from the per-thread block lists (at
+// graph.batch_size = 1 two vectors a call cost more malloc than the batch itself).
+using Outputs = std::vector<Output, detail::RecyclingAllocator<Output>>;
 
 // `concurrency = "unlimited"` on a blocking node: how many calls may wait at once.
 inline constexpr std::size_t unlimited_blocking_calls = 64;
