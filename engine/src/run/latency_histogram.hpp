@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "run/per_thread.hpp"
+
 namespace graph_runner::engine {
 
 struct HistogramSnapshot {
@@ -32,6 +34,11 @@ class LatencyHistogram {
   void record(std::int64_t ns) noexcept {
     counts_[bucket_of(ns)].fetch_add(1, std::memory_order_relaxed);
     sum_ns_.fetch_add(ns, std::memory_order_relaxed);
+  }
+  // record() on a histogram of PerThread<LatencyHistogram>::local().
+  void record_in_slot(std::int64_t ns) noexcept {
+    add_in_slot(counts_[bucket_of(ns)], std::uint64_t{1});
+    add_in_slot(sum_ns_, ns);
   }
 
   // Adds this histogram's counts to `s` (per-thread histograms summed): a snapshot of the

@@ -153,8 +153,8 @@ void NodeRuntime::timed(const Batch* in, Call&& call) {
     ~End() {
       const std::int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
       node.running_.fetch_sub(1, std::memory_order_relaxed);
-      node.counts_.local().busy_ns.fetch_add(ns, std::memory_order_relaxed);
-      node.latency_.local().record(ns);
+      add_in_slot(node.counts_.local().busy_ns, ns);
+      node.latency_.local().record_in_slot(ns);
       node.run_.progressed();
       for (const auto& o : node.run_.observers()) o->on_call_end(node.index_, in, ns);
     }
@@ -496,17 +496,17 @@ void NodeRuntime::close() {
 
 void NodeRuntime::dequeued(const Batch& in) noexcept {
   Counts& c = counts_.local();
-  c.queued.fetch_sub(1, std::memory_order_relaxed);
-  c.batches_in.fetch_add(1, std::memory_order_relaxed);
-  c.records_in.fetch_add(static_cast<std::int64_t>(in.size()), std::memory_order_relaxed);
+  add_in_slot(c.queued, std::int64_t{-1});
+  add_in_slot(c.batches_in, std::int64_t{1});
+  add_in_slot(c.records_in, static_cast<std::int64_t>(in.size()));
 }
 
 void NodeRuntime::count_emitted(std::size_t port, const Batch& batch) noexcept {
   port_records_[port].add(batch.size());
   if (port == errors_port_) return;  // counted as routed
   Counts& c = counts_.local();
-  c.batches_out.fetch_add(1, std::memory_order_relaxed);
-  c.records_out.fetch_add(static_cast<std::int64_t>(batch.size()), std::memory_order_relaxed);
+  add_in_slot(c.batches_out, std::int64_t{1});
+  add_in_slot(c.records_out, static_cast<std::int64_t>(batch.size()));
 }
 
 NodeStats NodeRuntime::stats() const {

@@ -103,7 +103,7 @@ class NodeRuntime {
   // Records sent on each port (the errors port included), for the end-of-run accounting.
   std::uint64_t records_sent(std::size_t port) const noexcept { return port_records_[port].load(); }
   // Batches handed to this node and not yet started; calls running now.
-  void enqueued(std::int64_t batches = 1) noexcept { counts_.local().queued.fetch_add(batches, std::memory_order_relaxed); }
+  void enqueued(std::int64_t batches = 1) noexcept { add_in_slot(counts_.local().queued, batches); }
   std::int64_t queued() const noexcept { return sum(&Counts::queued); }
   std::size_t running() const noexcept { return running_.load(std::memory_order_relaxed); }
 
