@@ -5,8 +5,8 @@
 // single cost after the flow graph's own. make_recycled<T>() is make_shared<T>() whose
 // control block (with T inside) comes from a per-thread free list of blocks of its size:
 // a block goes back to the list only when the last shared_ptr and weak_ptr are gone, so
-// nothing is reused while anything refers to it. Under AddressSanitizer it is make_shared,
-// so that a use after free is still caught.
+// nothing is reused while anything refers to it. Under AddressSanitizer it is make_shared
+// (and RecyclingAllocator plain new/delete), so that a use after free is still caught.
 #include <cstddef>
 #include <memory>
 #include <new>
@@ -90,11 +90,11 @@ struct RecyclingAllocator {
   template <class U>
   RecyclingAllocator(const RecyclingAllocator<U>&) noexcept {}
   T* allocate(std::size_t n) {
-    if (n != 1) return static_cast<T*>(::operator new(n * sizeof(T)));
+    if (n != 1 || !GRAPH_RUNNER_RECYCLE) return static_cast<T*>(::operator new(n * sizeof(T)));
     return static_cast<T*>(BlockPool<sizeof(T)>::allocate());
   }
   void deallocate(T* p, std::size_t n) noexcept {
-    if (n != 1) return ::operator delete(p);
+    if (n != 1 || !GRAPH_RUNNER_RECYCLE) return ::operator delete(p);
     BlockPool<sizeof(T)>::deallocate(p);
   }
   template <class U>
