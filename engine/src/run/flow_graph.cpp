@@ -3,8 +3,10 @@
 #include "run/batch_sizer.hpp"
 #include "run/flow_nodes.hpp"
 #include "run/source_pacer.hpp"
+#include "sdk/recycled.hpp"
 
 #include <chrono>
+#include <optional>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -94,8 +96,13 @@ void FlowGraph::build_source(std::size_t i) {
   };
   auto state = std::make_shared<State>(State{false, 0, 0, SourcePacer(node.rate, node.burst, SourcePacer::Clock::now()),
                                              BatchSizer(node.batch_size, node.max_in_flight_bytes / node.max_in_flight)});
+  // Kept from batch to batch: a builder's vectors keep their capacity (finish() resets it).
+  struct Builders {
+    std::optional<BatchBuilder> records, errors;
+  };
+  auto builders = std::make_shared<Builders>();
   auto& input = n.make<flow::input_node<SourceBox>>(
-      graph_, [this, i, &rt, &node, gate, state](tbb::flow_control& fc) -> SourceBox {
+      graph_, [this, i, &rt, &node, gate, state, builders](tbb::flow_control& fc) -> SourceBox {
         // Ends the source for good: counted once, when the input_node stops asking.
         auto end = [&] {
           fc.stop();
@@ -103,7 +110,11 @@ void FlowGraph::build_source(std::size_t i) {
           return SourceBox{};
         };
         if (state->ended || run_.stopping()) return end();
-        BatchBuilder builder(state->sizer.capacity()), errors(node.batch_size);
+        if (!builders->records || builders->records->capacity() != state->sizer.capacity())
+          builders->records.emplace(state->sizer.capacity());
+        if (!builders->errors) builders->errors.emplace(node.batch_size);
+        BatchBuilder& builder = *builders->records;
+        BatchBuilder& errors = *builders->errors;
         bool more = true;
         std::size_t routed = 0;  // bad input records for port `errors` (Context::reject_input)
         do {
@@ -123,7 +134,7 @@ void FlowGraph::build_source(std::size_t i) {
         }
         const Origin origin{static_cast<std::uint32_t>(i), state->batch, state->first_record};
         builder.set_origin(origin);
-        auto ticket = std::make_shared<Ticket>(gate, state->batch);
+        auto ticket = detail::make_recycled<Ticket>(gate, state->batch);
         Ticket* ticket_ptr = ticket.get();
         BatchPtr error_batch;
         if (routed > 0) {  // held by the same ticket: bad records count against max_in_flight too
@@ -138,7 +149,7 @@ void FlowGraph::build_source(std::size_t i) {
         const std::size_t bytes = batch_bytes(*batch) + (error_batch ? batch_bytes(*error_batch) : 0);
         ticket_ptr->set_bytes(bytes);
         state->sizer.learn(bytes, records + routed);
-        return std::make_shared<SourceItem>(SourceItem{std::move(batch), std::move(error_batch), ticket_ptr});
+        return detail::make_recycled<SourceItem>(SourceItem{std::move(batch), std::move(error_batch), ticket_ptr});
       });
   auto& unbox = n.make<flow::function_node<SourceBox, flow::continue_msg, flow::queueing_lightweight>>(
       graph_, flow::serial, [this, i, &rt](const SourceBox& box) {

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "run/per_thread.hpp"
+
 namespace graph_runner::engine {
 
 struct HistogramSnapshot {
@@ -32,6 +34,26 @@ class LatencyHistogram {
   void record(std::int64_t ns) noexcept {
     counts_[bucket_of(ns)].fetch_add(1, std::memory_order_relaxed);
     sum_ns_.fetch_add(ns, std::memory_order_relaxed);
+  }
+  // record() on a histogram of PerThread<LatencyHistogram>::local().
+  void record_in_slot(std::int64_t ns) noexcept {
+    add_in_slot(counts_[bucket_of(ns)], std::uint64_t{1});
+    add_in_slot(sum_ns_, ns);
+  }
+
+  // Adds this histogram's counts to `s` (per-thread histograms summed): a snapshot of the
+  // first, then counts only.
+  void add_to(HistogramSnapshot& s) const {
+    if (s.counts.empty()) {
+      s = snapshot();
+      return;
+    }
+    for (std::size_t i = 0; i < buckets && i < s.counts.size(); ++i) {
+      const std::uint64_t n = counts_[i].load(std::memory_order_relaxed);
+      s.counts[i] += n;
+      s.total += n;
+    }
+    s.sum_s += static_cast<double>(sum_ns_.load(std::memory_order_relaxed)) / 1e9;
   }
 
   HistogramSnapshot snapshot() const {

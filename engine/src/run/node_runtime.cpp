@@ -10,6 +10,7 @@
 
 #include "graph_runner/detail/emitter_rules.hpp"
 #include "graph_runner/errors.hpp"
+#include "sdk/recycled.hpp"
 
 namespace graph_runner::engine {
 namespace {
@@ -78,7 +79,7 @@ class NodeRuntime::Collector final : public Emitter {
       taken = true;
       if (in.use_count() == 1) return std::const_pointer_cast<Batch>(std::move(in));
     }
-    return std::make_shared<Batch>(*in);
+    return detail::make_recycled<Batch>(*in);
   }
 
   Outputs outputs;
@@ -152,8 +153,8 @@ void NodeRuntime::timed(const Batch* in, Call&& call) {
     ~End() {
       const std::int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
       node.running_.fetch_sub(1, std::memory_order_relaxed);
-      node.busy_ns_.fetch_add(ns, std::memory_order_relaxed);
-      node.latency_.record(ns);
+      add_in_slot(node.counts_.local().busy_ns, ns);
+      node.latency_.local().record_in_slot(ns);
       node.run_.progressed();
       for (const auto& o : node.run_.observers()) o->on_call_end(node.index_, in, ns);
     }
@@ -165,7 +166,7 @@ NodeRuntime::NodeRuntime(const CheckedGraph& graph, std::size_t index, RunState&
     : graph_(graph), node_(graph.nodes[index]), run_(run), index_(index), plugin_(node_.plugin),
       emitter_(std::make_unique<PluginEmitter>(*this)), error_field_(field("error")),
       error_node_field_(field("error_node")), drop_log_(run, node_.spec->name, node_.spec->plugin) {
-  port_records_ = std::make_unique<std::atomic<std::uint64_t>[]>(node_.ports.size());
+  port_records_ = std::make_unique<ShardedCounter<>[]>(node_.ports.size());
   for (std::size_t i = 0; i < node_.ports.size(); ++i)
     if (node_.ports[i] == "errors") errors_port_ = i;
   const bool shared = plugin_->descriptor.is_thread_safe || node_.spec->kind == NodeKind::source;
@@ -324,7 +325,8 @@ bool NodeRuntime::guarded(const Batch* in, Outputs& out, Call&& call, bool time_
     bool threw = true, transient = false;
     fields.clear();
     retry_after = std::chrono::milliseconds(0);
-    const auto attempt_start = Clock::now();
+    // Only an adaptive node's controller reads it: a clock read per call costs at batch_size 1.
+    const auto attempt_start = controller_ ? Clock::now() : Clock::time_point{};
     try {
       if (time_calls) timed(in, [&] { call(*emitter_); });  // forwards to `collector` during the call
       else call(*emitter_);
@@ -389,9 +391,7 @@ bool NodeRuntime::guarded(const Batch* in, Outputs& out, Call&& call, bool time_
 }
 
 void NodeRuntime::process(BatchPtr in, Outputs& out, std::size_t instance, const Sender* send_now, bool may_own) {
-  queued_.fetch_sub(1, std::memory_order_relaxed);
-  batches_in_.fetch_add(1, std::memory_order_relaxed);
-  records_in_.fetch_add(in->size(), std::memory_order_relaxed);
+  dequeued(*in);
   Instance* inst = acquire(instance);
   std::unique_lock<std::mutex> serial;
   if (tick_interval_.count() > 0 && !shared_) serial = std::unique_lock(inst->calls);
@@ -468,9 +468,7 @@ std::size_t NodeRuntime::take_rejected_inputs(BatchBuilder& b) {
 }
 
 void NodeRuntime::write(const BatchPtr& in, Outputs& out, std::size_t instance) {
-  queued_.fetch_sub(1, std::memory_order_relaxed);
-  batches_in_.fetch_add(1, std::memory_order_relaxed);
-  records_in_.fetch_add(in->size(), std::memory_order_relaxed);
+  dequeued(*in);
   Instance* inst = acquire(instance);
   guarded(in.get(), out, [&](Emitter&) { inst->sink->write(*in); }, /*time_calls=*/true);
   release(inst, instance);
@@ -496,11 +494,19 @@ void NodeRuntime::close() {
   }
 }
 
+void NodeRuntime::dequeued(const Batch& in) noexcept {
+  Counts& c = counts_.local();
+  add_in_slot(c.queued, std::int64_t{-1});
+  add_in_slot(c.batches_in, std::int64_t{1});
+  add_in_slot(c.records_in, static_cast<std::int64_t>(in.size()));
+}
+
 void NodeRuntime::count_emitted(std::size_t port, const Batch& batch) noexcept {
-  port_records_[port].fetch_add(batch.size(), std::memory_order_relaxed);
+  port_records_[port].add(batch.size());
   if (port == errors_port_) return;  // counted as routed
-  batches_out_.fetch_add(1, std::memory_order_relaxed);
-  records_out_.fetch_add(batch.size(), std::memory_order_relaxed);
+  Counts& c = counts_.local();
+  add_in_slot(c.batches_out, std::int64_t{1});
+  add_in_slot(c.records_out, static_cast<std::int64_t>(batch.size()));
 }
 
 NodeStats NodeRuntime::stats() const {
@@ -511,19 +517,19 @@ NodeStats NodeRuntime::stats() const {
   s.concurrency = node_.concurrency;
   s.min_concurrency = node_.min_concurrency;
   s.concurrency_now = controller_ ? controller_->limit() : node_.concurrency;
-  s.batches_in = batches_in_.load();
-  s.records_in = records_in_.load();
-  s.batches_out = batches_out_.load();
-  s.records_out = records_out_.load();
+  s.batches_in = static_cast<std::uint64_t>(sum(&Counts::batches_in));
+  s.records_in = static_cast<std::uint64_t>(sum(&Counts::records_in));
+  s.batches_out = static_cast<std::uint64_t>(sum(&Counts::batches_out));
+  s.records_out = static_cast<std::uint64_t>(sum(&Counts::records_out));
   s.errors = errors_.load();
   s.dropped = dropped_.load();
   s.routed = routed_.load();
   s.retries = retries_.load();
-  s.busy_seconds = static_cast<double>(busy_ns_.load()) / 1e9;
+  s.busy_seconds = static_cast<double>(sum(&Counts::busy_ns)) / 1e9;
   s.max_concurrent = max_running_.load();
   s.running = running_.load();
-  s.queued = queued_.load();
-  s.latency = latency_.snapshot();
+  s.queued = queued();
+  latency_.each([&](const LatencyHistogram& h) { h.add_to(s.latency); });
   std::map<std::string, double, std::less<>> gauges;
   for (const auto& inst : instances_)
     for (const auto& [name, value] : inst->context->gauges()) gauges[name] += value;

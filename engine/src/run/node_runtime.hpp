@@ -18,6 +18,8 @@
 #include "run/concurrency_controller.hpp"
 #include "run/drop_log.hpp"
 #include "run/node_context.hpp"
+#include "sdk/recycled.hpp"
+#include "run/per_thread.hpp"
 #include "run/run_graph.hpp"
 #include "run/run_state.hpp"
 #include "validate/validate_graph.hpp"
@@ -28,7 +30,9 @@ struct Output {
   std::size_t port;
   BatchPtr batch;
 };
-using Outputs = std::vector<Output>;
+// A call's outputs: usually one batch, its vector from the per-thread block lists (at
+// graph.batch_size = 1 two vectors a call cost more malloc than the batch itself).
+using Outputs = std::vector<Output, detail::RecyclingAllocator<Output>>;
 
 // `concurrency = "unlimited"` on a blocking node: how many calls may wait at once.
 inline constexpr std::size_t unlimited_blocking_calls = 64;
@@ -97,10 +101,10 @@ class NodeRuntime {
 
   NodeStats stats() const;
   // Records sent on each port (the errors port included), for the end-of-run accounting.
-  std::uint64_t records_sent(std::size_t port) const noexcept { return port_records_[port].load(std::memory_order_relaxed); }
+  std::uint64_t records_sent(std::size_t port) const noexcept { return port_records_[port].load(); }
   // Batches handed to this node and not yet started; calls running now.
-  void enqueued(std::int64_t batches = 1) noexcept { queued_.fetch_add(batches, std::memory_order_relaxed); }
-  std::int64_t queued() const noexcept { return queued_.load(std::memory_order_relaxed); }
+  void enqueued(std::int64_t batches = 1) noexcept { add_in_slot(counts_.local().queued, batches); }
+  std::int64_t queued() const noexcept { return sum(&Counts::queued); }
   std::size_t running() const noexcept { return running_.load(std::memory_order_relaxed); }
 
  private:
@@ -120,6 +124,8 @@ class NodeRuntime {
   template <class Call>
   void each_stage(Outputs& out, Call&& call);
   void finish_sink();
+  // A batch taken off this node's queue for a call: counted in.
+  void dequeued(const Batch& in) noexcept;
   Instance* acquire(std::size_t instance) noexcept;
   void release(Instance* i, std::size_t instance) noexcept;
   // "node 'N' (plugin 'P'): what (source 'S' batch B, records X..Y)", or "record X" for
@@ -145,12 +151,22 @@ class NodeRuntime {
   std::chrono::milliseconds tick_interval_{0};  // non-zero: calls on one instance are serialised with ticks
   Field error_field_, error_node_field_;
 
-  std::atomic<std::uint64_t> batches_in_{0}, records_in_{0}, batches_out_{0}, records_out_{0};
+  // Added to by every call: split by thread (per_thread.hpp). Signed: a batch may be
+  // enqueued on one thread and dequeued on another, so one slot's `queued` can go negative.
+  struct Counts {
+    std::atomic<std::int64_t> batches_in{0}, records_in{0}, batches_out{0}, records_out{0}, busy_ns{0}, queued{0};
+  };
+  std::int64_t sum(std::atomic<std::int64_t> Counts::*counter) const noexcept {
+    std::int64_t n = 0;
+    counts_.each([&](const Counts& c) { n += (c.*counter).load(std::memory_order_relaxed); });
+    return n;
+  }
+  PerThread<Counts> counts_;
   std::atomic<std::uint64_t> errors_{0}, dropped_{0}, routed_{0}, retries_{0};
-  std::unique_ptr<std::atomic<std::uint64_t>[]> port_records_;  // one per port
-  std::atomic<std::int64_t> busy_ns_{0}, queued_{0};
-  std::atomic<std::size_t> running_{0}, max_running_{0};
-  LatencyHistogram latency_;
+  std::unique_ptr<ShardedCounter<>[]> port_records_;  // one per port
+  alignas(64) std::atomic<std::size_t> running_{0};
+  std::atomic<std::size_t> max_running_{0};
+  PerThread<LatencyHistogram> latency_;
   DropLog drop_log_;
 };
 

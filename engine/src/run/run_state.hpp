@@ -13,6 +13,7 @@
 
 #include <oneapi/tbb/task_group.h>
 
+#include "run/per_thread.hpp"
 #include "run/retry_timer.hpp"
 #include "run/run_graph.hpp"
 
@@ -87,8 +88,8 @@ class RunState {
   }
 
   // Bumped whenever a plugin call returns: the stall detector watches it.
-  void progressed() noexcept { progress_.fetch_add(1, std::memory_order_relaxed); }
-  std::uint64_t progress() const noexcept { return progress_.load(std::memory_order_relaxed); }
+  void progressed() noexcept { progress_.add(1); }
+  std::uint64_t progress() const noexcept { return progress_.load(); }
 
   // Whether a message of this level would be delivered: check before building a costly one.
   bool logs(LogLevel level) const noexcept { return level >= log_level_; }
@@ -113,7 +114,7 @@ class RunState {
   std::atomic<bool> stopping_{false};
   std::atomic<RunPhase> phase_{RunPhase::running};
   RetryTimer retry_timer_;
-  std::atomic<std::uint64_t> progress_{0};
+  ShardedCounter<> progress_;  // every call of every node adds to it
   mutable std::mutex mutex_, log_mutex_;
   bool failed_ = false;
   std::string error_;

@@ -1,5 +1,6 @@
 // Batch (selection, copy on write) and Arena.
 #include "graph_runner/batch.hpp"
+#include "recycled.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -82,19 +83,19 @@ void Batch::keep_rows(std::span<const std::uint32_t> rows) {
 }
 
 BatchPtr Batch::select(std::span<const std::uint32_t> rows) const {
-  auto out = std::make_shared<Batch>(*this);
+  auto out = detail::make_recycled<Batch>(*this);
   out->keep_rows(rows);
   return out;
 }
 
 BatchPtr Batch::compacted() const {
-  if (!selected_) return std::make_shared<Batch>(*this);
-  auto out = std::make_shared<Batch>(*this);
+  if (!selected_) return detail::make_recycled<Batch>(*this);
+  auto out = detail::make_recycled<Batch>(*this);
   out->selected_ = false;
   out->selection_.clear();
   out->rows_ = selection_.size();
   for (auto& c : out->columns_) {
-    auto copy = std::make_shared<Column>(c->field(), c->type(), selection_.size());
+    auto copy = detail::make_recycled<Column>(c->field(), c->type(), selection_.size());
     for (std::size_t i = 0; i < selection_.size(); ++i)
       if (c->present(selection_[i])) copy->set(i, c->get(selection_[i]));
     c = std::move(copy);
@@ -103,8 +104,8 @@ BatchPtr Batch::compacted() const {
 }
 
 BatchPtr Batch::with_column(Field f, std::span<const Value> values, std::shared_ptr<const Arena> arena) const {
-  auto out = std::make_shared<Batch>(*this);
-  auto col = std::make_shared<Column>(f, ColumnType::mixed, rows_);
+  auto out = detail::make_recycled<Batch>(*this);
+  auto col = detail::make_recycled<Column>(f, ColumnType::mixed, rows_);
   for (std::size_t i = 0; i < values.size() && i < size(); ++i)
     if (!values[i].is_null()) col->set(row(i), values[i]);
   out->put(std::move(col));
@@ -115,13 +116,13 @@ BatchPtr Batch::with_column(Field f, std::span<const Value> values, std::shared_
 Column& Batch::column_for_write(Field f, ColumnType type_if_new) {
   std::size_t i = index_of(f);
   if (i == SIZE_MAX) {
-    columns_.push_back(std::make_shared<Column>(f, type_if_new, rows_));
+    columns_.push_back(detail::make_recycled<Column>(f, type_if_new, rows_));
     reindex();
     return const_cast<Column&>(*columns_.back());
   }
   // Only this batch holds the column (use_count 1 cannot rise: nobody else has it): change
   // it in place. Otherwise another batch reads it: copy first.
-  if (columns_[i].use_count() != 1) columns_[i] = std::make_shared<Column>(*columns_[i]);
+  if (columns_[i].use_count() != 1) columns_[i] = detail::make_recycled<Column>(*columns_[i]);
   return const_cast<Column&>(*columns_[i]);
 }
 
@@ -147,7 +148,7 @@ void Batch::remove(Field f) {
 
 Arena& Batch::arena() {
   if (!arena_) {
-    arena_ = std::make_shared<Arena>();
+    arena_ = detail::make_recycled<Arena>();
     keep_.push_back(arena_);
   }
   return *arena_;

@@ -2,8 +2,26 @@
 #include <algorithm>
 
 #include "graph_runner/batch.hpp"
+#include "recycled.hpp"
 
 namespace graph_runner {
+namespace {
+
+// The builder's own Column objects, between batches: finish() moves each column's data
+// into a shared (recycled) Column and keeps the emptied object here for the next batch.
+constexpr std::size_t kSpareColumns = 64;
+thread_local std::vector<std::unique_ptr<Column>> spare_columns;
+
+std::unique_ptr<Column> new_column(Field f, ColumnType type) {
+  auto& spares = spare_columns;
+  if (spares.empty()) return std::make_unique<Column>(f, type, 0);
+  std::unique_ptr<Column> c = std::move(spares.back());
+  spares.pop_back();
+  *c = Column(f, type, 0);
+  return c;
+}
+
+}  // namespace
 
 BatchBuilder::BatchBuilder(std::size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
 BatchBuilder::BatchBuilder(BatchBuilder&&) noexcept = default;
@@ -18,7 +36,7 @@ Column& BatchBuilder::column_at(Field f, ColumnType type) {
     hint_ = it->second + 1;
     return *columns_[it->second];
   }
-  auto c = std::make_unique<Column>(f, type, 0);
+  auto c = new_column(f, type);
   // As many rows as the last batch had (columns grow by doubling beyond): wide, sparse
   // records end batches early (full()), and reserving the capacity for each of their many
   // columns made memory follow keys x capacity instead of the data.
@@ -59,7 +77,7 @@ void BatchBuilder::resize(std::size_t rows) {
 }
 
 Arena& BatchBuilder::arena() {
-  if (!arena_) arena_ = std::make_shared<Arena>();
+  if (!arena_) arena_ = detail::make_recycled<Arena>();
   return *arena_;
 }
 
@@ -73,16 +91,21 @@ void BatchBuilder::keep(const Batch& other) {
 }
 
 BatchPtr BatchBuilder::finish() {
-  auto out = std::make_shared<Batch>();
+  auto out = detail::make_recycled<Batch>();
   for (auto& c : columns_) rows_ = std::max(rows_, c->size());
   out->rows_ = rows_;
   out->columns_.reserve(columns_.size());
+  auto& spares = spare_columns;  // one thread-local lookup for the loop
   for (auto& c : columns_) {
     c->resize(rows_);
-    out->columns_.push_back(std::shared_ptr<const Column>(std::move(c)));
+    out->columns_.push_back(detail::make_recycled<Column>(std::move(*c)));
+    if (spares.size() < kSpareColumns) spares.push_back(std::move(c));
   }
   out->reindex();
-  out->keep_ = std::move(keep_);
+  // Moved element by element: the builder's vector keeps its capacity for the next batch
+  // (a source keeps its builder), and the batch's is allocated once, arena included.
+  out->keep_.reserve(keep_.size() + (arena_ ? 1 : 0));
+  for (auto& k : keep_) out->keep_.push_back(std::move(k));
   if (arena_) {
     out->arena_ = arena_;  // the batch's own arena: a stage that owns it may add strings
     out->keep_.push_back(std::move(arena_));

@@ -3,6 +3,7 @@
 #include "graph_runner/errors.hpp"
 #include "graph_runner/node.hpp"
 #include "graph_runner/plugin.hpp"
+#include "recycled.hpp"
 
 #include <stdexcept>
 #include <string>
@@ -12,7 +13,7 @@ namespace graph_runner {
 Context::~Context() = default;
 Source::~Source() = default;
 Emitter::~Emitter() = default;
-std::shared_ptr<Batch> Emitter::take(BatchPtr in) { return std::make_shared<Batch>(*in); }
+std::shared_ptr<Batch> Emitter::take(BatchPtr in) { return detail::make_recycled<Batch>(*in); }
 Stage::~Stage() = default;
 Sink::~Sink() = default;
 CallError::~CallError() = default;
