@@ -239,7 +239,6 @@ class GRAPH_RUNNER_API BatchBuilder {
   std::size_t capacity_;
   bool bulk_ = false;  // column() was used: columns may be longer than rows_
   std::size_t rows_ = 0;
-  std::size_t expected_rows_ = SIZE_MAX;  // rows of the last batch: what a new column reserves
   std::size_t cells_ = 0;
   std::size_t hint_ = 0;          // the column after the one last set: records repeat their order
   std::size_t last_set_row_ = SIZE_MAX, last_set_column_ = 0;

@@ -37,10 +37,12 @@ Column& BatchBuilder::column_at(Field f, ColumnType type) {
     return *columns_[it->second];
   }
   auto c = new_column(f, type);
-  // As many rows as the last batch had (columns grow by doubling beyond): wide, sparse
-  // records end batches early (full()), and reserving the capacity for each of their many
-  // columns made memory follow keys x capacity instead of the data.
-  c->reserve(std::min<std::size_t>({capacity_, 1024, std::max(expected_rows_, rows_ + 1)}));
+  // A field the batch's first record has: room for the batch. One that first appears
+  // later (wide, sparse records; they end batches early, see full()): room for the rows so
+  // far, grown by doubling; reserving the capacity for each of their many mostly absent
+  // columns made memory follow keys x capacity instead of the data. (No member remembers
+  // the last batch's size: BatchBuilder's layout is part of the SDK's ABI.)
+  c->reserve(rows_ <= 1 ? std::min<std::size_t>(capacity_, 1024) : rows_);
   index_.insert(it, {f.id, static_cast<std::uint32_t>(columns_.size())});
   columns_.push_back(std::move(c));
   hint_ = columns_.size();
@@ -115,7 +117,6 @@ BatchPtr BatchBuilder::finish() {
   index_.clear();
   keep_.clear();
   arena_.reset();
-  expected_rows_ = rows_;
   rows_ = cells_ = hint_ = 0;
   bulk_ = false;
   last_set_row_ = reordered_row_ = SIZE_MAX;
