@@ -127,7 +127,7 @@ class Map : public Stage {
           continue;
         }
         dst[r] = value_of(v.at(i));
-        c.mark_valid(r);
+        if (!c.valid(r)) c.mark_valid(r);  // an inline bit test: rewriting a value (value = value * 2) makes no call
       }
     };
     switch (ct) {
