@@ -5,23 +5,6 @@
 #include "recycled.hpp"
 
 namespace graph_runner {
-namespace {
-
-// The builder's own Column objects, between batches: finish() moves each column's data
-// into a shared (recycled) Column and keeps the emptied object here for the next batch.
-constexpr std::size_t kSpareColumns = 64;
-thread_local std::vector<std::unique_ptr<Column>> spare_columns;
-
-std::unique_ptr<Column> new_column(Field f, ColumnType type) {
-  auto& spares = spare_columns;
-  if (spares.empty()) return std::make_unique<Column>(f, type, 0);
-  std::unique_ptr<Column> c = std::move(spares.back());
-  spares.pop_back();
-  *c = Column(f, type, 0);
-  return c;
-}
-
-}  // namespace
 
 BatchBuilder::BatchBuilder(std::size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
 BatchBuilder::BatchBuilder(BatchBuilder&&) noexcept = default;
@@ -36,7 +19,7 @@ Column& BatchBuilder::column_at(Field f, ColumnType type) {
     hint_ = it->second + 1;
     return *columns_[it->second];
   }
-  auto c = new_column(f, type);
+  auto c = std::make_unique<Column>(f, type, 0);
   // A field the batch's first record has: room for the batch. One that first appears
   // later (wide, sparse records; they end batches early, see full()): room for the rows so
   // far, grown by doubling; reserving the capacity for each of their many mostly absent
@@ -97,11 +80,11 @@ BatchPtr BatchBuilder::finish() {
   for (auto& c : columns_) rows_ = std::max(rows_, c->size());
   out->rows_ = rows_;
   out->columns_.reserve(columns_.size());
-  auto& spares = spare_columns;  // one thread-local lookup for the loop
+  // (The emptied Column objects are not kept per thread for the next batch: a thread_local
+  // of Columns is destroyed at thread exit after the column buffer pool it frees into.)
   for (auto& c : columns_) {
     c->resize(rows_);
     out->columns_.push_back(detail::make_recycled<Column>(std::move(*c)));
-    if (spares.size() < kSpareColumns) spares.push_back(std::move(c));
   }
   out->reindex();
   // Moved element by element: the builder's vector keeps its capacity for the next batch
