@@ -6,6 +6,9 @@
 #include <csignal>
 #include <exception>
 #include <iostream>
+#include <new>
+
+#include <oneapi/tbb/global_control.h>
 
 #include "cli_common.hpp"
 #include "commands.hpp"
@@ -80,7 +83,12 @@ int main(int argc, char** argv) {
   // First of all: a signal while the libraries load plugins or the graph is parsed must be
   // a stop request like any other, not death by signal (no summary, no metrics file).
   install_signal_handlers();
+  // oneTBB's worker threads end before the process does, so their thread-exit work
+  // (thread_local destructors) never overlaps the exit handlers: LeakSanitizer's check at
+  // exit scans every thread and crashed on one being torn down.
+  tbb::task_scheduler_handle workers{tbb::attach{}};
   const int code = dispatch(argc, argv);
+  tbb::finalize(workers, std::nothrow);  // false (workers still busy): exit as before
   // `run` reports a signal itself; a command that ended normally after one exits as stopped.
   if (const int sig = received_signal(); sig && code == exit_ok) {
     std::cerr << "graph-runner: interrupted by " << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << ", stopped\n";
