@@ -102,10 +102,8 @@ simdjson::error_code ResponseParser::read_object(od::object& object, ResponseIte
 
 // A non-empty object: its members become fields of their own (`user.country`), as the jsonl
 // source reads records; empty objects and arrays stay json values of their text.
-// (The first token of a non-empty object is "{" and the whitespace up to its first key.)
 simdjson::error_code ResponseParser::as_nested(od::value& json, od::object& object, bool& nested) {
-  const std::string_view token = json.raw_json_token();
-  nested = !token.empty() && token[0] == '{' && token.data()[token.size()] != '}';
+  nested = is_nested_object(json);
   return nested ? json.get_object().get(object) : simdjson::SUCCESS;
 }
 

@@ -170,9 +170,7 @@ simdjson::error_code JsonFields::add_members(od::object& object, std::uint32_t p
     }
     od::value& json = f.value();
     // A non-empty object: its members are fields of their own, with paths under this one.
-    // (Its first token is "{" and the whitespace up to the next structural character.)
-    const std::string_view token = json.raw_json_token();
-    if (!token.empty() && token[0] == '{' && token.data()[token.size()] != '}') {
+    if (is_nested_object(json)) {
       od::object inner;
       if (auto e = json.get_object().get(inner)) {
         what = "invalid value for key '" + slots_[s].path + '\'';

@@ -114,6 +114,14 @@ struct ParsedBatch {
   bool reordered_ = false;
 };
 
+/// Whether `json` is a non-empty object, whose members become fields with paths under its
+/// key (the jsonl source, http_call's answers); empty objects stay json values. Reads only
+/// its first token: "{" and the whitespace up to the next structural character.
+inline bool is_nested_object(simdjson::ondemand::value& json) {
+  const std::string_view token = json.raw_json_token();
+  return !token.empty() && token[0] == '{' && token.data()[token.size()] != '}';
+}
+
 /// Converts one JSON scalar or verbatim value: numbers to int (integers that fit int64),
 /// double, or json (integers beyond 64 bits, numbers beyond double: their text); strings
 /// (copied into `arena`; with `copy_short = false` a string of up to 12 bytes points into
