@@ -108,15 +108,22 @@ class Map : public Stage {
       }
       return;
     }
-    // Every row written and none null (the common case): one plain loop, then the whole
-    // column marked valid at once instead of a call per row.
+    // Every record written and none null (the common case): one plain loop, then the whole
+    // column marked valid at once instead of a call per row. That needs every row that is
+    // not written to be no record: true of a column made here (new, or replaced whole), whose
+    // other rows are outside the batch's selection or records that failed (dropped below).
     const bool all_rows = whole && records.size() == b.physical_size();  // records: 0 .. n-1
+    const bool fresh = !existing || old;
     const bool no_nulls = v.kind != expr::Kind::null &&
-                          std::find(v.nulls.begin(), v.nulls.begin() + (v.constant ? 1 : records.size()), 1) ==
-                              v.nulls.begin() + (v.constant ? 1 : records.size());
+                          (v.no_nulls || std::none_of(records.begin(), records.end(), [&](std::uint32_t i) { return v.is_null(i); }));
     auto write = [&](auto* dst, auto value_of) {
       if (all_rows && no_nulls) {
         for (std::size_t i = 0; i < records.size(); ++i) dst[i] = value_of(v.at(i));
+        c.mark_all_valid();
+        return;
+      }
+      if (fresh && no_nulls) {
+        for (std::uint32_t i : records) dst[b.row(i)] = value_of(v.at(i));
         c.mark_all_valid();
         return;
       }

@@ -84,6 +84,26 @@ TEST_CASE("null rules: missing fields are null, null propagates, comparisons wit
   CHECK(run("a > 0 ? \"yes\" : \"no\"", b).values == Strings{"string \"yes\"", "string \"no\"", "string \"no\""});
 }
 
+TEST_CASE("null rules hold where one operand's column has no gaps and the other's has", "[expr]") {
+  // `a` has a value in every record (its vectors carry no null bytes); `b` has a null and a gap.
+  auto b = gt::make_batch({{{"a", 1}, {"b", 0}, {"s", "5"}},
+                           {{"a", 2}, {"b", nullptr}, {"s", "x"}},
+                           {{"a", 3}, {"s", "7"}},
+                           {{"a", 4}, {"b", 40}, {"s", "8"}}});
+  CHECK(run("a + b", b).values == Strings{"int 1", "null", "null", "int 44"});
+  CHECK(run("a > b", b).values == Strings{"true", "false", "false", "false"});  // absent and null hold 0 inside
+  CHECK(run("a * 2 > 4", b).values == Strings{"false", "false", "true", "true"});
+  CHECK(run("a > 2 ? b : a", b).values == Strings{"int 1", "int 2", "null", "int 40"});
+  CHECK(run("a > 2 ? a : 0", b).values == Strings{"int 0", "int 0", "int 3", "int 4"});
+  CHECK(run("a + 1 > 2 && b > 0", b).values == Strings{"false", "false", "false", "true"});
+  CHECK(run("b ?? a", b).values == Strings{"int 0", "int 2", "int 3", "int 40"});
+  auto r = run("a > 1 ? int(s) : a", b);  // a failed record is null in a result that has no other null
+  CHECK(r.values == Strings{"int 1", "null", "int 7", "int 8"});
+  CHECK(r.errors.size() == 1);
+  const std::uint32_t last_three[] = {1, 2, 3};
+  CHECK(run("a - b", b->select(last_three)).values == Strings{"null", "null", "int -36"});
+}
+
 TEST_CASE("&& and || short-circuit per record: the right side runs only where needed", "[expr]") {
   auto b = gt::make_batch({{{"s", "12"}, {"n", 1}}, {{"s", "abc"}, {"n", 0}}});
   // int("abc") would fail record 1; the left side decides that record first.

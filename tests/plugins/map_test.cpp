@@ -94,6 +94,16 @@ TEST_CASE("map on a batch with a selection writes the selected records", "[plugi
   CHECK(gt::ints(result.out(), "id") == std::vector<std::int64_t>{101, 103});
 }
 
+TEST_CASE("map writes a new column under a selection and rejects a failed record there", "[plugins][map]") {
+  auto all = gt::make_batch({{{"id", 1}, {"s", "5"}}, {{"id", 2}, {"s", "x"}}, {{"id", 3}, {"s", "7"}}, {{"id", 4}, {"s", "8"}}});
+  const std::uint32_t rows[] = {1, 2, 3};
+  auto result = run_map({{"c", "int(s) * id"}}, all->select(rows));
+  CHECK(gt::ints(result.out(), "id") == std::vector<std::int64_t>{3, 4});
+  CHECK(gt::column(result.out(), "c") == std::vector<Value>{Value::of(std::int64_t{21}), Value::of(std::int64_t{32})});
+  REQUIRE(result.rejected.size() == 1);
+  CHECK(result.rejected[0].get("id").as_int() == 2);
+}
+
 TEST_CASE("map keeps non-finite results as doubles", "[plugins][map]") {
   auto result = run_map({{"q", "id / 0"}}, gt::make_batch({{{"id", 1}}}));
   CHECK(std::isinf(gt::doubles(result.out(), "q")[0]));

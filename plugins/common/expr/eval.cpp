@@ -7,6 +7,36 @@
 #include "ops.hpp"
 
 namespace graph_runner::expr {
+namespace {
+
+// Splits `sel` into the records `truth` holds for (yes) and the others (no, when asked for),
+// branch-free: a condition true for half the records mispredicts half the time.
+template <class Truth>
+void split_by(Sel sel, Truth truth, std::vector<std::uint32_t>& yes, std::vector<std::uint32_t>* no) {
+  yes.resize(sel.size());
+  std::size_t y = 0;
+  if (no) {
+    no->resize(sel.size());
+    std::uint32_t* out_no = no->data();
+    std::size_t m = 0;
+    for (std::uint32_t i : sel) {
+      const bool t = truth(i);
+      yes[y] = i;
+      out_no[m] = i;
+      y += t;
+      m += !t;
+    }
+    no->resize(m);
+  } else {
+    for (std::uint32_t i : sel) {
+      yes[y] = i;
+      y += truth(i);
+    }
+  }
+  yes.resize(y);
+}
+
+}  // namespace
 
 std::string operand_name(const Node& n, std::string_view text) {
   if (n.op == Op::field) return "field \"" + n.text + "\"";
@@ -37,6 +67,7 @@ void Eval::run(const Node& n, Sel sel) {
     case Op::literal:
       out.reset(kind_of(n.value.type()), 1, true);
       set(out, 0, n.value);
+      out.no_nulls = !n.value.is_null();
       return;
     case Op::field: field(n, sel); return;
     case Op::and_:
@@ -71,25 +102,28 @@ void Eval::field(const Node& n, Sel sel) {
   }
   const bool selected = batch.has_selection();
   const std::uint32_t* rows = batch.selection().data();
-  auto gather = [&](auto& dst, auto src) {
+  const std::size_t size = batch.size();
+  const bool valued = c->all_valid();  // no nulls to write or read
+  auto gather = [&](Kind kind, auto& dst, auto src) {
+    if (valued) {
+      out.reset_no_nulls(kind, size);
+      if (selected) for (std::uint32_t i : sel) dst[i] = src[rows[i]];
+      else for (std::uint32_t i : sel) dst[i] = src[i];
+      return;
+    }
+    out.reset(kind, size);
     std::uint8_t* nulls = out.nulls.data();
-    if (c->all_valid()) {
-      if (selected) for (std::uint32_t i : sel) { dst[i] = src[rows[i]]; nulls[i] = 0; }
-      else for (std::uint32_t i : sel) { dst[i] = src[i]; nulls[i] = 0; }
-    } else {
-      for (std::uint32_t i : sel) {
-        const std::size_t r = selected ? rows[i] : i;
-        dst[i] = src[r];
-        nulls[i] = !c->valid(r);
-      }
+    for (std::uint32_t i : sel) {
+      const std::size_t r = selected ? rows[i] : i;
+      dst[i] = src[r];
+      nulls[i] = !c->valid(r);
     }
   };
-  const std::size_t size = batch.size();
   switch (c->type()) {
-    case ColumnType::int64: out.reset(Kind::int64, size); gather(out.ints, c->ints().data()); break;
-    case ColumnType::float64: out.reset(Kind::float64, size); gather(out.doubles, c->doubles().data()); break;
-    case ColumnType::boolean: out.reset(Kind::boolean, size); gather(out.bools, c->bools().data()); break;
-    case ColumnType::string: out.reset(Kind::string, size); gather(out.strings, c->strings().data()); break;
+    case ColumnType::int64: gather(Kind::int64, out.ints, c->ints().data()); break;
+    case ColumnType::float64: gather(Kind::float64, out.doubles, c->doubles().data()); break;
+    case ColumnType::boolean: gather(Kind::boolean, out.bools, c->bools().data()); break;
+    case ColumnType::string: gather(Kind::string, out.strings, c->strings().data()); break;
     default:
       out.reset(Kind::value, size);
       for (std::uint32_t i : sel) set(out, i, c->get(batch.row(i)));
@@ -98,31 +132,12 @@ void Eval::field(const Node& n, Sel sel) {
 }
 
 void Eval::split_truth(const Node& n, const Vector& v, Sel sel, std::vector<std::uint32_t>& yes, std::vector<std::uint32_t>* no) {
-  if (v.kind == Kind::boolean) {  // branch-free: a condition true for half the records mispredicts half the time
+  if (v.kind == Kind::boolean) {
     const std::uint8_t* b = v.bools.data();
     const std::uint8_t* z = v.nulls.data();
     const std::size_t st = v.constant ? 0 : 1;
-    yes.resize(sel.size());
-    std::size_t y = 0;
-    if (no) {
-      no->resize(sel.size());
-      std::uint32_t* out_no = no->data();
-      std::size_t m = 0;
-      for (std::uint32_t i : sel) {
-        const bool t = b[i * st] & !z[i * st];
-        yes[y] = i;
-        out_no[m] = i;
-        y += t;
-        m += !t;
-      }
-      no->resize(m);
-    } else {
-      for (std::uint32_t i : sel) {
-        yes[y] = i;
-        y += b[i * st] & !z[i * st];
-      }
-    }
-    yes.resize(y);
+    if (v.no_nulls) split_by(sel, [&](std::uint32_t i) { return b[i * st] != 0; }, yes, no);
+    else split_by(sel, [&](std::uint32_t i) { return (b[i * st] & !z[i * st]) != 0; }, yes, no);
     return;
   }
   for (std::uint32_t i : sel) {
@@ -152,8 +167,7 @@ std::pair<std::vector<std::uint32_t>&, std::vector<std::uint32_t>&> Eval::branch
 void Eval::logic(const Node& n, Sel sel) {
   auto [yes, no] = branch(*n.args[0], sel);
   Vector& out = vec(n);
-  out.reset(Kind::boolean, batch.size());
-  for (std::uint32_t i : sel) out.nulls[i] = 0;
+  out.reset_no_nulls(Kind::boolean, batch.size());
   if (n.op == Op::not_) {
     for (std::uint32_t i : sel) out.bools[i] = 1;
     for (std::uint32_t i : yes) out.bools[i] = 0;
@@ -187,14 +201,24 @@ void Eval::merge_parts(Vector& out, Sel sel, std::initializer_list<std::pair<con
     kind = part->kind;
   }
   if (typed && kind != Kind::null) {
-    out.reset(kind, batch.size());
+    // No nulls in the result when every part that has records has none.
+    bool valued = true;
+    for (const auto& [part, rows] : parts)
+      if (!rows.empty() && (!part || part->kind == Kind::null || !part->no_nulls)) valued = false;
+    if (valued) out.reset_no_nulls(kind, batch.size());
+    else out.reset(kind, batch.size());
     for (const auto& [part, rows] : parts) {
       if (!part || part->kind == Kind::null) continue;
       auto copy = [&, part = part, rows = rows](auto& dst, const auto& src) {
+        if (valued) {
+          if (part->constant) for (std::uint32_t i : rows) dst[i] = src[0];
+          else for (std::uint32_t i : rows) dst[i] = src[i];
+          return;
+        }
         for (std::uint32_t i : rows) {
           const std::size_t k = part->at(i);
           dst[i] = src[k];
-          out.nulls[i] = part->nulls[k];
+          out.nulls[i] = part->is_null(i);
         }
       };
       switch (kind) {
@@ -241,8 +265,8 @@ void Eval::in(const Node& n, Sel sel) {
   run(x, sel);
   const Vector& vx = vec(x);
   Vector& out = vec(n);
-  out.reset(Kind::boolean, batch.size());
-  for (std::uint32_t i : sel) { out.nulls[i] = 0; out.bools[i] = 0; }
+  out.reset_no_nulls(Kind::boolean, batch.size());
+  for (std::uint32_t i : sel) out.bools[i] = 0;
   if (list.op == Op::array) {
     for (const auto& e : list.args) {
       run(*e, sel);
@@ -251,7 +275,7 @@ void Eval::in(const Node& n, Sel sel) {
         const StringView want = ve.strings[0];
         const StringView* xs = vx.strings.data();
         const std::size_t st = vx.constant ? 0 : 1;
-        for (std::uint32_t i : sel) out.bools[i] |= !vx.nulls[i * st] && xs[i * st] == want;
+        for (std::uint32_t i : sel) out.bools[i] |= !vx.is_null(i) && xs[i * st] == want;
         continue;
       }
       for (std::uint32_t i : sel) out.bools[i] |= compare_equal_loosely(vx.get(i), ve.get(i));
@@ -275,12 +299,9 @@ void Eval::call(const Node& n, Sel sel) {
   const Function& f = *n.fn;
   if (f.path_arg) {  // exists(path): whether the record has the field, value or null
     Vector& out = vec(n);
-    out.reset(Kind::boolean, batch.size());
+    out.reset_no_nulls(Kind::boolean, batch.size());
     const Column* c = batch.find(n.args[0]->field);
-    for (std::uint32_t i : sel) {
-      out.nulls[i] = 0;
-      out.bools[i] = c && c->present(batch.row(i));
-    }
+    for (std::uint32_t i : sel) out.bools[i] = c && c->present(batch.row(i));
     return;
   }
   for (const auto& a : n.args) run(*a, sel);

@@ -53,12 +53,21 @@ void compare_loop(Op op, Sel sel, A a, B b, std::uint8_t* out) {
   }
 }
 
-// Nulls of the result: either operand null. Comparisons then make them false, not null.
+bool may_be_null(const Vector& v) { return v.kind == Kind::null || !v.no_nulls; }
+
+// Nulls of an arithmetic result: either operand null.
 void or_nulls(const Vector& a, const Vector* b, Sel sel, std::uint8_t* out) {
-  const std::size_t sa = a.constant ? 0 : 1, sb = b && b->constant ? 0 : 1;
-  const std::uint8_t* na = a.kind == Kind::null ? nullptr : a.nulls.data();
-  const std::uint8_t* nb = !b || b->kind == Kind::null ? nullptr : b->nulls.data();
-  for (std::uint32_t i : sel) out[i] = (!na || na[i * sa]) | (b && (!nb || nb[i * sb]));
+  for (std::uint32_t i : sel) out[i] = a.is_null(i) | (b && b->is_null(i));
+}
+
+// A comparison with null is false: clears the results of records where an operand is null.
+void false_where_null(const Vector& a, const Vector& b, Sel sel, std::uint8_t* r) {
+  for (const Vector* v : {&a, &b}) {
+    if (v->no_nulls) continue;
+    const std::uint8_t* z = v->nulls.data();
+    const std::size_t st = v->constant ? 0 : 1;
+    for (std::uint32_t i : sel) r[i] &= !z[i * st];
+  }
 }
 
 bool is_null_literal(const Node& n) { return n.is_literal() && n.value.is_null(); }
@@ -72,20 +81,20 @@ bool Eval::compare_typed(const Node& n, Sel sel) {
   // `x == null` / `x != null`: the one comparison that sees null.
   if ((n.op == Op::eq || n.op == Op::ne) && (is_null_literal(na) || is_null_literal(nb))) {
     const Vector& x = vec(is_null_literal(na) ? nb : na);
-    out.reset(Kind::boolean, batch.size());
-    for (std::uint32_t i : sel) { out.nulls[i] = 0; out.bools[i] = x.is_null(i) == (n.op == Op::eq); }
+    out.reset_no_nulls(Kind::boolean, batch.size());
+    for (std::uint32_t i : sel) out.bools[i] = x.is_null(i) == (n.op == Op::eq);
     return true;
   }
   const Vector& a = vec(na);
   const Vector& b = vec(nb);
   if (a.kind == Kind::null || b.kind == Kind::null) {  // null compares false
-    out.reset(Kind::boolean, batch.size());
-    for (std::uint32_t i : sel) { out.nulls[i] = 0; out.bools[i] = 0; }
+    out.reset_no_nulls(Kind::boolean, batch.size());
+    for (std::uint32_t i : sel) out.bools[i] = 0;
     return true;
   }
   const bool strings = a.kind == Kind::string && b.kind == Kind::string;
   if (!strings && !(numeric(a.kind) && numeric(b.kind))) return false;
-  out.reset(Kind::boolean, batch.size());
+  out.reset_no_nulls(Kind::boolean, batch.size());
   std::uint8_t* r = out.bools.data();
   if (strings) {
     const StringView* pa = a.strings.data();
@@ -107,11 +116,7 @@ bool Eval::compare_typed(const Node& n, Sel sel) {
   } else {
     with_double(a, [&](auto ga) { with_double(b, [&](auto gb) { compare_loop(n.op, sel, ga, gb, r); }); });
   }
-  or_nulls(a, &b, sel, out.nulls.data());
-  for (std::uint32_t i : sel) {  // a comparison with null is false
-    r[i] &= !out.nulls[i];
-    out.nulls[i] = 0;
-  }
+  false_where_null(a, b, sel, r);
   return true;
 }
 
@@ -121,15 +126,22 @@ bool Eval::arithmetic_typed(const Node& n, Sel sel) {
   if (!numeric(a.kind) || (b && !numeric(b->kind))) return false;
   Vector& out = vec(n);
   const bool ints = integral(a.kind) && (!b || integral(b->kind)) && n.op != Op::div && n.op != Op::pow;
-  out.reset(ints ? Kind::int64 : Kind::float64, batch.size());
-  std::uint8_t* nulls = out.nulls.data();
-  or_nulls(a, b, sel, nulls);
+  const Kind kind = ints ? Kind::int64 : Kind::float64;
+  std::uint8_t* nulls = nullptr;  // none when neither operand has nulls
+  if (!may_be_null(a) && (!b || !may_be_null(*b))) {
+    out.reset_no_nulls(kind, batch.size());
+  } else {
+    out.reset(kind, batch.size());
+    nulls = out.nulls.data();
+    or_nulls(a, b, sel, nulls);
+  }
+  auto valued = [nulls](std::size_t i) { return !nulls || !nulls[i]; };  // a failure only counts there
   if (ints) {
     std::int64_t* r = out.ints.data();
     with_int(a, [&](auto ga) {
       if (!b) {
         for (std::uint32_t i : sel)
-          if (__builtin_sub_overflow(std::int64_t{0}, ga(i), &r[i]) && !nulls[i]) operand_failure(n, i, 0, "", "integer overflow (int is 64-bit; use double(...))", {});
+          if (__builtin_sub_overflow(std::int64_t{0}, ga(i), &r[i]) && valued(i)) operand_failure(n, i, 0, "", "integer overflow (int is 64-bit; use double(...))", {});
         return;
       }
       with_int(*b, [&](auto gb) {
@@ -141,7 +153,7 @@ bool Eval::arithmetic_typed(const Node& n, Sel sel) {
           default:  // mod
             for (std::uint32_t i : sel) {
               const std::int64_t y = gb(i);
-              if (y == 0 && !nulls[i]) operand_failure(n, i, 1, "", "division by zero (% 0)", {});
+              if (y == 0 && valued(i)) operand_failure(n, i, 1, "", "division by zero (% 0)", {});
               r[i] = y == 0 || y == -1 ? 0 : ga(i) % y;
             }
         }
@@ -150,7 +162,7 @@ bool Eval::arithmetic_typed(const Node& n, Sel sel) {
           std::int64_t t;
           const bool o = n.op == Op::add ? __builtin_add_overflow(ga(i), gb(i), &t)
                          : n.op == Op::sub ? __builtin_sub_overflow(ga(i), gb(i), &t) : __builtin_mul_overflow(ga(i), gb(i), &t);
-          if (o && !nulls[i]) operand_failure(n, i, 0, "", "integer overflow (int is 64-bit; use double(...))", {});
+          if (o && valued(i)) operand_failure(n, i, 0, "", "integer overflow (int is 64-bit; use double(...))", {});
         }
       });
     });
@@ -185,7 +197,8 @@ bool Eval::call_typed(const Node& n, Sel sel) {
   const Vector& p = vec(*n.args[1]);
   if (s.kind != Kind::string || p.kind != Kind::string || !p.constant) return false;
   Vector& out = vec(n);
-  out.reset(Kind::boolean, batch.size());
+  if (s.no_nulls) out.reset_no_nulls(Kind::boolean, batch.size());
+  else out.reset(Kind::boolean, batch.size());
   const StringView* v = s.strings.data();
   const std::size_t st = s.constant ? 0 : 1;
   std::uint8_t* r = out.bools.data();
@@ -203,7 +216,8 @@ bool Eval::call_typed(const Node& n, Sel sel) {
   } else {
     for (std::uint32_t i : sel) r[i] = v[i * st].view().find(want) != std::string_view::npos;
   }
-  for (std::uint32_t i : sel) out.nulls[i] = s.nulls[i * st];
+  if (!s.no_nulls)
+    for (std::uint32_t i : sel) out.nulls[i] = s.nulls[i * st];
   return true;
 }
 

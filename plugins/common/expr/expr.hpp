@@ -57,11 +57,14 @@ enum class Kind : std::uint8_t { null, boolean, int64, float64, string, value };
 /// The result of an expression: a value per record of the batch (index = record index, not
 /// physical row). Only the records evaluated are meaningful. A `constant` vector holds one value
 /// (index 0) for every record. Strings point into the batch, the Program or the Scratch's arena:
-/// valid until the Scratch is used again.
+/// valid until the Scratch is used again. `no_nulls`: no record evaluated is null, and `nulls`
+/// is neither filled nor read (a field of a column without gaps, a comparison, arithmetic on
+/// such: the common case pays no null bytes per record).
 struct Vector {
   Kind kind = Kind::null;
   bool constant = false;
-  std::vector<std::uint8_t> nulls;  // 1: null; sized like the values
+  bool no_nulls = false;
+  std::vector<std::uint8_t> nulls;  // 1: null; sized like the values (unless no_nulls)
   std::vector<std::uint8_t> bools;
   std::vector<std::int64_t> ints;
   std::vector<double> doubles;
@@ -69,11 +72,19 @@ struct Vector {
   std::vector<Value> values;
 
   std::size_t at(std::size_t i) const noexcept { return constant ? 0 : i; }
-  bool is_null(std::size_t i) const noexcept { return kind == Kind::null || nulls[at(i)] != 0; }
+  bool is_null(std::size_t i) const noexcept { return kind == Kind::null || (!no_nulls && nulls[at(i)] != 0); }
   /// The value of record `i` (Type::null when null).
   Value get(std::size_t i) const noexcept;
   /// Makes this vector hold `n` values of `k` (all null until set); keeps the buffers.
   void reset(Kind k, std::size_t n, bool is_constant = false);
+  /// Makes this vector hold `n` values of `k`, none null (no_nulls): the caller sets every one.
+  void reset_no_nulls(Kind k, std::size_t n);
+  /// Fills `nulls` (none null) and clears no_nulls, so that single records can be made null.
+  void fill_nulls();
+
+ private:
+  void size_values(std::size_t n);  // the storage of `kind` for n values
+  std::size_t size_ = 0;
 };
 
 class Scratch;

@@ -104,8 +104,10 @@ const Vector& Program::evaluate(const Batch& batch, std::span<const std::uint32_
   if (scratch.errors_.size() > 1)
     std::stable_sort(scratch.errors_.begin(), scratch.errors_.end(), [](const RowError& a, const RowError& b) { return a.record < b.record; });
   Vector& out = scratch.vectors_[root_->id];
-  if (!scratch.errors_.empty() && !out.constant && out.kind != Kind::null)
+  if (!scratch.errors_.empty() && !out.constant && out.kind != Kind::null) {
+    out.fill_nulls();
     for (const RowError& err : scratch.errors_) out.nulls[err.record] = 1;
+  }
   return out;
 }
 

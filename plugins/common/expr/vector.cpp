@@ -8,7 +8,7 @@ namespace graph_runner::expr {
 Value Vector::get(std::size_t i) const noexcept {
   if (kind == Kind::null) return Value{};
   const std::size_t k = at(i);
-  if (nulls[k]) return Value{};
+  if (!no_nulls && nulls[k]) return Value{};
   switch (kind) {
     case Kind::boolean: return Value::of(bools[k] != 0);
     case Kind::int64: return Value::of(ints[k]);
@@ -21,14 +21,32 @@ Value Vector::get(std::size_t i) const noexcept {
 void Vector::reset(Kind k, std::size_t n, bool is_constant) {
   kind = k;
   constant = is_constant;
-  const std::size_t size = is_constant ? 1 : n;
-  nulls.assign(size, 1);
-  switch (k) {
-    case Kind::boolean: bools.resize(size); break;
-    case Kind::int64: ints.resize(size); break;
-    case Kind::float64: doubles.resize(size); break;
-    case Kind::string: strings.resize(size); break;
-    case Kind::value: values.assign(size, Value{}); break;
+  no_nulls = false;
+  size_values(is_constant ? 1 : n);
+  nulls.assign(size_, 1);
+}
+
+void Vector::reset_no_nulls(Kind k, std::size_t n) {
+  kind = k;
+  constant = false;
+  no_nulls = true;
+  size_values(n);
+}
+
+void Vector::fill_nulls() {
+  if (!no_nulls) return;
+  nulls.assign(size_, 0);
+  no_nulls = false;
+}
+
+void Vector::size_values(std::size_t n) {
+  size_ = n;
+  switch (kind) {
+    case Kind::boolean: bools.resize(n); break;
+    case Kind::int64: ints.resize(n); break;
+    case Kind::float64: doubles.resize(n); break;
+    case Kind::string: strings.resize(n); break;
+    case Kind::value: values.assign(n, Value{}); break;
     case Kind::null: break;
   }
 }
@@ -46,8 +64,12 @@ Kind kind_of(Type t) noexcept {
 
 void set(Vector& v, std::size_t i, const Value& x) {
   const std::size_t k = v.at(i);
-  v.nulls[k] = x.is_null();
-  if (x.is_null()) return;
+  if (x.is_null()) {
+    v.fill_nulls();
+    v.nulls[k] = 1;
+    return;
+  }
+  if (!v.no_nulls) v.nulls[k] = 0;
   switch (v.kind) {
     case Kind::boolean: v.bools[k] = x.as_bool(); break;
     case Kind::int64: v.ints[k] = x.as_int(); break;

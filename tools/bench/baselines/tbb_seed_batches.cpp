@@ -103,8 +103,8 @@ int main(int argc, char** argv) {
         b->for_each_row([&](std::size_t r) {
           const double d = v[r];
           c[r] = d < 200 ? 0.0 : (d < 1000 ? 1.0 : 2.0);
-          category.mark_valid(r);
         });
+        category.mark_all_valid();  // a new column: its rows outside the selection are no records
         item.batch = std::move(b);
         return item;
       },

@@ -88,6 +88,7 @@ class Category : public Stage {
     std::shared_ptr<Batch> b = out.take(std::move(in));
     const Column& v = *b->find(value_);
     const Column* old = b->find(category_);
+    const bool fresh = !old || old->type() != ColumnType::float64;
     if (old && old->type() != ColumnType::float64)  // a category of another type: replaced
       b->put(std::make_shared<const Column>(category_, ColumnType::float64, b->physical_size()));
     Column& cat = b->column_for_write(category_, ColumnType::float64);
@@ -99,7 +100,9 @@ class Category : public Stage {
     } else {
       b->for_each_row([&](std::size_t r) { out_values[r] = category(number_at(v, r)); });
     }
-    if (!b->has_selection()) cat.mark_all_valid();
+    // A column made here: its rows outside the selection are no records, so every row may
+    // be marked valid at once (as `map` does).
+    if (!b->has_selection() || fresh) cat.mark_all_valid();
     else b->for_each_row([&](std::size_t r) { cat.mark_valid(r); });
     out.emit(std::move(b));
   }
