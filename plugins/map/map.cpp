@@ -108,23 +108,27 @@ class Map : public Stage {
       }
       return;
     }
-    // Every record written and none null (the common case): one plain loop, then the whole
-    // column marked valid at once instead of a call per row. That needs every row that is
-    // not written to be no record: true of a column made here (new, or replaced whole), whose
-    // other rows are outside the batch's selection or records that failed (dropped below).
-    const bool all_rows = whole && records.size() == b.physical_size();  // records: 0 .. n-1
+    // Every record written and none null (the common case): plain loops, and the column
+    // marked valid at once, not a row at a time. That needs each row not written to be valid
+    // already or no record: true of a column every row of which has a value (value = value * 2)
+    // and of a column made here (new, or replaced whole), whose other rows are outside the
+    // batch's selection or records that failed (dropped below).
     const bool fresh = !existing || old;
     const bool no_nulls = v.kind != expr::Kind::null &&
                           (v.no_nulls || std::none_of(records.begin(), records.end(), [&](std::uint32_t i) { return v.is_null(i); }));
+    const bool selected = b.has_selection();
+    const std::uint32_t* rows = b.selection().data();
     auto write = [&](auto* dst, auto value_of) {
-      if (all_rows && no_nulls) {
-        for (std::size_t i = 0; i < records.size(); ++i) dst[i] = value_of(v.at(i));
-        c.mark_all_valid();
-        return;
-      }
-      if (fresh && no_nulls) {
-        for (std::uint32_t i : records) dst[b.row(i)] = value_of(v.at(i));
-        c.mark_all_valid();
+      if (no_nulls && (fresh || c.all_valid())) {
+        if (v.constant) {
+          const auto x = value_of(0);
+          if (selected) for (std::uint32_t i : records) dst[rows[i]] = x;
+          else for (std::uint32_t i : records) dst[i] = x;
+        } else {
+          if (selected) for (std::uint32_t i : records) dst[rows[i]] = value_of(i);
+          else for (std::uint32_t i : records) dst[i] = value_of(i);
+        }
+        if (!c.all_valid()) c.mark_all_valid();
         return;
       }
       for (std::uint32_t i : records) {
@@ -134,7 +138,7 @@ class Map : public Stage {
           continue;
         }
         dst[r] = value_of(v.at(i));
-        if (!c.valid(r)) c.mark_valid(r);  // an inline bit test: rewriting a value (value = value * 2) makes no call
+        if (!c.valid(r)) c.mark_valid(r);  // an inline bit test: rewriting a value makes no call
       }
     };
     switch (ct) {

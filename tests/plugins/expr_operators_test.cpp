@@ -97,6 +97,9 @@ TEST_CASE("null rules hold where one operand's column has no gaps and the other'
   CHECK(run("a > 2 ? a : 0", b).values == Strings{"int 0", "int 0", "int 3", "int 4"});
   CHECK(run("a + 1 > 2 && b > 0", b).values == Strings{"false", "false", "false", "true"});
   CHECK(run("b ?? a", b).values == Strings{"int 0", "int 2", "int 3", "int 40"});
+  CHECK(run("b > 5 ? 1 : 2", b).values == Strings{"int 2", "int 2", "int 2", "int 1"});  // literals: one loop
+  CHECK(run("a > 2 ? true : false", b).values == Strings{"false", "false", "true", "true"});
+  CHECK(run("a > 2 ? 1.5 : 2", b).values == Strings{"int 2", "int 2", "double 1.5", "double 1.5"});
   auto r = run("a > 1 ? int(s) : a", b);  // a failed record is null in a result that has no other null
   CHECK(r.values == Strings{"int 1", "null", "int 7", "int 8"});
   CHECK(r.errors.size() == 1);

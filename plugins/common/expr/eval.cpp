@@ -251,11 +251,40 @@ void Eval::coalesce(const Node& n, Sel sel) {
 }
 
 void Eval::conditional(const Node& n, Sel sel) {
+  if (blend_literals(n, sel)) return;
   auto [yes, no] = branch(*n.args[0], sel);
   if (!yes.empty()) run(*n.args[1], yes);
   if (!no.empty()) run(*n.args[2], no);
   merge_parts(vec(n), sel, {{yes.empty() ? nullptr : &vec(*n.args[1]), yes}, {no.empty() ? nullptr : &vec(*n.args[2]), no}});
   release(2);
+}
+
+// `c ? x : y` with literals x and y of one type and a bool condition: each record takes one of
+// the two values in one branch-free loop, with no split of the records and no merge.
+bool Eval::blend_literals(const Node& n, Sel sel) {
+  const Node& c = *n.args[0];
+  const Node& x = *n.args[1];
+  const Node& y = *n.args[2];
+  if (!x.is_literal() || !y.is_literal() || x.value.is_null() || x.value.type() != y.value.type()) return false;
+  const Kind kind = kind_of(x.value.type());
+  if (kind != Kind::boolean && kind != Kind::int64 && kind != Kind::float64) return false;
+  run(c, sel);
+  const Vector& t = vec(c);
+  if (t.kind != Kind::boolean || t.constant) return false;  // (branch() runs it again: rare)
+  Vector& out = vec(n);
+  out.reset_no_nulls(kind, batch.size());
+  const std::uint8_t* b = t.bools.data();
+  const std::uint8_t* z = t.no_nulls ? nullptr : t.nulls.data();  // null counts as false
+  auto pick = [&](auto* dst, auto a, auto other) {
+    if (!z) for (std::uint32_t i : sel) dst[i] = b[i] ? a : other;
+    else for (std::uint32_t i : sel) dst[i] = b[i] && !z[i] ? a : other;
+  };
+  switch (kind) {
+    case Kind::boolean: pick(out.bools.data(), std::uint8_t{x.value.as_bool()}, std::uint8_t{y.value.as_bool()}); break;
+    case Kind::int64: pick(out.ints.data(), x.value.as_int(), y.value.as_int()); break;
+    default: pick(out.doubles.data(), x.value.as_double(), y.value.as_double()); break;
+  }
+  return true;
 }
 
 // `x in [a, b]` compares with each element (== without type errors); `x in arr` reads an array value.

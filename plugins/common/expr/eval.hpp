@@ -57,6 +57,7 @@ struct Eval {
   void logic(const Node& n, Sel sel);
   void coalesce(const Node& n, Sel sel);
   void conditional(const Node& n, Sel sel);
+  bool blend_literals(const Node& n, Sel sel);
   void in(const Node& n, Sel sel);
   void call(const Node& n, Sel sel);
   void generic(const Node& n, Sel sel);
