@@ -2,11 +2,12 @@
 #include "graph_runner/column.hpp"
 
 #include <algorithm>
-#include <array>
 #include <bit>
 #include <cstring>
 #include <new>
 #include <stdexcept>
+
+#include "recycled.hpp"
 
 namespace graph_runner {
 namespace {
@@ -17,17 +18,15 @@ namespace {
 // minimum, a column with one value took 512 bytes).
 // A batch's columns are usually freed by a sink's thread and allocated by a source's; oneTBB
 // runs both on the same few workers, so the pools stay fed. Bounded: at most kKeep buffers
-// per class and thread are held back from the allocator.
+// per class and thread are held back from the allocator. (detail::FreeStacks: safe to use
+// while the thread's thread_locals, or at exit the statics, are destroyed.)
 constexpr std::size_t kMinClass = 4, kMaxClass = 20, kKeep = 64;
 
-struct Pool {
-  std::array<std::vector<std::byte*>, kMaxClass + 1> free;
-  ~Pool() {
-    for (auto& list : free)
-      for (std::byte* p : list) ::operator delete(p, std::align_val_t{16});
-  }
+struct ReleaseBuffer {
+  void operator()(void* p, std::size_t) const noexcept { ::operator delete(p, std::align_val_t{16}); }
 };
-thread_local Pool pool;
+struct BufferPoolTag;
+using BufferPool = detail::FreeStacks<BufferPoolTag, kMaxClass + 1, ReleaseBuffer>;
 
 std::size_t size_class(std::size_t bytes) {
   return std::max<std::size_t>(kMinClass, std::bit_width(bytes - 1));
@@ -49,11 +48,8 @@ ColumnBuffer& ColumnBuffer::operator=(ColumnBuffer&& o) noexcept {
 ColumnBuffer::~ColumnBuffer() {
   if (!data_) return;
   std::size_t c = size_class(capacity_);
-  if (c <= kMaxClass && (std::size_t{1} << c) == capacity_ && pool.free[c].size() < kKeep) {
-    pool.free[c].push_back(data_);
-  } else {
-    ::operator delete(data_, std::align_val_t{16});
-  }
+  if (c <= kMaxClass && (std::size_t{1} << c) == capacity_) BufferPool::push(c, data_, kKeep);
+  else ReleaseBuffer{}(data_, c);
   data_ = nullptr;
 }
 
@@ -61,13 +57,8 @@ void ColumnBuffer::reserve(std::size_t bytes, std::size_t keep) {
   if (bytes <= capacity_ || bytes == 0) return;
   std::size_t c = size_class(bytes);
   std::size_t cap = std::size_t{1} << c;
-  std::byte* p = nullptr;
-  if (c <= kMaxClass && !pool.free[c].empty()) {
-    p = pool.free[c].back();
-    pool.free[c].pop_back();
-  } else {
-    p = static_cast<std::byte*>(::operator new(cap, std::align_val_t{16}));
-  }
+  auto* p = static_cast<std::byte*>(c <= kMaxClass ? BufferPool::pop(c) : nullptr);
+  if (!p) p = static_cast<std::byte*>(::operator new(cap, std::align_val_t{16}));
   if (keep) std::memcpy(p, data_, keep);
   ColumnBuffer old(std::move(*this));
   data_ = p;

@@ -25,51 +25,61 @@
 
 namespace graph_runner::detail {
 
-// Free blocks of `Size` bytes, per thread, at most `keep` held back from the allocator. A
-// block freed on another thread than it was made on joins that thread's list (the sink's
-// thread frees what the source's made; oneTBB runs both on the same few workers).
-template <std::size_t Size>
-class BlockPool {
+// Per-thread stacks of free blocks, one per size class: `Tag` names the set (each has its
+// own thread_locals), `Classes` how many stacks, `Release` how a block goes back to the
+// allocator. A block freed on another thread than it was made on joins this thread's stack
+// (a sink's thread frees what a source's made; oneTBB runs both on the same few workers).
+// The stacks are linked through the free blocks themselves and their heads are trivially
+// destructible and constant-initialized: one TLS access, no guard, on the hot path, and still
+// usable while the thread's other thread_locals are destroyed. A reaper, constructed when a
+// stack first gets a block, frees them at thread exit; a block freed after that (a
+// thread_local or static destroyed later still holding batches) goes straight back.
+template <class Tag, std::size_t Classes, class Release>
+class FreeStacks {
  public:
-  static constexpr std::size_t keep = 256;
-  static void* allocate() {
+  static void* pop(std::size_t c) noexcept {
     Head& h = head();
-    if (Free* f = h.first) {
-      h.first = f->next;
-      --h.count;
-      return f;
-    }
-    return ::operator new(Size);
+    Stack& s = h.stacks[c];
+    Free* f = s.first;
+    if (!f) return nullptr;
+    s.first = f->next;
+    --s.count;
+    return f;
   }
-  static void deallocate(void* p) noexcept {
+  /// Keeps `p` (at least a pointer's size) on stack `c`, or releases it when that holds `keep`.
+  static void push(std::size_t c, void* p, std::size_t keep) noexcept {
     Head& h = head();
-    if (h.gone || h.count >= keep) return ::operator delete(p);  // gone: this thread is exiting
-    if (h.count == 0) arm();
-    h.first = new (p) Free{h.first};
-    ++h.count;
+    Stack& s = h.stacks[c];
+    if (h.gone || s.count >= keep) return Release{}(p, c);
+    if (!h.armed) arm();
+    s.first = new (p) Free{s.first};
+    ++s.count;
   }
 
  private:
   struct Free {
     Free* next;
   };
-  // Trivially destructible and constant-initialized: one TLS access, no guard, on the hot
-  // path, and still readable while the thread's other thread_locals are destroyed.
-  struct Head {
+  struct Stack {
     Free* first = nullptr;
     std::size_t count = 0;
-    bool gone = false;
   };
-  // Frees the list when the thread exits (constructed when the list first gets a block).
+  struct Head {
+    Stack stacks[Classes];
+    bool armed = false, gone = false;  // gone: this thread is exiting
+  };
   struct Reaper {
     ~Reaper() {
       Head& h = head();
       h.gone = true;
-      while (Free* f = h.first) {
-        h.first = f->next;
-        ::operator delete(f);
+      for (std::size_t c = 0; c < Classes; ++c) {
+        Stack& s = h.stacks[c];
+        while (Free* f = s.first) {
+          s.first = f->next;
+          Release{}(f, c);
+        }
+        s.count = 0;
       }
-      h.count = 0;
     }
   };
   static Head& head() noexcept {
@@ -79,7 +89,26 @@ class BlockPool {
   static void arm() noexcept {
     static thread_local Reaper reaper;
     (void)reaper;
+    head().armed = true;
   }
+};
+
+// Free blocks of `Size` bytes, per thread, at most `keep` held back from the allocator.
+template <std::size_t Size>
+class BlockPool {
+ public:
+  static constexpr std::size_t keep = 256;
+  static void* allocate() {
+    if (void* p = Stacks::pop(0)) return p;
+    return ::operator new(Size);
+  }
+  static void deallocate(void* p) noexcept { Stacks::push(0, p, keep); }
+
+ private:
+  struct Release {
+    void operator()(void* p, std::size_t) const noexcept { ::operator delete(p); }
+  };
+  using Stacks = FreeStacks<BlockPool<Size>, 1, Release>;
 };
 
 template <class T>
