@@ -47,7 +47,6 @@ inline Outcome run(const std::string& text, const gr::BatchPtr& batch) {
 
 /// `text` over one record without fields (a constant expression): its value, or "error: ...".
 inline std::string value_of(const std::string& text) {
-  // Made per call: a static batch would outlive the per-thread pool its column buffers return to.
   const Outcome o = run(text, graph_runner::testing::make_batch({{{"unused", 0}}}));
   return o.errors.empty() ? o.values[0] : "error: " + o.errors[0];
 }

@@ -79,9 +79,7 @@ BatchPtr BatchBuilder::finish() {
   auto out = detail::make_recycled<Batch>();
   for (auto& c : columns_) rows_ = std::max(rows_, c->size());
   out->rows_ = rows_;
-  out->columns_.reserve(columns_.size());
-  // (The emptied Column objects are not kept per thread for the next batch: a thread_local
-  // of Columns is destroyed at thread exit after the column buffer pool it frees into.)
+  out->columns_.reserve(columns_.size() + 2);  // room for a column or two a stage adds (map)
   for (auto& c : columns_) {
     c->resize(rows_);
     out->columns_.push_back(detail::make_recycled<Column>(std::move(*c)));
