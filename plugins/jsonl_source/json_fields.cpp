@@ -29,6 +29,18 @@ std::string_view trimmed_token(od::value& json) {
   return token;
 }
 
+// The text of a JSON string token (`"..."`, maybe followed by whitespace) that has no
+// escape, as it stands in the input: its unescaped form without simdjson copying it into
+// its string buffer first (stage 1 has validated its UTF-8 and refused control characters).
+// A null view when it has an escape.
+std::string_view unescaped_as_is(std::string_view token) {
+  std::size_t end = token.size();
+  while (end > 1 && token[end - 1] != '"') --end;
+  if (end < 2) return {};
+  const std::string_view s = token.substr(1, end - 2);
+  return std::memchr(s.data(), '\\', s.size()) ? std::string_view{} : s;
+}
+
 simdjson::error_code number_value(od::value& json, Arena& arena, Value& result, bool copy_short) {
   od::number n;
   if (auto e = json.get_number().get(n)) {
@@ -60,8 +72,9 @@ simdjson::error_code to_value(od::value& json, Arena& arena, Value& result, bool
   switch (type) {
     case od::json_type::number: return number_value(json, arena, result, copy_short);
     case od::json_type::string: {
-      std::string_view s;
-      if (auto e = json.get_string().get(s)) return e;
+      std::string_view s = unescaped_as_is(json.raw_json_token());
+      if (!s.data())
+        if (auto e = json.get_string().get(s)) return e;
       result = text_value(s, arena, Type::string, copy_short);
       return simdjson::SUCCESS;
     }
@@ -96,6 +109,15 @@ simdjson::error_code to_value(od::value& json, Arena& arena, Value& result, bool
     }
   }
   return simdjson::INCORRECT_TYPE;
+}
+
+std::uint32_t ParsedBatch::add_column(std::uint32_t slot, std::uint32_t& column, Field f, Type t) {
+  const auto index = static_cast<std::uint32_t>(columns.size());
+  columns.emplace_back(f, column_type_for(t), 0);
+  columns.back().reserve(std::min(capacity, std::max(expected_rows, rows + 1)));
+  slot_of.push_back(slot);
+  column = index;
+  return index;
 }
 
 void ParsedBatch::drop_record() {

@@ -60,7 +60,7 @@ struct ParsedBatch {
   /// About the memory its columns take: what parsing ahead is bounded by (ParsePool).
   std::size_t bytes() const noexcept {
     std::size_t cells = 0;
-    for (const Column& c : columns) cells += c.size();
+    for (const Column& c : columns) cells += std::min(c.size(), rows);  // (columns grow ahead)
     return columns.size() * sizeof(Column) + cells * 16;
   }
 
@@ -79,20 +79,36 @@ struct ParsedBatch {
   /// cost batches x keys (400 KB per batch for 100,000 names).
   void set(std::uint32_t slot, std::uint32_t& column, Field f, Value v) {
     std::uint32_t index = column;
-    if (index >= columns.size() || slot_of[index] != slot) {
-      index = static_cast<std::uint32_t>(columns.size());
-      columns.emplace_back(f, column_type_for(v.type()), 0);
-      columns.back().reserve(std::min(capacity, std::max(expected_rows, rows + 1)));
-      slot_of.push_back(slot);
-      column = index;
-    }
+    if (index >= columns.size() || slot_of[index] != slot) index = add_column(slot, column, f, v.type());
     const auto i = static_cast<std::int64_t>(index);
     if (i <= last_index_) reordered_ = true;
     last_index_ = i;
     Column& c = columns[index];
-    if (c.size() <= rows) c.resize(rows + 1);
-    c.set(rows, v);
+    if (c.size() <= rows) grow(c);
     ++cells;
+    // A value of the column's type is written in place (Column::set, out of line in the
+    // SDK library, cost a call, a type check and a resize per value); the rest through set().
+    switch (c.type()) {
+      case ColumnType::int64:
+        if (v.type() != Type::int64) break;
+        c.ints_for_write()[rows] = v.as_int();
+        return c.mark_valid(rows);
+      case ColumnType::float64:
+        if (v.type() != Type::float64) break;
+        c.doubles_for_write()[rows] = v.as_double();
+        return c.mark_valid(rows);
+      case ColumnType::boolean:
+        if (v.type() != Type::boolean) break;
+        c.bools_for_write()[rows] = v.as_bool() ? 1 : 0;
+        return c.mark_valid(rows);
+      case ColumnType::string:
+      case ColumnType::json:
+        if (v.type() != (c.type() == ColumnType::string ? Type::string : Type::json)) break;
+        c.strings_for_write()[rows] = StringView(v.as_string());
+        return c.mark_valid(rows);
+      default: break;
+    }
+    c.set(rows, v);
   }
   /// Whether record `rows` came with its keys in another order than the records before it.
   bool reordered() const noexcept { return reordered_ && rows > 0; }
@@ -109,6 +125,12 @@ struct ParsedBatch {
   void move_into(BatchBuilder& out);
 
  private:
+  // A new column for `slot` (its first value of type `t`), noted in the hint `column`.
+  std::uint32_t add_column(std::uint32_t slot, std::uint32_t& column, Field f, Type t);
+  // Makes row `rows` of `c` exist: columns grow ahead of the records (absent rows), so
+  // that a record does not resize each of them; move_into() and truncate() trim them.
+  void grow(Column& c) const { c.resize(std::max(rows + 1, std::min(capacity, 2 * c.size()))); }
+
   std::size_t record_columns_ = 0, record_cells_ = 0;
   std::int64_t last_index_ = -1;
   bool reordered_ = false;
