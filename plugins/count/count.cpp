@@ -11,6 +11,7 @@
 // SDK 2.0, when absent was null). Values hash by type and
 // content (int 2 and double 2.0 differ); field names by their text, not the process-local
 // Field id.
+#include <bit>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -32,6 +33,25 @@ std::uint64_t mix(std::uint64_t x) {
   return x ^ (x >> 31);
 }
 
+// The n < 8 bytes at p as the low bytes of a word, the rest zero (little-endian): what a
+// memcpy into a zeroed word gives, without the call a memcpy of variable length is.
+inline std::uint64_t load_tail(const char* p, std::size_t n) {
+  if constexpr (std::endian::native != std::endian::little) {
+    std::uint64_t tail = 0;
+    std::memcpy(&tail, p, n);
+    return tail;
+  }
+  auto byte = [&](std::size_t i) { return static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])); };
+  if (n >= 4) {  // two 4-byte loads that overlap
+    std::uint32_t lo, hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + n - 4, 4);
+    return lo | (static_cast<std::uint64_t>(hi) << (8 * (n - 4)));
+  }
+  if (n == 0) return 0;
+  return byte(0) | (byte(n / 2) << (8 * (n / 2))) | (byte(n - 1) << (8 * (n - 1)));
+}
+
 std::uint64_t hash_bytes(std::string_view s, std::uint64_t seed) {
   std::uint64_t h = mix(seed ^ s.size());
   std::size_t i = 0;
@@ -40,9 +60,7 @@ std::uint64_t hash_bytes(std::string_view s, std::uint64_t seed) {
     std::memcpy(&word, s.data() + i, 8);
     h = mix(h ^ word);
   }
-  std::uint64_t tail = 0;
-  if (i < s.size()) std::memcpy(&tail, s.data() + i, s.size() - i);
-  return mix(h ^ tail);
+  return mix(h ^ load_tail(s.data() + i, s.size() - i));
 }
 
 constexpr std::uint64_t int_tag = static_cast<std::uint64_t>(Type::int64) << 56;

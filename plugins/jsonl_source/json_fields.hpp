@@ -25,6 +25,7 @@
 
 #include "graph_runner/batch.hpp"
 #include "graph_runner/column.hpp"
+#include "string_cells.hpp"
 
 namespace graph_runner::plugins {
 
@@ -78,14 +79,7 @@ struct ParsedBatch {
   /// parser, not the batch: a table per batch sized by every key ever seen made sparse keys
   /// cost batches x keys (400 KB per batch for 100,000 names).
   void set(std::uint32_t slot, std::uint32_t& column, Field f, Value v) {
-    std::uint32_t index = column;
-    if (index >= columns.size() || slot_of[index] != slot) index = add_column(slot, column, f, v.type());
-    const auto i = static_cast<std::int64_t>(index);
-    if (i <= last_index_) reordered_ = true;
-    last_index_ = i;
-    Column& c = columns[index];
-    if (c.size() <= rows) grow(c);
-    ++cells;
+    Column& c = cell(slot, column, f, v.type());
     // A value of the column's type is written in place (Column::set, out of line in the
     // SDK library, cost a call, a type check and a resize per value); the rest through set().
     switch (c.type()) {
@@ -101,14 +95,22 @@ struct ParsedBatch {
         if (v.type() != Type::boolean) break;
         c.bools_for_write()[rows] = v.as_bool() ? 1 : 0;
         return c.mark_valid(rows);
-      case ColumnType::string:
-      case ColumnType::json:
-        if (v.type() != (c.type() == ColumnType::string ? Type::string : Type::json)) break;
-        c.strings_for_write()[rows] = StringView(v.as_string());
-        return c.mark_valid(rows);
       default: break;
     }
     c.set(rows, v);
+  }
+  /// set() for a string or json value `s` (`t`) that stands in simdjson's padded input:
+  /// copied into the arena when longer than StringView::max_inline, else into the cell.
+  void set_text(std::uint32_t slot, std::uint32_t& column, Field f, std::string_view s, Type t) {
+    Column& c = cell(slot, column, f, t);
+    if (c.type() != (t == Type::string ? ColumnType::string : ColumnType::json)) {
+      c.set(rows, Value::string_ref(s.size() <= StringView::max_inline ? s : arena->copy(s), t));
+      return;
+    }
+    StringView& view = c.strings_for_write()[rows];
+    if (s.size() <= StringView::max_inline) store_short_string(view, s);
+    else store_long_string(view, arena->copy(s));
+    c.mark_valid(rows);
   }
   /// Whether record `rows` came with its keys in another order than the records before it.
   bool reordered() const noexcept { return reordered_ && rows > 0; }
@@ -125,6 +127,18 @@ struct ParsedBatch {
   void move_into(BatchBuilder& out);
 
  private:
+  // The column of `slot` for a value of type `t` at row `rows` (the cell counted).
+  Column& cell(std::uint32_t slot, std::uint32_t& column, Field f, Type t) {
+    std::uint32_t index = column;
+    if (index >= columns.size() || slot_of[index] != slot) index = add_column(slot, column, f, t);
+    const auto i = static_cast<std::int64_t>(index);
+    if (i <= last_index_) reordered_ = true;
+    last_index_ = i;
+    Column& c = columns[index];
+    if (c.size() <= rows) grow(c);
+    ++cells;
+    return c;
+  }
   // A new column for `slot` (its first value of type `t`), noted in the hint `column`.
   std::uint32_t add_column(std::uint32_t slot, std::uint32_t& column, Field f, Type t);
   // Makes row `rows` of `c` exist: columns grow ahead of the records (absent rows), so
@@ -139,10 +153,10 @@ struct ParsedBatch {
 /// Whether `json` is a non-empty object, whose members become fields with paths under its
 /// key (the jsonl source, http_call's answers); empty objects stay json values. Reads only
 /// its first token: "{" and the whitespace up to the next structural character.
-inline bool is_nested_object(simdjson::ondemand::value& json) {
-  const std::string_view token = json.raw_json_token();
+inline bool is_nested_object(std::string_view token) {
   return !token.empty() && token[0] == '{' && token.data()[token.size()] != '}';
 }
+inline bool is_nested_object(simdjson::ondemand::value& json) { return is_nested_object(json.raw_json_token()); }
 
 /// Converts one JSON scalar or verbatim value: numbers to int (integers that fit int64),
 /// double, or json (integers beyond 64 bits, numbers beyond double: their text); strings
@@ -190,6 +204,9 @@ class JsonFields {
   };
   simdjson::error_code add_members(simdjson::ondemand::object& object, std::uint32_t parent, ParsedBatch& batch,
                                    std::size_t& position, std::string& what, int depth);
+  // Sets the value `json` (whose raw token is `token`) of slot `s` in record batch.rows.
+  simdjson::error_code add_value(simdjson::ondemand::value& json, std::string_view token, std::uint32_t s,
+                                 ParsedBatch& batch);
   simdjson::error_code slot(simdjson::ondemand::field& f, std::uint32_t parent, std::size_t position,
                             std::uint32_t& out_slot);
   Field field_of(std::uint32_t s) {
