@@ -28,18 +28,6 @@ std::string_view trimmed(std::string_view token) {
   return token;
 }
 
-// The text of a JSON string token (`"..."`, maybe followed by whitespace) that has no
-// escape, as it stands in the input: its unescaped form without simdjson copying it into
-// its string buffer first (stage 1 has validated its UTF-8 and refused control characters).
-// A null view when it has an escape.
-std::string_view unescaped_as_is(std::string_view token) {
-  std::size_t end = token.size();
-  while (end > 1 && token[end - 1] != '"') --end;
-  if (end < 2) return {};
-  const std::string_view s = token.substr(1, end - 2);
-  return std::memchr(s.data(), '\\', s.size()) ? std::string_view{} : s;
-}
-
 simdjson::error_code number_value(od::value& json, Arena& arena, Value& result, bool copy_short) {
   od::number n;
   if (auto e = json.get_number().get(n)) {
@@ -71,8 +59,11 @@ simdjson::error_code to_value(od::value& json, Arena& arena, Value& result, bool
   switch (type) {
     case od::json_type::number: return number_value(json, arena, result, copy_short);
     case od::json_type::string: {
-      std::string_view s = unescaped_as_is(json.raw_json_token());
-      if (!s.data())
+      // Without an escape, as it stands in the input (simdjson would copy it to unescape it;
+      // stage 1 has validated its UTF-8 and refused control characters).
+      const char* text = json.raw_json_token().data() + 1;
+      std::string_view s(text, plain_string_length(text));
+      if (text[s.size()] != '"')
         if (auto e = json.get_string().get(s)) return e;
       result = text_value(s, arena, Type::string, copy_short);
       return simdjson::SUCCESS;
@@ -110,57 +101,6 @@ simdjson::error_code to_value(od::value& json, Arena& arena, Value& result, bool
   return simdjson::INCORRECT_TYPE;
 }
 
-std::uint32_t ParsedBatch::add_column(std::uint32_t slot, std::uint32_t& column, Field f, Type t) {
-  const auto index = static_cast<std::uint32_t>(columns.size());
-  columns.emplace_back(f, column_type_for(t), 0);
-  columns.back().reserve(std::min(capacity, std::max(expected_rows, rows + 1)));
-  slot_of.push_back(slot);
-  column = index;
-  return index;
-}
-
-void ParsedBatch::drop_record() {
-  for (auto& c : columns)
-    if (c.size() > rows) c.resize(rows);
-  while (columns.size() > record_columns_) {
-    slot_of.pop_back();
-    columns.pop_back();
-  }
-  cells = record_cells_;
-  last_index_ = -1;
-  reordered_ = false;
-}
-
-void ParsedBatch::truncate(std::size_t row) {
-  rows = row;
-  for (auto& c : columns)
-    if (c.size() > row) c.resize(row);
-}
-
-void ParsedBatch::move_into(BatchBuilder& out) {
-  const std::size_t base = out.size();
-  for (Column& src : columns) {
-    if (src.size() > rows) src.resize(rows);
-    Column& dst = out.column(src.field(), src.type());
-    if (base == 0 && dst.size() == 0) {
-      dst = std::move(src);
-      continue;
-    }
-    // Appended after records of other blocks (small files filling one batch): row by row.
-    dst.resize(base);
-    dst.reserve(base + rows);
-    for (std::size_t r = 0; r < src.size(); ++r) {
-      if (src.valid(r)) dst.append(src.get(r));
-      else if (src.present(r)) dst.append(Value{});
-      else dst.append_absent();
-    }
-  }
-  columns.clear();
-  slot_of.clear();
-  out.resize(base + rows);
-  out.attach(arena);
-}
-
 simdjson::error_code JsonFields::add(od::object& object, ParsedBatch& batch, std::string& what) {
   batch.begin_record();
   if (&batch != batch_) {
@@ -172,6 +112,35 @@ simdjson::error_code JsonFields::add(od::object& object, ParsedBatch& batch, std
   }
   std::size_t position = 0;
   return add_members(object, top, batch, position, what, 0);
+}
+
+simdjson::error_code JsonFields::slot(od::field& f, std::uint32_t parent, std::size_t position,
+                                      std::uint32_t& out_slot) {
+  if (position < by_position_.size()) {
+    const Seen& seen = by_position_[position];
+    // The raw key ends with its closing quote, and blocks end with 64 bytes of padding:
+    // reading 8 bytes from the key's start stays inside the buffer, and a byte loop stops
+    // at the quote at the latest (a comparable key holds none).
+    const char* raw = reinterpret_cast<const char*>(f.key().raw());
+    if (seen.comparable && seen.parent == parent) {
+      bool same;
+      if (seen.size <= 8) {
+        std::uint64_t head;
+        std::memcpy(&head, raw, 8);
+        same = (head & seen.mask) == seen.head;
+      } else {
+        const std::string& name = slots_[seen.slot].key;
+        std::size_t i = 0;
+        while (i < seen.size && raw[i] == name[i]) ++i;
+        same = i == seen.size;
+      }
+      if (same && raw[seen.size] == '"') {
+        out_slot = seen.slot;
+        return simdjson::SUCCESS;
+      }
+    }
+  }
+  return new_slot(f, parent, position, out_slot);
 }
 
 simdjson::error_code JsonFields::add_members(od::object& object, std::uint32_t parent, ParsedBatch& batch,
@@ -253,32 +222,8 @@ simdjson::error_code JsonFields::add_value(od::value& json, std::string_view tok
   return simdjson::SUCCESS;
 }
 
-simdjson::error_code JsonFields::slot(od::field& f, std::uint32_t parent, std::size_t position,
-                                      std::uint32_t& out_slot) {
-  if (position < by_position_.size()) {
-    const Seen& seen = by_position_[position];
-    // The raw key ends with its closing quote, and blocks end with 64 bytes of padding:
-    // reading 8 bytes from the key's start stays inside the buffer, and a byte loop stops
-    // at the quote at the latest (a comparable key holds none).
-    const char* raw = reinterpret_cast<const char*>(f.key().raw());
-    if (seen.comparable && seen.parent == parent) {
-      bool same;
-      if (seen.size <= 8) {
-        std::uint64_t head;
-        std::memcpy(&head, raw, 8);
-        same = (head & seen.mask) == seen.head;
-      } else {
-        const std::string& name = slots_[seen.slot].key;
-        std::size_t i = 0;
-        while (i < seen.size && raw[i] == name[i]) ++i;
-        same = i == seen.size;
-      }
-      if (same && raw[seen.size] == '"') {
-        out_slot = seen.slot;
-        return simdjson::SUCCESS;
-      }
-    }
-  }
+simdjson::error_code JsonFields::new_slot(od::field& f, std::uint32_t parent, std::size_t position,
+                                          std::uint32_t& out_slot) {
   std::string_view key;
   if (auto e = f.unescaped_key().get(key)) return e;
   path_.clear();
