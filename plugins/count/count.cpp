@@ -11,6 +11,7 @@
 // SDK 2.0, when absent was null). Values hash by type and
 // content (int 2 and double 2.0 differ); field names by their text, not the process-local
 // Field id.
+#include <bit>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -32,6 +33,25 @@ std::uint64_t mix(std::uint64_t x) {
   return x ^ (x >> 31);
 }
 
+// The n < 8 bytes at p as the low bytes of a word, the rest zero (little-endian): what a
+// memcpy into a zeroed word gives, without the call a memcpy of variable length is.
+inline std::uint64_t load_tail(const char* p, std::size_t n) {
+  if constexpr (std::endian::native != std::endian::little) {
+    std::uint64_t tail = 0;
+    std::memcpy(&tail, p, n);
+    return tail;
+  }
+  auto byte = [&](std::size_t i) { return static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])); };
+  if (n >= 4) {  // two 4-byte loads that overlap
+    std::uint32_t lo, hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + n - 4, 4);
+    return lo | (static_cast<std::uint64_t>(hi) << (8 * (n - 4)));
+  }
+  if (n == 0) return 0;
+  return byte(0) | (byte(n / 2) << (8 * (n / 2))) | (byte(n - 1) << (8 * (n - 1)));
+}
+
 std::uint64_t hash_bytes(std::string_view s, std::uint64_t seed) {
   std::uint64_t h = mix(seed ^ s.size());
   std::size_t i = 0;
@@ -40,9 +60,7 @@ std::uint64_t hash_bytes(std::string_view s, std::uint64_t seed) {
     std::memcpy(&word, s.data() + i, 8);
     h = mix(h ^ word);
   }
-  std::uint64_t tail = 0;
-  if (i < s.size()) std::memcpy(&tail, s.data() + i, s.size() - i);
-  return mix(h ^ tail);
+  return mix(h ^ load_tail(s.data() + i, s.size() - i));
 }
 
 constexpr std::uint64_t int_tag = static_cast<std::uint64_t>(Type::int64) << 56;
@@ -75,6 +93,29 @@ std::uint64_t hash_value(const Value& v) {
   }
   return 0;
 }
+
+// The hashes of short strings seen lately. A short StringView holds its whole text (zero
+// padded), so its 16 bytes are an exact key: a table lookup instead of hashing again the
+// few values a field like a host or a country name takes (count is a serial sink: what it
+// spends per record caps a parallel run).
+class ShortStringHashes {
+ public:
+  std::uint64_t hash(const StringView& s, std::uint64_t tag) {
+    std::uint64_t lo, hi;
+    std::memcpy(&lo, &s, 8);
+    std::memcpy(&hi, reinterpret_cast<const char*>(&s) + 8, 8);
+    Entry& e = entries_[((lo ^ tag) * 0x9e3779b97f4a7c15ULL ^ hi) * 0xbf58476d1ce4e5b9ULL >> (64 - bits)];
+    if (e.lo != lo || e.hi != hi || e.tag != tag) e = {lo, hi, tag, hash_bytes(s.view(), tag)};
+    return e.hash;
+  }
+
+ private:
+  static constexpr int bits = 8;
+  struct Entry {
+    std::uint64_t lo = ~std::uint64_t{0}, hi = 0, tag = 0, hash = 0;  // no view's length is 2^32 - 1
+  };
+  std::vector<Entry> entries_ = std::vector<Entry>(std::size_t{1} << bits);
+};
 
 class Count : public Sink {
  public:
@@ -117,15 +158,16 @@ class Count : public Sink {
           const std::span<const StringView> strings = c.strings();
           StringView last;
           std::uint64_t last_hash = hash_bytes({}, tag);
-          rows([&](std::size_t i, std::size_t r) {
-            if (!c.valid(r)) return;
-            const StringView& s = strings[r];
+          auto hash_of = [&](const StringView& s) {
+            if (s.is_inline()) return short_hashes_.hash(s, tag);
             if (std::memcmp(&s, &last, sizeof s) != 0) {
               last = s;
               last_hash = hash_bytes(s.view(), tag);
             }
-            sums[i] += mix(name ^ last_hash);
-          });
+            return last_hash;
+          };
+          if (c.all_valid()) rows([&](std::size_t i, std::size_t r) { sums[i] += mix(name ^ hash_of(strings[r])); });
+          else rows([&](std::size_t i, std::size_t r) { if (c.valid(r)) sums[i] += mix(name ^ hash_of(strings[r])); });
           break;
         }
         case ColumnType::mixed:
@@ -165,6 +207,7 @@ class Count : public Sink {
 
   const std::string name_;
   std::vector<std::pair<bool, std::uint64_t>> name_hashes_;  // by field id
+  ShortStringHashes short_hashes_;
   std::uint64_t records_ = 0, checksum_ = 0;
   std::vector<std::uint64_t> record_hashes_;  // scratch, reused across batches
 };

@@ -22,8 +22,7 @@ Value text_value(std::string_view s, Arena& arena, Type t, bool copy_short) {
   return Value::string_ref(s.size() <= StringView::max_inline && !copy_short ? s : arena.copy(s), t);
 }
 
-std::string_view trimmed_token(od::value& json) {
-  std::string_view token = json.raw_json_token();
+std::string_view trimmed(std::string_view token) {
   while (!token.empty() && (token.back() == ' ' || token.back() == '\t' || token.back() == '\r' || token.back() == '\n'))
     token.remove_suffix(1);
   return token;
@@ -35,7 +34,7 @@ simdjson::error_code number_value(od::value& json, Arena& arena, Value& result, 
     // simdjson refuses integers beyond 64 bits and numbers beyond double: a valid JSON number
     // keeps its text, as a json value (written back verbatim).
     if (e != simdjson::NUMBER_OUT_OF_RANGE && e != simdjson::NUMBER_ERROR) return e;
-    const std::string_view token = trimmed_token(json);
+    const std::string_view token = trimmed(json.raw_json_token());
     double d;
     auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), d);
     if (end != token.data() + token.size() || (ec != std::errc() && ec != std::errc::result_out_of_range)) return e;
@@ -45,7 +44,7 @@ simdjson::error_code number_value(od::value& json, Arena& arena, Value& result, 
   switch (n.get_number_type()) {
     case od::number_type::signed_integer: result = Value::of(n.get_int64()); break;
     case od::number_type::unsigned_integer:  // beyond int64: the digits, verbatim
-      result = text_value(trimmed_token(json), arena, Type::json, copy_short);
+      result = text_value(trimmed(json.raw_json_token()), arena, Type::json, copy_short);
       break;
     default: result = Value::of(n.get_double()); break;
   }
@@ -60,8 +59,12 @@ simdjson::error_code to_value(od::value& json, Arena& arena, Value& result, bool
   switch (type) {
     case od::json_type::number: return number_value(json, arena, result, copy_short);
     case od::json_type::string: {
-      std::string_view s;
-      if (auto e = json.get_string().get(s)) return e;
+      // Without an escape, as it stands in the input (simdjson would copy it to unescape it;
+      // stage 1 has validated its UTF-8 and refused control characters).
+      const char* text = json.raw_json_token().data() + 1;
+      std::string_view s(text, plain_string_length(text));
+      if (text[s.size()] != '"')
+        if (auto e = json.get_string().get(s)) return e;
       result = text_value(s, arena, Type::string, copy_short);
       return simdjson::SUCCESS;
     }
@@ -98,48 +101,6 @@ simdjson::error_code to_value(od::value& json, Arena& arena, Value& result, bool
   return simdjson::INCORRECT_TYPE;
 }
 
-void ParsedBatch::drop_record() {
-  for (auto& c : columns)
-    if (c.size() > rows) c.resize(rows);
-  while (columns.size() > record_columns_) {
-    slot_of.pop_back();
-    columns.pop_back();
-  }
-  cells = record_cells_;
-  last_index_ = -1;
-  reordered_ = false;
-}
-
-void ParsedBatch::truncate(std::size_t row) {
-  rows = row;
-  for (auto& c : columns)
-    if (c.size() > row) c.resize(row);
-}
-
-void ParsedBatch::move_into(BatchBuilder& out) {
-  const std::size_t base = out.size();
-  for (Column& src : columns) {
-    if (src.size() > rows) src.resize(rows);
-    Column& dst = out.column(src.field(), src.type());
-    if (base == 0 && dst.size() == 0) {
-      dst = std::move(src);
-      continue;
-    }
-    // Appended after records of other blocks (small files filling one batch): row by row.
-    dst.resize(base);
-    dst.reserve(base + rows);
-    for (std::size_t r = 0; r < src.size(); ++r) {
-      if (src.valid(r)) dst.append(src.get(r));
-      else if (src.present(r)) dst.append(Value{});
-      else dst.append_absent();
-    }
-  }
-  columns.clear();
-  slot_of.clear();
-  out.resize(base + rows);
-  out.attach(arena);
-}
-
 simdjson::error_code JsonFields::add(od::object& object, ParsedBatch& batch, std::string& what) {
   batch.begin_record();
   if (&batch != batch_) {
@@ -151,42 +112,6 @@ simdjson::error_code JsonFields::add(od::object& object, ParsedBatch& batch, std
   }
   std::size_t position = 0;
   return add_members(object, top, batch, position, what, 0);
-}
-
-simdjson::error_code JsonFields::add_members(od::object& object, std::uint32_t parent, ParsedBatch& batch,
-                                             std::size_t& position, std::string& what, int depth) {
-  for (auto member : object) {
-    if (auto e = member.error()) {
-      what = "invalid JSON";
-      return e;
-    }
-    // By reference: copying simdjson's small structs through the stack cost a
-    // store-forwarding stall each (measured: the two hottest instructions of the loop).
-    auto&& f = std::move(member).value_unsafe();
-    std::uint32_t s;
-    if (auto e = slot(f, parent, position++, s)) {
-      what = "invalid key";
-      return e;
-    }
-    od::value& json = f.value();
-    // A non-empty object: its members are fields of their own, with paths under this one.
-    if (is_nested_object(json)) {
-      od::object inner;
-      if (auto e = json.get_object().get(inner)) {
-        what = "invalid value for key '" + slots_[s].path + '\'';
-        return e;
-      }
-      if (auto e = add_members(inner, s, batch, position, what, depth + 1)) return e;
-      continue;
-    }
-    Value v;
-    if (auto e = to_value(json, *batch.arena, v, /*copy_short=*/false)) {
-      what = "invalid value for key '" + slots_[s].path + '\'';
-      return e;
-    }
-    batch.set(s, slots_[s].column, field_of(s), v);
-  }
-  return simdjson::SUCCESS;
 }
 
 simdjson::error_code JsonFields::slot(od::field& f, std::uint32_t parent, std::size_t position,
@@ -215,6 +140,90 @@ simdjson::error_code JsonFields::slot(od::field& f, std::uint32_t parent, std::s
       }
     }
   }
+  return new_slot(f, parent, position, out_slot);
+}
+
+simdjson::error_code JsonFields::add_members(od::object& object, std::uint32_t parent, ParsedBatch& batch,
+                                             std::size_t& position, std::string& what, int depth) {
+  for (auto member : object) {
+    if (auto e = member.error()) {
+      what = "invalid JSON";
+      return e;
+    }
+    // By reference: copying simdjson's small structs through the stack cost a
+    // store-forwarding stall each (measured: the two hottest instructions of the loop).
+    auto&& f = std::move(member).value_unsafe();
+    std::uint32_t s;
+    if (auto e = slot(f, parent, position++, s)) {
+      what = "invalid key";
+      return e;
+    }
+    od::value& json = f.value();
+    const std::string_view token = json.raw_json_token();
+    // A non-empty object: its members are fields of their own, with paths under this one.
+    if (is_nested_object(token)) {
+      od::object inner;
+      if (auto e = json.get_object().get(inner)) {
+        what = "invalid value for key '" + slots_[s].path + '\'';
+        return e;
+      }
+      if (auto e = add_members(inner, s, batch, position, what, depth + 1)) return e;
+      continue;
+    }
+    if (auto e = add_value(json, token, s, batch)) {
+      what = "invalid value for key '" + slots_[s].path + '\'';
+      return e;
+    }
+  }
+  return simdjson::SUCCESS;
+}
+
+// The common values in line, so that none goes through memory as a Value (to_value() out of
+// line wrote one that the caller read back at once: a store-forwarding stall per value).
+simdjson::error_code JsonFields::add_value(od::value& json, std::string_view token, std::uint32_t s,
+                                           ParsedBatch& batch) {
+  std::uint32_t& column = slots_[s].column;
+  switch (token.empty() ? '\0' : token[0]) {
+    case '"': {
+      const std::size_t n = plain_string_length(token.data() + 1);
+      if (token.data()[1 + n] != '"') break;  // an escape: unescaped by simdjson, below
+      batch.set_text(s, column, field_of(s), {token.data() + 1, n}, Type::string);
+      return simdjson::SUCCESS;
+    }
+    case '[': {
+      od::array a;
+      std::string_view raw;
+      if (auto e = json.get_array().get(a)) return e;
+      if (auto e = a.raw_json().get(raw)) return e;
+      batch.set_text(s, column, field_of(s), raw, Type::json);
+      return simdjson::SUCCESS;
+    }
+    case 't':
+    case 'f': {
+      bool b;
+      if (auto e = json.get_bool().get(b)) return e;
+      batch.set(s, column, field_of(s), Value::of(b));
+      return simdjson::SUCCESS;
+    }
+    case '-': case '0': case '1': case '2': case '3': case '4':
+    case '5': case '6': case '7': case '8': case '9': {
+      od::number n;
+      if (json.get_number().get(n)) break;  // not a number simdjson reads: below (not consumed)
+      if (n.is_int64()) batch.set(s, column, field_of(s), Value::of(n.get_int64()));
+      else if (n.is_double()) batch.set(s, column, field_of(s), Value::of(n.get_double()));
+      else batch.set_text(s, column, field_of(s), trimmed(token), Type::json);  // beyond int64: its digits
+      return simdjson::SUCCESS;
+    }
+    default: break;
+  }
+  Value v;
+  if (auto e = to_value(json, *batch.arena, v, /*copy_short=*/false)) return e;
+  batch.set(s, column, field_of(s), v);
+  return simdjson::SUCCESS;
+}
+
+simdjson::error_code JsonFields::new_slot(od::field& f, std::uint32_t parent, std::size_t position,
+                                          std::uint32_t& out_slot) {
   std::string_view key;
   if (auto e = f.unescaped_key().get(key)) return e;
   path_.clear();

@@ -25,102 +25,17 @@
 
 #include "graph_runner/batch.hpp"
 #include "graph_runner/column.hpp"
+#include "parsed_batch.hpp"
 
 namespace graph_runner::plugins {
-
-/// Records parsed from JSON, column by column, with the arena their long strings live in.
-struct ParsedBatch {
-  std::vector<Column> columns;            // in the order fields first appeared: the batch's column order
-  std::vector<std::uint32_t> slot_of;     // index in columns -> JsonFields slot
-  std::size_t rows = 0;
-  std::size_t capacity = 256;  // records it will hold at most
-  /// Rows a new column reserves (at most capacity; the column grows by doubling beyond):
-  /// the parser sets the size of its previous batch, so a batch of sparse records does not
-  /// reserve `capacity` rows for each of its many mostly absent columns.
-  std::size_t expected_rows = SIZE_MAX;
-  std::size_t cells = 0;       // values set (the sparse-batch rule of BatchBuilder::full())
-  bool closed = false;         // ended before a record whose keys came in another order
-  std::shared_ptr<Arena> arena = std::make_shared<Arena>();
-  /// Bad lines among this batch's records, in file order, for Context::reject_input: each
-  /// after `row` of the batch's records, with its text and "FILE:LINE:COL: what is wrong".
-  /// Kept in the batch rather than starting a new one: a batch per bad line made 0.5 % of
-  /// bad lines cost 5x the batches downstream.
-  struct BadLine {
-    std::size_t row;
-    std::string input, error;
-  };
-  std::vector<BadLine> bad_lines;
-
-  /// No more records: capacity reached, ended before a reordered record, or the columns
-  /// are mostly absent (the same rule as BatchBuilder::full()).
-  bool full() const noexcept {
-    return closed || rows >= capacity || (columns.size() > 32 && columns.size() * rows > 8 * cells + 256);
-  }
-
-  /// About the memory its columns take: what parsing ahead is bounded by (ParsePool).
-  std::size_t bytes() const noexcept {
-    std::size_t cells = 0;
-    for (const Column& c : columns) cells += c.size();
-    return columns.size() * sizeof(Column) + cells * 16;
-  }
-
-  // ---- Building record `rows` (JsonFields::add). ----
-  /// Starts record `rows`.
-  void begin_record() noexcept {
-    record_columns_ = columns.size();
-    record_cells_ = cells;
-    last_index_ = -1;
-    reordered_ = false;
-  }
-  /// Sets field `f` (slot `slot`) of record `rows` to `v` (a repeated key: the last wins).
-  /// `column`: where the slot's column was last seen, in this batch or another one (a hint
-  /// kept by JsonFields, one per slot, updated here). The slot -> column map lives with the
-  /// parser, not the batch: a table per batch sized by every key ever seen made sparse keys
-  /// cost batches x keys (400 KB per batch for 100,000 names).
-  void set(std::uint32_t slot, std::uint32_t& column, Field f, Value v) {
-    std::uint32_t index = column;
-    if (index >= columns.size() || slot_of[index] != slot) {
-      index = static_cast<std::uint32_t>(columns.size());
-      columns.emplace_back(f, column_type_for(v.type()), 0);
-      columns.back().reserve(std::min(capacity, std::max(expected_rows, rows + 1)));
-      slot_of.push_back(slot);
-      column = index;
-    }
-    const auto i = static_cast<std::int64_t>(index);
-    if (i <= last_index_) reordered_ = true;
-    last_index_ = i;
-    Column& c = columns[index];
-    if (c.size() <= rows) c.resize(rows + 1);
-    c.set(rows, v);
-    ++cells;
-  }
-  /// Whether record `rows` came with its keys in another order than the records before it.
-  bool reordered() const noexcept { return reordered_ && rows > 0; }
-  /// Ends record `rows`: it is part of the batch.
-  void end_record() noexcept { ++rows; }
-  /// Drops what record `rows` got so far (a record that failed half way, or came reordered).
-  void drop_record();
-
-  /// Keeps only the first `row` records (the records before a bad line under `fail`).
-  void truncate(std::size_t row);
-  /// Appends these records to `out` (moving the columns when `out` is empty) and keeps the
-  /// arena alive with the batch. Appending to a non-empty `out` keeps each record's key order
-  /// only when the columns come in an order `out`'s columns agree with (the source checks).
-  void move_into(BatchBuilder& out);
-
- private:
-  std::size_t record_columns_ = 0, record_cells_ = 0;
-  std::int64_t last_index_ = -1;
-  bool reordered_ = false;
-};
 
 /// Whether `json` is a non-empty object, whose members become fields with paths under its
 /// key (the jsonl source, http_call's answers); empty objects stay json values. Reads only
 /// its first token: "{" and the whitespace up to the next structural character.
-inline bool is_nested_object(simdjson::ondemand::value& json) {
-  const std::string_view token = json.raw_json_token();
+inline bool is_nested_object(std::string_view token) {
   return !token.empty() && token[0] == '{' && token.data()[token.size()] != '}';
 }
+inline bool is_nested_object(simdjson::ondemand::value& json) { return is_nested_object(json.raw_json_token()); }
 
 /// Converts one JSON scalar or verbatim value: numbers to int (integers that fit int64),
 /// double, or json (integers beyond 64 bits, numbers beyond double: their text); strings
@@ -168,8 +83,15 @@ class JsonFields {
   };
   simdjson::error_code add_members(simdjson::ondemand::object& object, std::uint32_t parent, ParsedBatch& batch,
                                    std::size_t& position, std::string& what, int depth);
-  simdjson::error_code slot(simdjson::ondemand::field& f, std::uint32_t parent, std::size_t position,
-                            std::uint32_t& out_slot);
+  // Sets the value `json` (whose raw token is `token`) of slot `s` in record batch.rows.
+  simdjson::error_code add_value(simdjson::ondemand::value& json, std::string_view token, std::uint32_t s,
+                                 ParsedBatch& batch);
+  // The slot of the key of `f`: the key seen at `position` last time, compared in line (the
+  // common case, inlined into add_members), else new_slot().
+  [[gnu::always_inline]] inline simdjson::error_code slot(simdjson::ondemand::field& f, std::uint32_t parent,
+                                                          std::size_t position, std::uint32_t& out_slot);
+  simdjson::error_code new_slot(simdjson::ondemand::field& f, std::uint32_t parent, std::size_t position,
+                                std::uint32_t& out_slot);
   Field field_of(std::uint32_t s) {
     Slot& slot = slots_[s];
     if (!slot.field.valid()) slot.field = field(slot.path);

@@ -100,6 +100,8 @@ class ParseJson : public Stage {
     std::shared_ptr<Batch> b = out.take(std::move(in));
     // The text is gone from the records it was parsed from (or replaced by what it held).
     if (!keep_field_) remove_rows(*b, field_, parsed_rows);
+    parsed.rows = b->physical_size();  // (rows: the last row parsed into, so far)
+    parsed.finish_columns();
     for (Column& c : parsed.columns) {
       c.resize(b->physical_size());
       put_over(*b, std::make_shared<Column>(std::move(c)));

@@ -3,6 +3,9 @@
 // and reading goes on after it with the right line numbers.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
+#include "block_reader.hpp"
 #include "input_files.hpp"
 #include "support.hpp"
 
@@ -73,4 +76,17 @@ TEST_CASE("The text kept of an oversized record is cut at a UTF-8 character boun
   CHECK(head.size() == OversizedRecord::head_bytes - 1);
   CHECK(head == text.substr(0, OversizedRecord::head_bytes - 1));
   CHECK(OversizedRecord::head_of("short") == "short");
+}
+
+TEST_CASE("count_newlines counts every newline, whatever the length and the alignment of the text", "[plugins][block_reader]") {
+  std::string text(2 * 255 * 16 + 100, 'x');  // past the 255-step flush of its byte counters
+  for (std::size_t i = 0; i < text.size(); i += 1 + i % 7) text[i] = '\n';
+  for (std::size_t from : {0, 1, 7, 15}) {
+    for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{15}, std::size_t{16}, std::size_t{17},
+                          std::size_t{100}, std::size_t{255 * 16}, std::size_t{255 * 16 + 1}, text.size() - from}) {
+      CAPTURE(from, n);
+      CHECK(graph_runner::plugins::count_newlines(text.data() + from, n) ==
+            static_cast<std::uint64_t>(std::count(text.begin() + from, text.begin() + from + n, '\n')));
+    }
+  }
 }

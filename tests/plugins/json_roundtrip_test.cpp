@@ -94,6 +94,30 @@ TEST_CASE("unicode escapes are unescaped and written back as UTF-8", "[plugins][
   CHECK(round_trip(in, dir.path() / "out.jsonl", 256).text == R"({"s":"café ☃ /"})" "\n");
 }
 
+TEST_CASE("strings of every length up to three words, an escape anywhere in them, come back as they were",
+          "[plugins][jsonl][roundtrip]") {
+  // The source reads a string without escapes from the input a word at a time, and packs
+  // one of up to 12 bytes into its cell: every length and escape position around those sizes.
+  TempDir dir;
+  std::string text;
+  for (std::size_t size = 0; size <= 24; ++size) {
+    for (std::size_t at = 0; at <= size; ++at) {  // at == size: no escape
+      std::string s(size, 'a');
+      for (std::size_t i = 0; i < size; ++i) s[i] = static_cast<char>('a' + i % 26);
+      if (at < size) s.replace(at, 1, at % 2 ? "\\\\" : "\\\"");
+      text += R"({"s":")" + s + R"(","a":[")" + s + R"("],"n":)" + std::to_string(size) + "}\n";
+    }
+  }
+  // One field taking every type in turn (a mixed column), then a typed one that turns mixed.
+  text += R"({"s":"x","a":[],"n":1})" "\n" R"({"s":5,"a":"[]","n":"1"})" "\n" R"({"s":[1],"a":true,"n":2.5})" "\n"
+          R"({"s":true,"a":null,"n":18446744073709551615})" "\n" R"({"s":null,"a":-7,"n":false})" "\n";
+  const std::string in = write_file(dir.path() / "in.jsonl", text);
+  for (std::size_t batch_size : {std::size_t{1}, std::size_t{7}, std::size_t{1024}}) {
+    CAPTURE(batch_size);
+    CHECK(round_trip(in, dir.path() / "out.jsonl", batch_size).text == text);
+  }
+}
+
 TEST_CASE("a line whose keys come in another order starts a new batch", "[plugins][jsonl][roundtrip]") {
   TempDir dir;
   std::string text;
