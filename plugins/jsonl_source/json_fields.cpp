@@ -101,10 +101,7 @@ simdjson::error_code to_value(od::value& json, Arena& arena, Value& result, bool
 void ParsedBatch::drop_record() {
   for (auto& c : columns)
     if (c.size() > rows) c.resize(rows);
-  while (columns.size() > record_columns_) {
-    slot_of.pop_back();
-    columns.pop_back();
-  }
+  while (columns.size() > record_columns_) columns.pop_back();
   cells = record_cells_;
   last_index_ = -1;
   reordered_ = false;
@@ -135,7 +132,6 @@ void ParsedBatch::move_into(BatchBuilder& out) {
     }
   }
   columns.clear();
-  slot_of.clear();
   out.resize(base + rows);
   out.attach(arena);
 }
@@ -144,16 +140,16 @@ simdjson::error_code JsonFields::add(od::object& object, ParsedBatch& batch, std
   batch.begin_record();
   if (&batch != batch_) {
     // Another batch than the last one: its columns' hints may point into that one. (Hints
-    // of slots it has no column for are caught by ParsedBatch::set.)
-    for (std::size_t i = 0; i < batch.slot_of.size(); ++i)
-      if (batch.slot_of[i] < slots_.size()) slots_[batch.slot_of[i]].column = static_cast<std::uint32_t>(i);
+    // of fields it has no column for are caught by ParsedBatch::set.)
+    for (std::size_t i = 0; i < batch.columns.size(); ++i)
+      column_of(batch.columns[i].field()) = static_cast<std::uint32_t>(i);
     batch_ = &batch;
   }
   std::size_t position = 0;
   return add_members(object, top, batch, position, what, 0);
 }
 
-simdjson::error_code JsonFields::add_members(od::object& object, std::uint32_t parent, ParsedBatch& batch,
+simdjson::error_code JsonFields::add_members(od::object& object, Field parent, ParsedBatch& batch,
                                              std::size_t& position, std::string& what, int depth) {
   for (auto member : object) {
     if (auto e = member.error()) {
@@ -163,34 +159,34 @@ simdjson::error_code JsonFields::add_members(od::object& object, std::uint32_t p
     // By reference: copying simdjson's small structs through the stack cost a
     // store-forwarding stall each (measured: the two hottest instructions of the loop).
     auto&& f = std::move(member).value_unsafe();
-    std::uint32_t s;
-    if (auto e = slot(f, parent, position++, s)) {
+    Field key;
+    if (auto e = key_field(f, parent, position++, key)) {
       what = "invalid key";
       return e;
     }
     od::value& json = f.value();
+    auto invalid_value = [&] { what = "invalid value for key '" + std::string(field_name(key)) + '\''; };
     // A non-empty object: its members are fields of their own, with paths under this one.
     if (is_nested_object(json)) {
       od::object inner;
       if (auto e = json.get_object().get(inner)) {
-        what = "invalid value for key '" + slots_[s].path + '\'';
+        invalid_value();
         return e;
       }
-      if (auto e = add_members(inner, s, batch, position, what, depth + 1)) return e;
+      if (auto e = add_members(inner, key, batch, position, what, depth + 1)) return e;
       continue;
     }
     Value v;
     if (auto e = to_value(json, *batch.arena, v, /*copy_short=*/false)) {
-      what = "invalid value for key '" + slots_[s].path + '\'';
+      invalid_value();
       return e;
     }
-    batch.set(s, slots_[s].column, field_of(s), v);
+    batch.set(column_of(key), key, v);
   }
   return simdjson::SUCCESS;
 }
 
-simdjson::error_code JsonFields::slot(od::field& f, std::uint32_t parent, std::size_t position,
-                                      std::uint32_t& out_slot) {
+simdjson::error_code JsonFields::key_field(od::field& f, Field parent, std::size_t position, Field& out) {
   if (position < by_position_.size()) {
     const Seen& seen = by_position_[position];
     // The raw key ends with its closing quote, and blocks end with 64 bytes of padding:
@@ -204,13 +200,12 @@ simdjson::error_code JsonFields::slot(od::field& f, std::uint32_t parent, std::s
         std::memcpy(&head, raw, 8);
         same = (head & seen.mask) == seen.head;
       } else {
-        const std::string& name = slots_[seen.slot].key;
         std::size_t i = 0;
-        while (i < seen.size && raw[i] == name[i]) ++i;
+        while (i < seen.size && raw[i] == seen.text[i]) ++i;
         same = i == seen.size;
       }
       if (same && raw[seen.size] == '"') {
-        out_slot = seen.slot;
+        out = seen.field;
         return simdjson::SUCCESS;
       }
     }
@@ -219,25 +214,23 @@ simdjson::error_code JsonFields::slot(od::field& f, std::uint32_t parent, std::s
   if (auto e = f.unescaped_key().get(key)) return e;
   path_.clear();
   if (parent != top) {
-    path_ = slots_[parent].path;
+    path_ = field_name(parent);
     path_ += '.';
   } else if (!prefix_.empty()) {
     path_ = prefix_;
     path_ += '.';
   }
   append_path_key(path_, key);
-  auto it = by_path_.find(std::string_view(path_));
-  if (it == by_path_.end()) {
-    it = by_path_.emplace(path_, static_cast<std::uint32_t>(slots_.size())).first;
-    slots_.push_back({path_, std::string(key), Field{}});
-  }
-  const std::uint32_t slot = it->second;
-  out_slot = slot;
+  out = field(path_);
   Seen seen;
-  seen.slot = slot;
+  seen.field = out;
   seen.parent = parent;
   seen.size = key.size();
-  seen.comparable = key.find_first_of("\\\"") == std::string_view::npos;
+  seen.comparable = key.find_first_of("\\\".") == std::string_view::npos;
+  if (seen.comparable) {
+    const std::string_view name = field_name(out);
+    seen.text = name.data() + name.size() - key.size();
+  }
   if (key.size() <= 8) {
     char bytes[8] = {};
     std::memcpy(bytes, key.data(), key.size());
