@@ -32,9 +32,10 @@ struct ParsedBatch {
   std::vector<Column> columns;  // in the order fields first appeared: the batch's column order
   std::size_t rows = 0;
   std::size_t capacity = 256;  // records it will hold at most
-  /// Rows a new column reserves (at most capacity; the column grows by doubling beyond):
-  /// the parser sets the size of its previous batch, so a batch of sparse records does not
-  /// reserve `capacity` rows for each of its many mostly absent columns.
+  /// Rows a column of the batch's first record reserves (at most capacity; the column grows
+  /// by doubling beyond): the parser sets the size of its previous batch, so a batch of
+  /// sparse records does not reserve `capacity` rows for each of its many mostly absent
+  /// columns.
   std::size_t expected_rows = SIZE_MAX;
   std::size_t cells = 0;       // values set (the sparse-batch rule of BatchBuilder::full())
   bool closed = false;         // ended before a record whose keys came in another order
@@ -80,7 +81,9 @@ struct ParsedBatch {
     if (index >= columns.size() || columns[index].field() != f) {
       index = static_cast<std::uint32_t>(columns.size());
       columns.emplace_back(f, column_type_for(v.type()), 0);
-      columns.back().reserve(std::min(capacity, std::max(expected_rows, rows + 1)));
+      // A field the batch's first record lacks is mostly absent (sparse keys: each value a
+      // column of its own): room up to its row, growing by doubling if more rows come.
+      columns.back().reserve(rows == 0 ? std::min(capacity, expected_rows) : rows + 1);
       column = index;
     }
     const auto i = static_cast<std::int64_t>(index);
