@@ -130,7 +130,7 @@ inline bool is_nested_object(simdjson::ondemand::value& json) {
 /// does not flatten.
 simdjson::error_code to_value(simdjson::ondemand::value& json, Arena& arena, Value& result, bool copy_short = true);
 
-/// The keys seen so far, each known by its interned Field (a key's slot is its field id).
+/// The keys seen so far, each known by its interned Field.
 /// Most JSON lines repeat the previous line's keys in the same order, so a key is first
 /// compared with the key seen at the same position last time (in the same parent object): a
 /// memcmp, not a hash lookup and a Field interning per key.
