@@ -105,17 +105,16 @@ simdjson::error_code JsonFields::add(od::object& object, ParsedBatch& batch, std
   batch.begin_record();
   if (&batch != batch_) {
     // Another batch than the last one: its columns' hints may point into that one. (Hints
-    // of slots it has no column for are caught by ParsedBatch::set.)
-    for (std::size_t i = 0; i < batch.slot_of.size(); ++i)
-      if (batch.slot_of[i] < slots_.size()) slots_[batch.slot_of[i]].column = static_cast<std::uint32_t>(i);
+    // of fields it has no column for are caught by ParsedBatch::set.)
+    for (std::size_t i = 0; i < batch.columns.size(); ++i)
+      column_of(batch.columns[i].field()) = static_cast<std::uint32_t>(i);
     batch_ = &batch;
   }
   std::size_t position = 0;
   return add_members(object, top, batch, position, what, 0);
 }
 
-simdjson::error_code JsonFields::slot(od::field& f, std::uint32_t parent, std::size_t position,
-                                      std::uint32_t& out_slot) {
+simdjson::error_code JsonFields::key_field(od::field& f, Field parent, std::size_t position, Field& out) {
   if (position < by_position_.size()) {
     const Seen& seen = by_position_[position];
     // The raw key ends with its closing quote, and blocks end with 64 bytes of padding:
@@ -129,21 +128,20 @@ simdjson::error_code JsonFields::slot(od::field& f, std::uint32_t parent, std::s
         std::memcpy(&head, raw, 8);
         same = (head & seen.mask) == seen.head;
       } else {
-        const std::string& name = slots_[seen.slot].key;
         std::size_t i = 0;
-        while (i < seen.size && raw[i] == name[i]) ++i;
+        while (i < seen.size && raw[i] == seen.text[i]) ++i;
         same = i == seen.size;
       }
       if (same && raw[seen.size] == '"') {
-        out_slot = seen.slot;
+        out = seen.field;
         return simdjson::SUCCESS;
       }
     }
   }
-  return new_slot(f, parent, position, out_slot);
+  return new_key_field(f, parent, position, out);
 }
 
-simdjson::error_code JsonFields::add_members(od::object& object, std::uint32_t parent, ParsedBatch& batch,
+simdjson::error_code JsonFields::add_members(od::object& object, Field parent, ParsedBatch& batch,
                                              std::size_t& position, std::string& what, int depth) {
   for (auto member : object) {
     if (auto e = member.error()) {
@@ -153,25 +151,26 @@ simdjson::error_code JsonFields::add_members(od::object& object, std::uint32_t p
     // By reference: copying simdjson's small structs through the stack cost a
     // store-forwarding stall each (measured: the two hottest instructions of the loop).
     auto&& f = std::move(member).value_unsafe();
-    std::uint32_t s;
-    if (auto e = slot(f, parent, position++, s)) {
+    Field key;
+    if (auto e = key_field(f, parent, position++, key)) {
       what = "invalid key";
       return e;
     }
+    auto invalid_value = [&] { what = "invalid value for key '" + std::string(field_name(key)) + '\''; };
     od::value& json = f.value();
     const std::string_view token = json.raw_json_token();
     // A non-empty object: its members are fields of their own, with paths under this one.
     if (is_nested_object(token)) {
       od::object inner;
       if (auto e = json.get_object().get(inner)) {
-        what = "invalid value for key '" + slots_[s].path + '\'';
+        invalid_value();
         return e;
       }
-      if (auto e = add_members(inner, s, batch, position, what, depth + 1)) return e;
+      if (auto e = add_members(inner, key, batch, position, what, depth + 1)) return e;
       continue;
     }
-    if (auto e = add_value(json, token, s, batch)) {
-      what = "invalid value for key '" + slots_[s].path + '\'';
+    if (auto e = add_value(json, token, key, batch)) {
+      invalid_value();
       return e;
     }
   }
@@ -180,14 +179,13 @@ simdjson::error_code JsonFields::add_members(od::object& object, std::uint32_t p
 
 // The common values in line, so that none goes through memory as a Value (to_value() out of
 // line wrote one that the caller read back at once: a store-forwarding stall per value).
-simdjson::error_code JsonFields::add_value(od::value& json, std::string_view token, std::uint32_t s,
-                                           ParsedBatch& batch) {
-  std::uint32_t& column = slots_[s].column;
+simdjson::error_code JsonFields::add_value(od::value& json, std::string_view token, Field key, ParsedBatch& batch) {
+  std::uint32_t& column = column_of(key);
   switch (token.empty() ? '\0' : token[0]) {
     case '"': {
       const std::size_t n = plain_string_length(token.data() + 1);
       if (token.data()[1 + n] != '"') break;  // an escape: unescaped by simdjson, below
-      batch.set_text(s, column, field_of(s), {token.data() + 1, n}, Type::string);
+      batch.set_text(column, key, {token.data() + 1, n}, Type::string);
       return simdjson::SUCCESS;
     }
     case '[': {
@@ -195,58 +193,55 @@ simdjson::error_code JsonFields::add_value(od::value& json, std::string_view tok
       std::string_view raw;
       if (auto e = json.get_array().get(a)) return e;
       if (auto e = a.raw_json().get(raw)) return e;
-      batch.set_text(s, column, field_of(s), raw, Type::json);
+      batch.set_text(column, key, raw, Type::json);
       return simdjson::SUCCESS;
     }
     case 't':
     case 'f': {
       bool b;
       if (auto e = json.get_bool().get(b)) return e;
-      batch.set(s, column, field_of(s), Value::of(b));
+      batch.set(column, key, Value::of(b));
       return simdjson::SUCCESS;
     }
     case '-': case '0': case '1': case '2': case '3': case '4':
     case '5': case '6': case '7': case '8': case '9': {
       od::number n;
       if (json.get_number().get(n)) break;  // not a number simdjson reads: below (not consumed)
-      if (n.is_int64()) batch.set(s, column, field_of(s), Value::of(n.get_int64()));
-      else if (n.is_double()) batch.set(s, column, field_of(s), Value::of(n.get_double()));
-      else batch.set_text(s, column, field_of(s), trimmed(token), Type::json);  // beyond int64: its digits
+      if (n.is_int64()) batch.set(column, key, Value::of(n.get_int64()));
+      else if (n.is_double()) batch.set(column, key, Value::of(n.get_double()));
+      else batch.set_text(column, key, trimmed(token), Type::json);  // beyond int64: its digits
       return simdjson::SUCCESS;
     }
     default: break;
   }
   Value v;
   if (auto e = to_value(json, *batch.arena, v, /*copy_short=*/false)) return e;
-  batch.set(s, column, field_of(s), v);
+  batch.set(column, key, v);
   return simdjson::SUCCESS;
 }
 
-simdjson::error_code JsonFields::new_slot(od::field& f, std::uint32_t parent, std::size_t position,
-                                          std::uint32_t& out_slot) {
+simdjson::error_code JsonFields::new_key_field(od::field& f, Field parent, std::size_t position, Field& out) {
   std::string_view key;
   if (auto e = f.unescaped_key().get(key)) return e;
   path_.clear();
   if (parent != top) {
-    path_ = slots_[parent].path;
+    path_ = field_name(parent);
     path_ += '.';
   } else if (!prefix_.empty()) {
     path_ = prefix_;
     path_ += '.';
   }
   append_path_key(path_, key);
-  auto it = by_path_.find(std::string_view(path_));
-  if (it == by_path_.end()) {
-    it = by_path_.emplace(path_, static_cast<std::uint32_t>(slots_.size())).first;
-    slots_.push_back({path_, std::string(key), Field{}});
-  }
-  const std::uint32_t slot = it->second;
-  out_slot = slot;
+  out = field(path_);
   Seen seen;
-  seen.slot = slot;
+  seen.field = out;
   seen.parent = parent;
   seen.size = key.size();
-  seen.comparable = key.find_first_of("\\\"") == std::string_view::npos;
+  seen.comparable = key.find_first_of("\\\".") == std::string_view::npos;
+  if (seen.comparable) {
+    const std::string_view name = field_name(out);
+    seen.text = name.data() + name.size() - key.size();
+  }
   if (key.size() <= 8) {
     char bytes[8] = {};
     std::memcpy(bytes, key.data(), key.size());

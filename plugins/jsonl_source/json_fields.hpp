@@ -17,7 +17,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -45,10 +44,14 @@ inline bool is_nested_object(simdjson::ondemand::value& json) { return is_nested
 /// does not flatten.
 simdjson::error_code to_value(simdjson::ondemand::value& json, Arena& arena, Value& result, bool copy_short = true);
 
-/// The keys seen so far, each a slot (a field path) with its interned Field. Most JSON lines
-/// repeat the previous line's keys in the same order, so a key is first compared with the key
-/// seen at the same position last time (in the same parent object): a memcmp, not a hash
-/// lookup and a Field interning per key.
+/// The keys seen so far, each known by its interned Field.
+/// Most JSON lines repeat the previous line's keys in the same order, so a key is first
+/// compared with the key seen at the same position last time (in the same parent object): a
+/// memcmp, not a hash lookup and a Field interning per key.
+///
+/// Per key it keeps 4 bytes (a column hint): the names live once, in the process's field
+/// table. Owning each key's path and name again here, with a hash map over them, cost ~150
+/// bytes per key: 15 MB of a sparse-keys run's 65 MB for 100,000 names.
 class JsonFields {
  public:
   /// `prefix` (a path, escaped; empty: the top level): the object's keys become fields under
@@ -60,47 +63,37 @@ class JsonFields {
   simdjson::error_code add(simdjson::ondemand::object& object, ParsedBatch& batch, std::string& what);
 
  private:
-  static constexpr std::uint32_t top = UINT32_MAX;  // the parent slot of top-level keys
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-  };
+  static constexpr Field top{};  // the parent of top-level keys (an invalid Field)
   // The key last seen at one position of a record (members counted depth first). Keys of up
   // to 8 bytes compare as one masked 64-bit word (a memcmp call per key cost more than the
-  // rest of the key lookup).
+  // rest of the key lookup); longer ones with the end of the field's interned name.
   struct Seen {
-    std::uint32_t slot = 0;
-    std::uint32_t parent = top;
+    Field field;
+    Field parent = top;
     std::size_t size = 0;
-    bool comparable = false;  // the key's text has no '\\' or '"': its raw JSON form is itself
+    bool comparable = false;  // the key's text has no '\\', '"' or '.': its raw JSON form and its
+                              // form in the path are itself
     std::uint64_t head = 0, mask = 0;
+    const char* text = nullptr;  // the key at the end of the field's name (stable: field_name)
   };
-  struct Slot {
-    std::string path;      // escaped (field_path.hpp)
-    std::string key;       // the key within its parent, unescaped
-    Field field;           // interned when first used as a field
-    std::uint32_t column = 0;  // its column in the batch being built (ParsedBatch::set's hint)
-  };
-  simdjson::error_code add_members(simdjson::ondemand::object& object, std::uint32_t parent, ParsedBatch& batch,
+  simdjson::error_code add_members(simdjson::ondemand::object& object, Field parent, ParsedBatch& batch,
                                    std::size_t& position, std::string& what, int depth);
-  // Sets the value `json` (whose raw token is `token`) of slot `s` in record batch.rows.
-  simdjson::error_code add_value(simdjson::ondemand::value& json, std::string_view token, std::uint32_t s,
+  // Sets the value `json` (whose raw token is `token`) of field `key` in record batch.rows.
+  simdjson::error_code add_value(simdjson::ondemand::value& json, std::string_view token, Field key,
                                  ParsedBatch& batch);
-  // The slot of the key of `f`: the key seen at `position` last time, compared in line (the
-  // common case, inlined into add_members), else new_slot().
-  [[gnu::always_inline]] inline simdjson::error_code slot(simdjson::ondemand::field& f, std::uint32_t parent,
-                                                          std::size_t position, std::uint32_t& out_slot);
-  simdjson::error_code new_slot(simdjson::ondemand::field& f, std::uint32_t parent, std::size_t position,
-                                std::uint32_t& out_slot);
-  Field field_of(std::uint32_t s) {
-    Slot& slot = slots_[s];
-    if (!slot.field.valid()) slot.field = field(slot.path);
-    return slot.field;
+  // The field of the key of `f`: the key seen at `position` last time, compared in line (the
+  // common case, inlined into add_members), else new_key_field().
+  [[gnu::always_inline]] inline simdjson::error_code key_field(simdjson::ondemand::field& f, Field parent,
+                                                               std::size_t position, Field& out);
+  simdjson::error_code new_key_field(simdjson::ondemand::field& f, Field parent, std::size_t position, Field& out);
+  // ParsedBatch::set's hint for `f`: where its column was last seen.
+  std::uint32_t& column_of(Field f) {
+    if (f.id >= columns_.size()) columns_.resize(std::size_t{f.id} + 1 + f.id / 2);
+    return columns_[f.id];
   }
 
-  std::vector<Slot> slots_;
-  const ParsedBatch* batch_ = nullptr;  // the batch the slots' column hints are about
-  std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> by_path_;
+  std::vector<std::uint32_t> columns_;  // field id -> column hint
+  const ParsedBatch* batch_ = nullptr;  // the batch the column hints are about
   std::vector<Seen> by_position_;
   std::string path_;  // scratch: the path of a key being looked up
   std::string prefix_;

@@ -60,8 +60,9 @@ class JsonlParser {
   JsonFields fields_;
   std::string what_;
   std::uint64_t indexed_bytes_ = 0;
-  // Records of the last batch this parser filled: what a new batch's columns reserve
-  // (sparse keys end batches early, see ParsedBatch::full()).
+  // Records of the last batch this parser filled, or 1 when most of its cells were absent:
+  // what a new batch's columns reserve (sparse keys end batches early, see
+  // ParsedBatch::full()).
   std::size_t last_rows_ = SIZE_MAX;
   // Newlines before counted_offset_ of the block at counted_block_ (reject's line numbers).
   mutable const char* counted_block_ = nullptr;

@@ -2,11 +2,12 @@
 
 namespace graph_runner::plugins {
 
-std::uint32_t ParsedBatch::add_column(std::uint32_t slot, std::uint32_t& column, Field f, Type t) {
+std::uint32_t ParsedBatch::add_column(std::uint32_t& column, Field f, Type t) {
   const auto index = static_cast<std::uint32_t>(columns.size());
   columns.emplace_back(f, column_type_for(t), 0);
-  columns.back().reserve(std::min(capacity, std::max(expected_rows, rows + 1)));
-  slot_of.push_back(slot);
+  // A field the batch's first record lacks is mostly absent (sparse keys: each value a
+  // column of its own): room up to its row, growing by doubling if more rows come.
+  columns.back().reserve(rows == 0 ? std::min(capacity, expected_rows) : rows + 1);
   pending_.emplace_back();
   column = index;
   return index;
@@ -44,7 +45,6 @@ void ParsedBatch::drop_record() {
     p.first = std::min(p.first, p.end);
   }
   while (columns.size() > record_columns_) {
-    slot_of.pop_back();
     pending_.pop_back();
     columns.pop_back();
   }
@@ -82,7 +82,6 @@ void ParsedBatch::move_into(BatchBuilder& out) {
     }
   }
   columns.clear();
-  slot_of.clear();
   pending_.clear();
   out.resize(base + rows);
   out.attach(arena);

@@ -22,13 +22,13 @@ namespace graph_runner::plugins {
 
 /// Records parsed from JSON, column by column, with the arena their long strings live in.
 struct ParsedBatch {
-  std::vector<Column> columns;            // in the order fields first appeared: the batch's column order
-  std::vector<std::uint32_t> slot_of;     // index in columns -> JsonFields slot
+  std::vector<Column> columns;  // in the order fields first appeared: the batch's column order
   std::size_t rows = 0;
   std::size_t capacity = 256;  // records it will hold at most
-  /// Rows a new column reserves (at most capacity; the column grows by doubling beyond):
-  /// the parser sets the size of its previous batch, so a batch of sparse records does not
-  /// reserve `capacity` rows for each of its many mostly absent columns.
+  /// Rows a column of the batch's first record reserves (at most capacity; the column grows
+  /// by doubling beyond): the parser sets the size of its previous batch, so a batch of
+  /// sparse records does not reserve `capacity` rows for each of its many mostly absent
+  /// columns.
   std::size_t expected_rows = SIZE_MAX;
   std::size_t cells = 0;       // values set (the sparse-batch rule of BatchBuilder::full())
   bool closed = false;         // ended before a record whose keys came in another order
@@ -64,13 +64,13 @@ struct ParsedBatch {
     last_index_ = -1;
     reordered_ = false;
   }
-  /// Sets field `f` (slot `slot`) of record `rows` to `v` (a repeated key: the last wins).
-  /// `column`: where the slot's column was last seen, in this batch or another one (a hint
-  /// kept by JsonFields, one per slot, updated here). The slot -> column map lives with the
+  /// Sets field `f` of record `rows` to `v` (a repeated key: the last wins). `column`: where
+  /// the field's column was last seen, in this batch or another one (a hint kept by
+  /// JsonFields, one per field, updated here). The field -> column map lives with the
   /// parser, not the batch: a table per batch sized by every key ever seen made sparse keys
   /// cost batches x keys (400 KB per batch for 100,000 names).
-  void set(std::uint32_t slot, std::uint32_t& column, Field f, Value v) {
-    const std::uint32_t index = cell(slot, column, f, v.type());
+  void set(std::uint32_t& column, Field f, Value v) {
+    const std::uint32_t index = cell(column, f, v.type());
     Column& c = columns[index];
     // A value of the column's type is written in place (Column::set, out of line in the
     // SDK library, cost a call, a type check and a resize per value); the rest through set().
@@ -94,8 +94,8 @@ struct ParsedBatch {
   }
   /// set() for a string or json value `s` (`t`) that stands in simdjson's padded input:
   /// copied into the arena when longer than StringView::max_inline, else into the cell.
-  void set_text(std::uint32_t slot, std::uint32_t& column, Field f, std::string_view s, Type t) {
-    const std::uint32_t index = cell(slot, column, f, t);
+  void set_text(std::uint32_t& column, Field f, std::string_view s, Type t) {
+    const std::uint32_t index = cell(column, f, t);
     Column& c = columns[index];
     if (c.type() != (t == Type::string ? ColumnType::string : ColumnType::json)) {
       mark_pending(index);
@@ -125,11 +125,10 @@ struct ParsedBatch {
   void finish_columns();
 
  private:
-  // The index of the column of `slot` for a value of type `t` at row `rows` (the cell
-  // counted).
-  std::uint32_t cell(std::uint32_t slot, std::uint32_t& column, Field f, Type t) {
+  // The index of the column of `f` for a value of type `t` at row `rows` (the cell counted).
+  std::uint32_t cell(std::uint32_t& column, Field f, Type t) {
     std::uint32_t index = column;
-    if (index >= columns.size() || slot_of[index] != slot) index = add_column(slot, column, f, t);
+    if (index >= columns.size() || columns[index].field() != f) index = add_column(column, f, t);
     const auto i = static_cast<std::int64_t>(index);
     if (i <= last_index_) reordered_ = true;
     last_index_ = i;
@@ -158,8 +157,8 @@ struct ParsedBatch {
   // Marks the pending rows of column `index` valid (before Column::set, whose rules read
   // which rows have values).
   void mark_pending(std::uint32_t index);
-  // A new column for `slot` (its first value of type `t`), noted in the hint `column`.
-  std::uint32_t add_column(std::uint32_t slot, std::uint32_t& column, Field f, Type t);
+  // A new column for `f` (its first value of type `t`), noted in the hint `column`.
+  std::uint32_t add_column(std::uint32_t& column, Field f, Type t);
   // Makes row `rows` of `c` exist: columns grow ahead of the records (absent rows), so
   // that a record does not resize each of them; finish_columns() trims them.
   void grow(Column& c) const { c.resize(std::max(rows + 1, std::min(capacity, 2 * c.size()))); }

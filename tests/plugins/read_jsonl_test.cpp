@@ -146,6 +146,50 @@ TEST_CASE("read_jsonl tells apart keys that share a long prefix, in any order", 
   CHECK(gt::column(batches, "k")[1].is_null());
 }
 
+TEST_CASE("read_jsonl tells apart long keys at the same position under other parents, with dots or escapes", "[plugins][read_jsonl]") {
+  // The parser compares a key with the one seen at its position last time, against the end of
+  // that field's interned name: the parent, dots and escapes must not make two keys the same.
+  TempDir dir;
+  auto path = write(dir.path() / "paths.jsonl",
+                    "{\"a\":{\"long_key_name\":1}}\n"
+                    "{\"b\":{\"long_key_name\":2}}\n"
+                    "{\"b\":{\"long_key_name\":3}}\n"
+                    "{\"x.long_key_name\":4}\n"
+                    "{\"x.long_key_name\":5}\n"
+                    "{\"long_key_name\\u0021\":6}\n"
+                    "{\"long_key_name!\":7}\n");
+  auto batches = gt::run_source(describe_read_jsonl(), {{"path", path}});
+  auto value = [](std::int64_t i) { return Value::of(i); };
+  CHECK(gt::column(batches, "a.long_key_name")[0] == value(1));
+  CHECK(gt::column(batches, "a.long_key_name")[1].is_null());
+  CHECK(gt::column(batches, "b.long_key_name")[1] == value(2));
+  CHECK(gt::column(batches, "b.long_key_name")[2] == value(3));
+  CHECK(gt::column(batches, "x\\.long_key_name")[3] == value(4));
+  CHECK(gt::column(batches, "x\\.long_key_name")[4] == value(5));
+  CHECK(gt::column(batches, "long_key_name!")[5] == value(6));
+  CHECK(gt::column(batches, "long_key_name!")[6] == value(7));
+}
+
+TEST_CASE("read_jsonl keeps every value of a field first seen late in a batch, then in every record", "[plugins][read_jsonl]") {
+  // Such a column starts with room up to its row (sparse keys) and grows as records come.
+  TempDir dir;
+  std::string text;
+  for (int i = 0; i < 600; ++i)
+    text += i % 256 < 3 ? "{\"id\":" + std::to_string(i) + "}\n"
+                        : "{\"id\":" + std::to_string(i) + ",\"late\":\"v" + std::to_string(i) + "\"}\n";
+  auto path = write(dir.path() / "late.jsonl", text);
+  auto batches = gt::run_source(describe_read_jsonl(), {{"path", path}});
+  auto ids = gt::column(batches, "id");
+  auto late = gt::column(batches, "late");
+  REQUIRE(ids.size() == 600);
+  REQUIRE(late.size() == 600);
+  for (int i = 0; i < 600; ++i) {
+    CHECK(ids[i] == Value::of(std::int64_t{i}));
+    if (i % 256 < 3) CHECK(late[i].is_null());
+    else CHECK(late[i].as_string() == "v" + std::to_string(i));
+  }
+}
+
 TEST_CASE("read_jsonl reads every file a glob matches, in order", "[plugins][read_jsonl]") {
   TempDir dir;
   write(dir.path() / "2.jsonl", "{\"n\":3}\n");
