@@ -5,12 +5,14 @@
 namespace graph_runner::plugins {
 
 ParsePool::ParsePool(BlockReader& reader, std::size_t window, std::size_t batch_records)
-    : reader_(reader), max_window_(window < 1 ? 1 : window), window_(1),
+    : reader_(reader), arena_(tbb::this_task_arena::max_concurrency()), max_window_(window < 1 ? 1 : window), window_(1),
       parsers_([batch_records] { return std::make_unique<JsonlParser>(batch_records); }) {}
 
 ParsePool::~ParsePool() {
-  for (auto& job : order_) job->parsed.cancel();
-  for (auto& job : order_) job->parsed.wait();
+  arena_.execute([this] {
+    for (auto& job : order_) job->parsed.cancel();
+    for (auto& job : order_) job->parsed.wait();
+  });
 }
 
 void ParsePool::fill() {
@@ -24,13 +26,15 @@ void ParsePool::fill() {
         return;
       }
       if (status == BlockReader::Status::oversized) j.batches.push_back(oversized_batch(reader_.oversized()));
-      else j.parsed.run([this, &j] {
-        try {
-          auto parser = parsers_.acquire();
-          parser->parse(j.block, j.batches);
-        } catch (...) {
-          j.error = std::current_exception();
-        }
+      else arena_.execute([this, &j] {
+        j.parsed.run([this, &j] {
+          try {
+            auto parser = parsers_.acquire();
+            parser->parse(j.block, j.batches);
+          } catch (...) {
+            j.error = std::current_exception();
+          }
+        });
       });
     } catch (...) {  // a read error: delivered in order, after the blocks before it
       j.error = std::current_exception();
@@ -41,15 +45,25 @@ void ParsePool::fill() {
 }
 
 bool ParsePool::next(std::vector<ParsedBatch>& out, std::exception_ptr& error, std::optional<FilePosition>& after) {
+  // The jobs run in the pool's arena, where the run's cancellation does not reach by itself:
+  // the caller's task group is asked, before and after waiting.
+  auto cancelled = [this] {
+    if (!tbb::is_current_task_group_canceling()) return false;
+    arena_.execute([this] {
+      for (auto& j : order_) j->parsed.cancel();  // waited for by the destructor
+    });
+    input_ended_ = true;
+    return true;
+  };
+  if (cancelled()) return false;
   fill();
   if (order_.empty()) return false;
   std::unique_ptr<Job> job = std::move(order_.front());
   order_.pop_front();
-  // Cancelled with the run (the task group belongs to the calling node's task): stop.
-  if (job->parsed.wait() == tbb::task_group_status::canceled) {
-    input_ended_ = true;
-    return false;
-  }
+  // Waited for in the pool's arena: this thread parses there or waits, and takes no task of
+  // the graph meanwhile (see the header).
+  arena_.execute([&] { job->parsed.wait(); });
+  if (cancelled()) return false;
   std::size_t bytes = 0;
   for (const ParsedBatch& b : job->batches) bytes += b.bytes();
   window_ = std::clamp<std::size_t>(memory_budget / std::max<std::size_t>(bytes, 1), 1, max_window_);

@@ -6,7 +6,10 @@
 // Tasks, not threads of our own: the engine's oneTBB arena already keeps one thread per core
 // busy, and parser threads beside it oversubscribed the cores (measured on 2 cores: two
 // parser threads made 200 MB parse slower than one, as idle oneTBB workers spun against
-// them). A source waiting for its next block helps parse it, or runs other nodes' work.
+// them). The tasks run in an arena of their own: a source waiting for its next block helps
+// parse it there, and only that. Waiting in the graph's arena, the thread took other tasks,
+// among them its own input node's next one, whose lock the waiting call held: a deadlock
+// (seen when the run had one thread, e.g. under an address-space limit).
 #include <cstddef>
 #include <deque>
 #include <exception>
@@ -14,6 +17,7 @@
 #include <optional>
 #include <vector>
 
+#include <oneapi/tbb/task_arena.h>
 #include <oneapi/tbb/task_group.h>
 
 #include "block_reader.hpp"
@@ -53,6 +57,7 @@ class ParsePool {
   static constexpr std::size_t memory_budget = std::size_t{16} << 20;
 
   BlockReader& reader_;
+  tbb::task_arena arena_;  // where the parse tasks run and are waited for
   const std::size_t max_window_;
   std::size_t window_;  // one block until the first is handed out and its cost known
   Pool<JsonlParser> parsers_;  // one per task running, reused
