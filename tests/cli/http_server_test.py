@@ -613,11 +613,14 @@ def rss_backpressure():
     print(f"RSS: {base} KiB after warm-up; during the run min {min(samples)}, max {max(samples)} KiB over "
           f"{len(samples)} samples (bound {base} + {bound} KiB); first half max {max(samples[:half])}, "
           f"second half max {max(samples[half:])}")
-    if max(samples) > base + bound:
-        fail(f"RSS reached {max(samples)} KiB, over the bound {base} + {bound} KiB")
-    # Flat: the second half of the run does not keep growing past the first.
-    if max(samples[half:]) > max(samples[:half]) + 1024:
-        fail(f"RSS kept growing: first half max {max(samples[:half])} KiB, second half max {max(samples[half:])} KiB")
+    if SANITIZED:  # (make test-asan leaves this test out: see ASAN_EXCLUDE in the Makefile)
+        print("RSS bounds not checked under AddressSanitizer (its quarantine holds freed memory)")
+    else:
+        if max(samples) > base + bound:
+            fail(f"RSS reached {max(samples)} KiB, over the bound {base} + {bound} KiB")
+        # Flat: the second half of the run does not keep growing past the first.
+        if max(samples[half:]) > max(samples[:half]) + 1024:
+            fail(f"RSS kept growing: first half max {max(samples[:half])} KiB, second half max {max(samples[half:])} KiB")
     rc, stderr = run.finish(signal.SIGINT)
     check_books(stderr, rc, 130)
 
