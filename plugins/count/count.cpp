@@ -155,7 +155,6 @@ class Count : public Sink {
           const std::uint64_t tag = tag_of(c.type() == ColumnType::string  ? Type::string
                                            : c.type() == ColumnType::bytes ? Type::bytes
                                                                             : Type::json);
-          const std::span<const StringView> strings = c.strings();
           StringView last;
           std::uint64_t last_hash = hash_bytes({}, tag);
           auto hash_of = [&](const StringView& s) {
@@ -166,8 +165,7 @@ class Count : public Sink {
             }
             return last_hash;
           };
-          if (c.all_valid()) rows([&](std::size_t i, std::size_t r) { sums[i] += mix(name ^ hash_of(strings[r])); });
-          else rows([&](std::size_t i, std::size_t r) { if (c.valid(r)) sums[i] += mix(name ^ hash_of(strings[r])); });
+          typed(c.strings(), hash_of);
           break;
         }
         case ColumnType::mixed:

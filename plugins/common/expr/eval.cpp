@@ -156,6 +156,10 @@ void Eval::split_truth(const Node& n, const Vector& v, Sel sel, std::vector<std:
 
 std::pair<std::vector<std::uint32_t>&, std::vector<std::uint32_t>&> Eval::branch(const Node& c, Sel sel) {
   run(c, sel);
+  return split_ran(c, sel);
+}
+
+std::pair<std::vector<std::uint32_t>&, std::vector<std::uint32_t>&> Eval::split_ran(const Node& c, Sel sel) {
   auto& yes = selection();
   auto& no = selection();
   split_truth(c, vec(c), sel, yes, &no);
@@ -251,26 +255,25 @@ void Eval::coalesce(const Node& n, Sel sel) {
 }
 
 void Eval::conditional(const Node& n, Sel sel) {
+  run(*n.args[0], sel);
   if (blend_literals(n, sel)) return;
-  auto [yes, no] = branch(*n.args[0], sel);
+  auto [yes, no] = split_ran(*n.args[0], sel);
   if (!yes.empty()) run(*n.args[1], yes);
   if (!no.empty()) run(*n.args[2], no);
   merge_parts(vec(n), sel, {{yes.empty() ? nullptr : &vec(*n.args[1]), yes}, {no.empty() ? nullptr : &vec(*n.args[2]), no}});
   release(2);
 }
 
-// `c ? x : y` with literals x and y of one type and a bool condition: each record takes one of
-// the two values in one branch-free loop, with no split of the records and no merge.
+// `c ? x : y` (c has run) with literals x and y of one type and a bool condition: each record
+// takes one of the two values in one branch-free loop, with no split of the records and no merge.
 bool Eval::blend_literals(const Node& n, Sel sel) {
-  const Node& c = *n.args[0];
   const Node& x = *n.args[1];
   const Node& y = *n.args[2];
   if (!x.is_literal() || !y.is_literal() || x.value.is_null() || x.value.type() != y.value.type()) return false;
   const Kind kind = kind_of(x.value.type());
   if (kind != Kind::boolean && kind != Kind::int64 && kind != Kind::float64) return false;
-  run(c, sel);
-  const Vector& t = vec(c);
-  if (t.kind != Kind::boolean || t.constant) return false;  // (branch() runs it again: rare)
+  const Vector& t = vec(*n.args[0]);
+  if (t.kind != Kind::boolean || t.constant) return false;
   Vector& out = vec(n);
   out.reset_no_nulls(kind, batch.size());
   const std::uint8_t* b = t.bools.data();

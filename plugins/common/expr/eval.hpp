@@ -65,6 +65,8 @@ struct Eval {
   /// Runs condition `c` on `sel` and splits it into the records where it is true and the
   /// others: two selections, released by the caller (release(2)).
   std::pair<std::vector<std::uint32_t>&, std::vector<std::uint32_t>&> branch(const Node& c, Sel sel);
+  /// branch() of a condition `c` that has already run on `sel`.
+  std::pair<std::vector<std::uint32_t>&, std::vector<std::uint32_t>&> split_ran(const Node& c, Sel sel);
 };
 
 }  // namespace graph_runner::expr
