@@ -150,18 +150,18 @@ class Count : public Sink {
         case ColumnType::bytes:
         case ColumnType::json: {
           // Records of a batch often share one string (a source name copied once into the
-          // batch's arena): the same 16 bytes of view (length, prefix and pointer, or the
-          // whole short string) mean the same text, so hash it once.
+          // batch's arena, or short enough to live in the view): the same 16 bytes of view
+          // (length, prefix and pointer, or the whole short string) mean the same text, so
+          // the last one's hash is checked first, then the table of short ones.
           const std::uint64_t tag = tag_of(c.type() == ColumnType::string  ? Type::string
                                            : c.type() == ColumnType::bytes ? Type::bytes
                                                                             : Type::json);
           StringView last;
           std::uint64_t last_hash = hash_bytes({}, tag);
           auto hash_of = [&](const StringView& s) {
-            if (s.is_inline()) return short_hashes_.hash(s, tag);
             if (std::memcmp(&s, &last, sizeof s) != 0) {
               last = s;
-              last_hash = hash_bytes(s.view(), tag);
+              last_hash = s.is_inline() ? short_hashes_.hash(s, tag) : hash_bytes(s.view(), tag);
             }
             return last_hash;
           };

@@ -24,6 +24,10 @@ constexpr std::size_t kMinClass = 4, kMaxClass = 20, kKeep = 64;
 
 struct ReleaseBuffer {
   void operator()(void* p, std::size_t) const noexcept { ::operator delete(p, std::align_val_t{16}); }
+  // Stacks of class c the shared depot holds: up to 4 MiB of each class of 64 KiB or less.
+  static constexpr std::size_t depot_stacks(std::size_t c) {
+    return c > 16 ? 0 : std::min<std::size_t>(16, (std::size_t{4} << 20) / (kKeep << c));
+  }
 };
 struct BufferPoolTag;
 using BufferPool = detail::FreeStacks<BufferPoolTag, kMaxClass + 1, ReleaseBuffer>;
