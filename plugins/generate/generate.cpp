@@ -63,7 +63,9 @@ class Generate : public Source {
     const std::span<double> value = values.doubles_for_write().subspan(start);
     const std::span<std::int64_t> ts = stamps.ints_for_write().subspan(start);
     const std::span<StringView> source = sources.strings_for_write().subspan(start);
-    const StringView source_name(out.string(name_).as_string());  // one arena copy, shared by every record
+    // A short name sits in the view itself; a longer one is copied once into the batch's arena.
+    const StringView source_name(name_.size() <= StringView::max_inline ? std::string_view(name_)
+                                                                        : out.string(name_).as_string());
     for (std::size_t i = 0; i < n; ++i) {
       const std::int64_t k = next_ + static_cast<std::int64_t>(i);
       id[i] = k;

@@ -10,6 +10,7 @@
 
 #include "graph_runner/detail/emitter_rules.hpp"
 #include "graph_runner/errors.hpp"
+#include "run/call_clock.hpp"
 #include "sdk/recycled.hpp"
 
 namespace graph_runner::engine {
@@ -145,13 +146,13 @@ void NodeRuntime::timed(const Batch* in, Call&& call) {
   while (now > seen && !max_running_.compare_exchange_weak(seen, now, std::memory_order_relaxed)) {
   }
   for (const auto& o : run_.observers()) o->on_call_begin(index_, in);
-  const auto start = Clock::now();
+  const std::uint64_t start = CallClock::now();
   struct End {  // also when the call throws (guarded handles the exception)
     NodeRuntime& node;
     const Batch* in;
-    Clock::time_point start;
+    std::uint64_t start;
     ~End() {
-      const std::int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
+      const std::int64_t ns = CallClock::ns_since(start);
       node.running_.fetch_sub(1, std::memory_order_relaxed);
       add_in_slot(node.counts_.local().busy_ns, ns);
       node.latency_.local().record_in_slot(ns);

@@ -1,10 +1,37 @@
 // BatchBuilder: typed columns filled record by record or in bulk.
 #include <algorithm>
+#include <new>
 
 #include "graph_runner/batch.hpp"
 #include "recycled.hpp"
 
 namespace graph_runner {
+namespace {
+
+// The builder's columns become the batch's as they are, their memory from a per-thread pool:
+// a column made with new and moved into a shared one cost a malloc and a free per column
+// and batch. The pool's blocks come from ::operator new(sizeof(Column)), so the builder's
+// unique_ptr may still delete one it holds when destroyed.
+#if GRAPH_RUNNER_RECYCLE
+using ColumnBlocks = detail::BlockPool<sizeof(Column)>;
+#else
+struct ColumnBlocks {  // AddressSanitizer: plain new and delete, so a use after free is caught
+  static void* allocate() { return ::operator new(sizeof(Column)); }
+  static void deallocate(void* p) noexcept { ::operator delete(p, sizeof(Column)); }
+};
+#endif
+
+ColumnPtr hand_over(std::unique_ptr<Column> c) {
+  struct Dispose {
+    void operator()(Column* p) const noexcept {
+      p->~Column();
+      ColumnBlocks::deallocate(p);
+    }
+  };
+  return std::shared_ptr<Column>(c.release(), Dispose{}, detail::RecyclingAllocator<Column>{});
+}
+
+}  // namespace
 
 BatchBuilder::BatchBuilder(std::size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
 BatchBuilder::BatchBuilder(BatchBuilder&&) noexcept = default;
@@ -19,7 +46,7 @@ Column& BatchBuilder::column_at(Field f, ColumnType type) {
     hint_ = it->second + 1;
     return *columns_[it->second];
   }
-  auto c = std::make_unique<Column>(f, type, 0);
+  auto c = std::unique_ptr<Column>(new (ColumnBlocks::allocate()) Column(f, type, 0));
   // A field the batch's first record has: room for the batch. One that first appears
   // later (wide, sparse records; they end batches early, see full()): room for the rows so
   // far, grown by doubling; reserving the capacity for each of their many mostly absent
@@ -82,7 +109,7 @@ BatchPtr BatchBuilder::finish() {
   out->columns_.reserve(columns_.size() + 2);  // room for a column or two a stage adds (map)
   for (auto& c : columns_) {
     c->resize(rows_);
-    out->columns_.push_back(detail::make_recycled<Column>(std::move(*c)));
+    out->columns_.push_back(hand_over(std::move(c)));
   }
   out->reindex();
   // Moved element by element: the builder's vector keeps its capacity for the next batch
