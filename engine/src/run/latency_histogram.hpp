@@ -3,6 +3,7 @@
 // ~1 h): recording is one relaxed atomic add, so it stays on for every call.
 #include <array>
 #include <atomic>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -71,10 +72,26 @@ class LatencyHistogram {
 
  private:
   static double upper_bound_ns(std::size_t i) { return 1000.0 * std::exp2(static_cast<double>(i + 1) / 4.0); }
+  // Bucket i holds the calls of [first_ns(i), first_ns(i + 1)) (the first from 0): floor(4 *
+  // log2(ns / 1 us)), found without a logarithm (which cost more than the rest of recording):
+  // the power of two from the integer microseconds, then the quarter by comparison.
   static std::size_t bucket_of(std::int64_t ns) noexcept {
     if (ns <= 1000) return 0;
-    double b = std::floor(std::log2(static_cast<double>(ns) / 1000.0) * 4.0);
-    return b >= buckets - 1 ? buckets - 1 : static_cast<std::size_t>(b);
+    const std::size_t octave = std::bit_width(static_cast<std::uint64_t>(ns / 1000)) - 1;
+    if (octave >= buckets / 4) return buckets - 1;
+    std::size_t b = 4 * octave;
+    const auto& first = first_ns();
+    while (b + 1 < buckets && (b + 1) % 4 != 0 && ns >= first[b + 1]) ++b;
+    return b;
+  }
+  // first_ns()[i]: the least ns in bucket i, 1 us * 2^(i/4) rounded up (exact at powers of two).
+  static const std::array<std::int64_t, buckets>& first_ns() noexcept {
+    static const std::array<std::int64_t, buckets> table = [] {
+      std::array<std::int64_t, buckets> t{};
+      for (std::size_t i = 0; i < buckets; ++i) t[i] = static_cast<std::int64_t>(std::ceil(1000.0 * std::exp2(static_cast<double>(i) / 4.0)));
+      return t;
+    }();
+    return table;
   }
 
   std::array<std::atomic<std::uint64_t>, buckets> counts_{};
