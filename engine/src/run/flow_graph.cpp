@@ -28,6 +28,7 @@ FlowGraph::FlowGraph(const CheckedGraph& graph, std::vector<std::unique_ptr<Node
   for (std::size_t i = 0; i < spec_.nodes.size(); ++i) consumers_[i].resize(spec_.nodes[i].ports.size());
   for (const CheckedEdge& e : spec_.edges) consumers_[e.from][e.port].push_back(e.to);
   if (std::size_t io = blocking_threads(spec_); io > 0) io_arena_ = std::make_unique<tbb::task_arena>(static_cast<int>(io), 0);
+  std::vector<bool> plain(spec_.nodes.size(), false);
   for (std::size_t i = 0; i < spec_.nodes.size(); ++i) {
     const CheckedNode& node = spec_.nodes[i];
     if (node.spec->kind == NodeKind::source) build_source(i);
@@ -36,10 +37,25 @@ FlowGraph::FlowGraph(const CheckedGraph& graph, std::vector<std::unique_ptr<Node
     else if (node.spec->partition_by) build_partitioned(i);
     else if (node.spec->priority) build_prioritized(i);
     else if (node.spec->kind == NodeKind::stage && node.spec->ordered && node.concurrency != 1) build_ordered_stage(i);
-    else build_plain(i);
+    else {
+      build_plain(i);
+      plain[i] = true;
+    }
   }
   for (const CheckedEdge& e : spec_.edges)
     flow::make_edge(*nodes_[e.from]->ports[e.port], *nodes_[e.to]->entry);
+  find_chains(plain);
+}
+
+void FlowGraph::find_chains(const std::vector<bool>& plain) {
+  auto unlimited = [&](std::size_t i) { return plain[i] && runtimes_[i]->flow_concurrency() == flow::unlimited; };
+  chain_.resize(spec_.nodes.size());
+  for (std::size_t i = 0; i < spec_.nodes.size(); ++i) {
+    chain_[i].assign(spec_.nodes[i].ports.size(), SIZE_MAX);
+    if (spec_.nodes[i].spec->kind != NodeKind::stage || !unlimited(i)) continue;
+    for (std::size_t port = 0; port < chain_[i].size(); ++port)
+      if (consumers_[i][port].size() == 1 && unlimited(consumers_[i][port][0])) chain_[i][port] = consumers_[i][port][0];
+  }
 }
 
 FlowGraph::~FlowGraph() {
@@ -63,18 +79,33 @@ std::size_t waiting_sources(const CheckedGraph& graph) {
   return n;
 }
 
-void FlowGraph::deliver(std::size_t i, std::size_t port, const BatchPtr& batch) {
+namespace {
+// Chained calls nest (a chain of N stages is N calls deep on one stack): past this depth the
+// next hop goes through the flow graph, whose task starts on a fresh stack.
+constexpr int kMaxChainDepth = 8;
+thread_local int chain_depth = 0;
+}  // namespace
+
+void FlowGraph::deliver(std::size_t i, std::size_t port, BatchPtr batch, bool chain) {
   if (consumers_[i][port].empty()) {  // unread = "drop": nothing reads this port
     runtimes_[i]->dropped_unread(batch->size());
     return;
   }
   runtimes_[i]->count_emitted(port, *batch);
   for (std::size_t consumer : consumers_[i][port]) runtimes_[consumer]->enqueued();
+  if (const std::size_t next = chain_[i][port]; chain && next != SIZE_MAX && chain_depth < kMaxChainDepth) {
+    struct Depth {
+      Depth() { ++chain_depth; }
+      ~Depth() { --chain_depth; }
+    } depth;
+    call(next, std::move(batch), SIZE_MAX, /*may_own=*/true);  // the only reference: in place, as from a task
+    return;
+  }
   nodes_[i]->ports[port]->try_put(batch);
 }
 
-void FlowGraph::send(std::size_t i, Outputs& outputs) {
-  for (auto& o : outputs) deliver(i, o.port, o.batch);
+void FlowGraph::send(std::size_t i, Outputs& outputs, bool chain) {
+  for (auto& o : outputs) deliver(i, o.port, std::move(o.batch), chain);
   outputs.clear();
 }
 
@@ -156,8 +187,8 @@ void FlowGraph::build_source(std::size_t i) {
         box->ticket->admit();
         BatchPtr batch = std::move(box->batch);
         BatchPtr errors = std::move(box->errors);
-        if (!batch->empty()) deliver(i, 0, batch);
-        if (errors && rt.errors_port() != SIZE_MAX) deliver(i, rt.errors_port(), errors);
+        if (!batch->empty()) deliver(i, 0, std::move(batch));
+        if (errors && rt.errors_port() != SIZE_MAX) deliver(i, rt.errors_port(), std::move(errors));
         return flow::continue_msg();
       });
   flow::make_edge(input, limiter);
@@ -174,7 +205,7 @@ void FlowGraph::call(std::size_t i, BatchPtr in, std::size_t instance, bool may_
     const NodeRuntime::Sender send_now = [this, i](Outputs& o) { send(i, o); };
     rt.process(std::move(in), outputs, instance, &send_now, may_own);
   }
-  send(i, outputs);
+  send(i, outputs, /*chain=*/true);  // after the call: its time and slot are not the consumer's
 }
 
 void FlowGraph::build_plain(std::size_t i) {

@@ -69,8 +69,11 @@ class FlowGraph {
   void build_prioritized(std::size_t i);
   // Runs one input through node i (stage or sink) and sends what it emits.
   void call(std::size_t i, BatchPtr in, std::size_t instance = SIZE_MAX, bool may_own = false);
-  void send(std::size_t i, Outputs& outputs);
-  void deliver(std::size_t i, std::size_t port, const BatchPtr& batch);
+  // `chain`: a batch for a consumer node i chains to (see chain_) is run by it here, on
+  // this thread; otherwise every batch goes to its consumers' flow-graph nodes.
+  void send(std::size_t i, Outputs& outputs, bool chain = false);
+  void deliver(std::size_t i, std::size_t port, BatchPtr batch, bool chain = false);
+  void find_chains(const std::vector<bool>& plain);
   // The graph is idle while a source waits for tokens: asks every stage to flush what it
   // holds. False when nothing was emitted.
   bool flush_held();
@@ -85,6 +88,12 @@ class FlowGraph {
   std::vector<std::shared_ptr<SourceGate>> gates_;
   std::vector<const SourceGate*> gate_of_;
   std::vector<std::vector<std::vector<std::size_t>>> consumers_;  // [node][port] -> nodes fed
+  // [node][port] -> the one consumer a batch of that port is run by directly, SIZE_MAX for
+  // none. Both nodes are plain stages (or the consumer a plain sink) of unlimited
+  // concurrency: calling the consumer on the producer's thread, once the producer's call has
+  // ended, limits no concurrency, and saves the flow graph's task per batch and hop (at
+  // batch_size 1, most of a stage's cost).
+  std::vector<std::vector<std::size_t>> chain_;
   std::unique_ptr<tbb::task_arena> io_arena_;                     // for blocking nodes
   std::unique_ptr<Ticker> ticker_;                                // stage timers, when any stage has one
   std::atomic<std::size_t> sources_running_{0};                   // sources that have not ended
