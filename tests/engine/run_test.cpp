@@ -207,6 +207,38 @@ sleep_us = 100
   CHECK(r.result.max_in_flight_seen <= 3);
 }
 
+// Stages of unlimited concurrency with one consumer call it directly (FlowGraph chains): a
+// chain longer than the nesting limit (8) goes on through the flow graph; every record and
+// every count must come out as without chaining.
+TEST_CASE("a long chain of thread-safe stages delivers every record and counts each node", "[run]") {
+  std::string toml = R"(
+[graph]
+batch_size = 1
+max_in_flight = 4
+[sources.src]
+plugin = "seq"
+count = 2000
+[stages.s0]
+plugin = "keep_even"
+inputs = ["src"]
+)";
+  const int stages = 20;
+  for (int i = 1; i < stages; ++i)
+    toml += "[stages.s" + std::to_string(i) + "]\nplugin = \"shared_pass\"\njitter = true\ninputs = [\"s" +
+            std::to_string(i - 1) + "\"]\n";
+  toml += "[sinks.out]\nplugin = \"collect\"\ninputs = [\"s" + std::to_string(stages - 1) + "\"]\n";
+  Run r = run_graph_text(toml);
+  REQUIRE(r.result.status == RunStatus::completed);
+  check_each_batch_acknowledged_once("src", 2000);
+  CHECK(sorted(run_test::probe().received["out"]) == iota(0, 2000, 2));
+  for (int i = 1; i < stages; ++i) {
+    INFO("stage s" << i);
+    CHECK(r.node("s" + std::to_string(i)).records_in == 1000);
+    CHECK(r.node("s" + std::to_string(i)).records_out == 1000);
+    CHECK(r.node("s" + std::to_string(i)).batches_in == 1000);
+  }
+}
+
 TEST_CASE("a node runs at most `concurrency` calls at once, and reaches it", "[run]") {
   auto graph = [](const std::string& plugin, int concurrency) {
     return R"(
