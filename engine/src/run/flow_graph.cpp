@@ -93,7 +93,10 @@ void FlowGraph::deliver(std::size_t i, std::size_t port, BatchPtr batch, bool ch
   }
   runtimes_[i]->count_emitted(port, *batch);
   for (std::size_t consumer : consumers_[i][port]) runtimes_[consumer]->enqueued();
-  if (const std::size_t next = chain_[i][port]; chain && next != SIZE_MAX && chain_depth < kMaxChainDepth) {
+  // Not once the run is cancelled: the flow graph then runs no new task, and a chained call
+  // must not either.
+  if (const std::size_t next = chain_[i][port];
+      chain && next != SIZE_MAX && chain_depth < kMaxChainDepth && !run_.cancelled()) {
     struct Depth {
       Depth() { ++chain_depth; }
       ~Depth() { --chain_depth; }
