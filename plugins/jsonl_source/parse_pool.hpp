@@ -24,7 +24,9 @@
 #include <vector>
 
 // tbb::isolated_task_group: a preview in oneTBB 2021, but exported by libtbb since 2021.1.
+#ifndef TBB_PREVIEW_ISOLATED_TASK_GROUP
 #define TBB_PREVIEW_ISOLATED_TASK_GROUP 1
+#endif
 #include <oneapi/tbb/task_group.h>
 
 #include "block_reader.hpp"
@@ -80,9 +82,9 @@ class ParsePool {
   Pool<JsonlParser> parsers_;  // one per thread parsing, reused
   std::deque<std::shared_ptr<Job>> order_;  // every job not yet handed out, in file order
   bool input_ended_ = false;
-  // The parse tasks, in the arena of the caller of next(). Isolated: the destructor waits for
-  // them running none but them. Its own context: the run's cancellation is asked for in
-  // next(), and the run's context may be gone before the pool.
+  // The parse tasks, in the arena of the caller of next(). Isolated: the destructor, waiting
+  // for them, runs no other task. A context of its own: the run's cancellation is asked for
+  // in next(), and the run's context may be gone before the pool.
   tbb::task_group_context context_{tbb::task_group_context::isolated};
   tbb::isolated_task_group tasks_{context_};
 };

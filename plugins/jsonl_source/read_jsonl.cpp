@@ -15,8 +15,8 @@
 //
 // Files are read in blocks of 1 MiB of whole lines. With threads > 1, blocks (of 256 KiB) are
 // parsed ahead as tasks on the run's threads while read() hands out the records of earlier
-// ones, in file order: one big file keeps every core busy. Standard input, and inputs of a few blocks, are
-// parsed in read() itself.
+// ones, in file order: one big file keeps every core busy. Standard input, and inputs of a
+// few blocks, are parsed in read() itself.
 #include <sys/stat.h>
 
 #include <algorithm>
