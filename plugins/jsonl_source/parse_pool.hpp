@@ -6,10 +6,16 @@
 // Tasks, not threads of our own: the engine's oneTBB arena already keeps one thread per core
 // busy, and parser threads beside it oversubscribed the cores (measured on 2 cores: two
 // parser threads made 200 MB parse slower than one, as idle oneTBB workers spun against
-// them). The tasks run in an arena of their own: a source waiting for its next block helps
-// parse it there, and only that. Waiting in the graph's arena, the thread took other tasks,
-// among them its own input node's next one, whose lock the waiting call held: a deadlock
-// (seen when the run had one thread, e.g. under an address-space limit).
+// them). The tasks go to the run's arena, where its idle threads take them; a thread that
+// takes one claims its block, and a task whose block is claimed already does nothing.
+// next() never waits for tasks the way oneTBB does (running other tasks meanwhile): it
+// claims and parses the block it needs itself, or, when another thread is parsing it,
+// parses a later block or blocks until that thread is done. Waiting in the graph's arena,
+// the thread took other tasks, among them its own input node's next one, whose lock the
+// waiting call held: a deadlock (seen when the run had one thread, e.g. under an
+// address-space limit). A separate arena for the tasks avoided that, but the run's threads
+// seldom joined it: two cores parsed at 1.04x one.
+#include <atomic>
 #include <cstddef>
 #include <deque>
 #include <exception>
@@ -17,7 +23,10 @@
 #include <optional>
 #include <vector>
 
-#include <oneapi/tbb/task_arena.h>
+// tbb::isolated_task_group: a preview in oneTBB 2021, but exported by libtbb since 2021.1.
+#ifndef TBB_PREVIEW_ISOLATED_TASK_GROUP
+#define TBB_PREVIEW_ISOLATED_TASK_GROUP 1
+#endif
 #include <oneapi/tbb/task_group.h>
 
 #include "block_reader.hpp"
@@ -46,23 +55,38 @@ class ParsePool {
 
  private:
   struct Job {
+    enum State : int { queued, claimed, done };
     TextBlock block;
     std::vector<ParsedBatch> batches;
     std::exception_ptr error;
-    tbb::task_group parsed;  // the job's one task
+    std::atomic<int> state{queued};  // int: waited on with a futex
+    bool claim() noexcept {  // true for the one thread that takes it
+      int expected = queued;
+      return state.load(std::memory_order_relaxed) == queued &&
+             state.compare_exchange_strong(expected, claimed, std::memory_order_acquire);
+    }
   };
-  void fill();  // reads blocks until the window is full
+  void fill();                // reads blocks until the window is full
+  void parse(Job& job);       // after claiming it
+  void finish(Job& front);    // returns once `front` is parsed
+  Job* claim_queued();        // a later block no thread has taken, claimed; or null
+  bool cancelled();
+  void skip_queued();         // marks the blocks no thread has taken done, unparsed
 
   // Blocks parsed ahead, in memory together: about this many bytes of columns at most.
   static constexpr std::size_t memory_budget = std::size_t{16} << 20;
 
   BlockReader& reader_;
-  tbb::task_arena arena_;  // where the parse tasks run and are waited for
   const std::size_t max_window_;
   std::size_t window_;  // one block until the first is handed out and its cost known
-  Pool<JsonlParser> parsers_;  // one per task running, reused
-  std::deque<std::unique_ptr<Job>> order_;  // every job not yet handed out, in file order
+  Pool<JsonlParser> parsers_;  // one per thread parsing, reused
+  std::deque<std::shared_ptr<Job>> order_;  // every job not yet handed out, in file order
   bool input_ended_ = false;
+  // The parse tasks, in the arena of the caller of next(). Isolated: the destructor, waiting
+  // for them, runs no other task. A context of its own: the run's cancellation is asked for
+  // in next(), and the run's context may be gone before the pool.
+  tbb::task_group_context context_{tbb::task_group_context::isolated};
+  tbb::isolated_task_group tasks_{context_};
 };
 
 }  // namespace graph_runner::plugins

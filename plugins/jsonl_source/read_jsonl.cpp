@@ -13,10 +13,10 @@
 // "FILE:LINE[:COL]: message", in file order: `fail` stops the run once the records before it
 // are out, `drop` and `route` go on reading.
 //
-// Files are read in blocks of 1 MiB of whole lines. With threads > 1, blocks are parsed ahead
-// as tasks on the run's threads while read() hands out the records of earlier ones, in file
-// order: one big file keeps every core busy. Standard input, and inputs of a few blocks, are
-// parsed in read() itself.
+// Files are read in blocks of 1 MiB of whole lines. With threads > 1, blocks (of 256 KiB) are
+// parsed ahead as tasks on the run's threads while read() hands out the records of earlier
+// ones, in file order: one big file keeps every core busy. Standard input, and inputs of a
+// few blocks, are parsed in read() itself.
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -41,6 +41,9 @@ namespace graph_runner::plugins {
 namespace {
 
 constexpr std::size_t block_bytes = std::size_t{1} << 20;
+// Blocks parsed ahead are smaller: the few in flight, and their columns, stay in the cores'
+// caches (nested JSONL on 2 cores: 5 % faster than blocks of 1 MiB; 128 KiB gained less).
+constexpr std::size_t ahead_block_bytes = std::size_t{256} << 10;
 
 std::size_t total_bytes(const std::vector<std::string>& paths) {
   std::size_t total = 0;
@@ -64,13 +67,14 @@ class ReadJsonl : public Source {
     std::vector<std::string> paths = follow ? std::vector<std::string>{} : expand_input_paths(path_);
     const bool stdin_used = std::find(paths.begin(), paths.end(), "-") != paths.end();
     const std::size_t bytes = total_bytes(paths);  // following: parsed as it comes, no pool
-    reader_.emplace(open_file_set(ctx_, path_, checkpoints_), block_bytes, max_record_bytes_);
     const std::size_t threads = threads_ > 0 ? static_cast<std::size_t>(threads_)
                                              : static_cast<std::size_t>(tbb::this_task_arena::max_concurrency());
     // Parsing ahead pays off from a few blocks on; standard input is parsed as it arrives.
+    const bool ahead = threads > 1 && !stdin_used && bytes > 4 * block_bytes;
+    reader_.emplace(open_file_set(ctx_, path_, checkpoints_), ahead ? ahead_block_bytes : block_bytes,
+                    max_record_bytes_);
     // Two blocks per thread in the window: one being parsed, one ready.
-    if (threads > 1 && !stdin_used && bytes > 4 * block_bytes)
-      pool_ = std::make_unique<ParsePool>(*reader_, 2 * threads, ctx_.batch_size());
+    if (ahead) pool_ = std::make_unique<ParsePool>(*reader_, 2 * threads, ctx_.batch_size());
   }
 
   bool read(BatchBuilder& out) override {

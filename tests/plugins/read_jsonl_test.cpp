@@ -8,8 +8,10 @@
 #include <cstring>
 #include <cstdio>
 #include <cstdlib>
+#include <numeric>
 #include <thread>
 
+#include <oneapi/tbb/task_arena.h>
 #include <oneapi/tbb/task_group.h>
 
 #include "jsonl_parser.hpp"
@@ -301,6 +303,23 @@ TEST_CASE("read_jsonl closed or cancelled with blocks parsed ahead stops its tas
     for (std::size_t i = 0; i < ids.size(); ++i) in_order = in_order && ids[i] == static_cast<std::int64_t>(i);
     CHECK(in_order);
   }
+}
+
+// With one thread in the arena no task parses while the source waits: the source's thread
+// claims each block itself, and the tasks left behind find their blocks taken (waiting for
+// them in the run's arena hung with one thread).
+TEST_CASE("read_jsonl parsing ahead with one thread in its arena reads every block in order", "[plugins][read_jsonl]") {
+  TempDir dir;
+  const int lines = 100'000;  // about 10 MB: ten blocks
+  auto path = write(dir.path() / "big.jsonl", big_jsonl(lines));
+  std::vector<BatchPtr> batches;
+  tbb::task_arena one(1);
+  one.execute([&] {
+    batches = gt::run_source(describe_read_jsonl(), {{"path", path}, {"threads", 4}}, 0, {.batch_size = 1000});
+  });
+  std::vector<std::int64_t> expected(static_cast<std::size_t>(lines));
+  std::iota(expected.begin(), expected.end(), 0);
+  CHECK(gt::ints(batches, "id") == expected);
 }
 
 // Parse speed. Hidden: run it on purpose, in a Release build: plugins_tests "[bench]"
