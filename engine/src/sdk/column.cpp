@@ -24,9 +24,11 @@ constexpr std::size_t kMinClass = 4, kMaxClass = 20, kKeep = 64;
 
 struct ReleaseBuffer {
   void operator()(void* p, std::size_t) const noexcept { ::operator delete(p, std::align_val_t{16}); }
-  // Stacks of class c the shared depot holds: up to 4 MiB of each class of 64 KiB or less.
+  // Stacks of class c the shared depot holds: enough to pass stacks between a thread that
+  // frees and one that makes (a few), at most 512 KiB of a class. More only held memory that
+  // sparse records, whose many small columns use every class, did not need back.
   static constexpr std::size_t depot_stacks(std::size_t c) {
-    return c > 16 ? 0 : std::min<std::size_t>(16, (std::size_t{4} << 20) / (kKeep << c));
+    return std::min<std::size_t>(4, (std::size_t{512} << 10) / (kKeep << c));
   }
 };
 struct BufferPoolTag;

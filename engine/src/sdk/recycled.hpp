@@ -158,7 +158,7 @@ class BlockPool {
  private:
   struct Release {
     void operator()(void* p, std::size_t) const noexcept { ::operator delete(p); }
-    static constexpr std::size_t depot_stacks(std::size_t) { return 16; }
+    static constexpr std::size_t depot_stacks(std::size_t) { return 4; }
   };
   using Stacks = FreeStacks<BlockPool<Size>, 1, Release>;
 };
