@@ -137,35 +137,36 @@ class Count : public Sink {
       };
       std::uint64_t* sums = record_hashes_.data();
       // Typed columns: a loop of hash mixes over an array, without a branch on each value's
-      // type (nor on validity when every row has a value).
-      auto typed = [&](auto values, auto hash) {
-        if (c.all_valid()) rows([&](std::size_t i, std::size_t r) { sums[i] += mix(name ^ hash(values[r])); });
-        else rows([&](std::size_t i, std::size_t r) { if (c.valid(r)) sums[i] += mix(name ^ hash(values[r])); });
+      // type (nor on validity when every row has a value). field(v): the field's part of the
+      // record's hash, mix(name ^ hash of the value).
+      auto typed = [&](auto values, auto field) {
+        if (c.all_valid()) rows([&](std::size_t i, std::size_t r) { sums[i] += field(values[r]); });
+        else rows([&](std::size_t i, std::size_t r) { if (c.valid(r)) sums[i] += field(values[r]); });
       };
       switch (c.type()) {
-        case ColumnType::int64: typed(c.ints(), [](std::int64_t v) { return hash_int(v); }); break;
-        case ColumnType::float64: typed(c.doubles(), [](double v) { return hash_double(v); }); break;
-        case ColumnType::boolean: typed(c.bools(), [](std::uint8_t v) { return hash_bool(v != 0); }); break;
+        case ColumnType::int64: typed(c.ints(), [&](std::int64_t v) { return mix(name ^ hash_int(v)); }); break;
+        case ColumnType::float64: typed(c.doubles(), [&](double v) { return mix(name ^ hash_double(v)); }); break;
+        case ColumnType::boolean: typed(c.bools(), [&](std::uint8_t v) { return mix(name ^ hash_bool(v != 0)); }); break;
         case ColumnType::string:
         case ColumnType::bytes:
         case ColumnType::json: {
           // Records of a batch often share one string (a source name copied once into the
           // batch's arena, or short enough to live in the view): the same 16 bytes of view
           // (length, prefix and pointer, or the whole short string) mean the same text, so
-          // the last one's hash is checked first, then the table of short ones.
+          // the last one's part of the hash is checked first, then the table of short ones.
           const std::uint64_t tag = tag_of(c.type() == ColumnType::string  ? Type::string
                                            : c.type() == ColumnType::bytes ? Type::bytes
                                                                             : Type::json);
           StringView last;
-          std::uint64_t last_hash = hash_bytes({}, tag);
-          auto hash_of = [&](const StringView& s) {
+          std::uint64_t last_part = mix(name ^ hash_bytes({}, tag));
+          auto part_of = [&](const StringView& s) {
             if (std::memcmp(&s, &last, sizeof s) != 0) {
               last = s;
-              last_hash = s.is_inline() ? short_hashes_.hash(s, tag) : hash_bytes(s.view(), tag);
+              last_part = mix(name ^ (s.is_inline() ? short_hashes_.hash(s, tag) : hash_bytes(s.view(), tag)));
             }
-            return last_hash;
+            return last_part;
           };
-          typed(c.strings(), hash_of);
+          typed(c.strings(), part_of);
           break;
         }
         case ColumnType::mixed:
