@@ -8,24 +8,20 @@
 namespace graph_runner {
 namespace {
 
-// The builder's columns become the batch's as they are, their memory from a per-thread pool:
-// a column made with new and moved into a shared one cost a malloc and a free per column
-// and batch. The pool's blocks come from ::operator new(sizeof(Column)), so the builder's
-// unique_ptr may still delete one it holds when destroyed.
-#if GRAPH_RUNNER_RECYCLE
-using ColumnBlocks = detail::BlockPool<sizeof(Column)>;
-#else
-struct ColumnBlocks {  // AddressSanitizer: plain new and delete, so a use after free is caught
-  static void* allocate() { return ::operator new(sizeof(Column)); }
-  static void deallocate(void* p) noexcept { ::operator delete(p, sizeof(Column)); }
-};
-#endif
+// The builder's columns become the batch's as they are, their memory from the per-thread
+// block lists (RecyclingAllocator: plain new and delete under AddressSanitizer): a column
+// made with new and moved into a shared one cost a malloc and a free per column and batch.
+// The lists' blocks come from ::operator new(sizeof(Column)), so the builder's unique_ptr may
+// still delete one it holds when destroyed.
+std::unique_ptr<Column> new_column(Field f, ColumnType type) {
+  return std::unique_ptr<Column>(new (detail::RecyclingAllocator<Column>{}.allocate(1)) Column(f, type, 0));
+}
 
 ColumnPtr hand_over(std::unique_ptr<Column> c) {
   struct Dispose {
     void operator()(Column* p) const noexcept {
       p->~Column();
-      ColumnBlocks::deallocate(p);
+      detail::RecyclingAllocator<Column>{}.deallocate(p, 1);
     }
   };
   return std::shared_ptr<Column>(c.release(), Dispose{}, detail::RecyclingAllocator<Column>{});
@@ -46,7 +42,7 @@ Column& BatchBuilder::column_at(Field f, ColumnType type) {
     hint_ = it->second + 1;
     return *columns_[it->second];
   }
-  auto c = std::unique_ptr<Column>(new (ColumnBlocks::allocate()) Column(f, type, 0));
+  auto c = new_column(f, type);
   // A field the batch's first record has: room for the batch. One that first appears
   // later (wide, sparse records; they end batches early, see full()): room for the rows so
   // far, grown by doubling; reserving the capacity for each of their many mostly absent

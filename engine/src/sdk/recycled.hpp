@@ -78,7 +78,7 @@ class FreeStacks {
     Free* first = nullptr;
     std::size_t count = 0;
   };
-  static constexpr std::size_t kDepotStacks = 16;
+  static constexpr std::size_t kDepotStacks = 4;  // the most a Policy asks for
   // Constant-initialized and trivially destructible, as the heads: blocks still here at exit
   // stay reachable from it (not a leak to LeakSanitizer).
   struct Depot {
