@@ -1,5 +1,7 @@
 #include "run/call_clock.hpp"
 
+#include <atomic>
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #include <x86intrin.h>
@@ -47,7 +49,7 @@ Pair tightest_pair() noexcept {
 
 // Nanoseconds per tick, 0 when the counter is not usable. Measured over 500 us of
 // steady_clock: the pairs at both ends are good to some tens of nanoseconds, so the rate is
-// to a few parts in 10,000, and the wait does not show in a run's start.
+// to a few parts in 10,000, and the wait does not show in a run.
 double measure_ns_per_tick() noexcept {
   if (!invariant_tsc()) return 0;
   (void)tightest_pair();  // binds steady_clock's symbol and warms the caches
@@ -59,23 +61,34 @@ double measure_ns_per_tick() noexcept {
   return static_cast<double>(last.ns - first.ns) / static_cast<double>(last.ticks - first.ticks);
 }
 
-const double ns_per_tick = measure_ns_per_tick();  // once, at load
+// Measured at the first read of the clock, not at load: commands that run no graph
+// (validate, --help) and test programs do not wait for it. Later reads test the rate known
+// (a relaxed load: a plain load) as a constant was tested; the first read is out of line
+// (inlined, its frame made every read save six registers).
+std::atomic<double> known_rate{-1};  // -1: not measured yet
+[[gnu::noinline, gnu::cold]] double first_ns_per_tick() noexcept {
+  static const double measured = measure_ns_per_tick();  // once, whichever thread comes first
+  known_rate.store(measured, std::memory_order_relaxed);
+  return measured;
+}
 #endif
 
 }  // namespace
 
 std::uint64_t CallClock::now() noexcept {
 #ifdef GRAPH_RUNNER_TSC
-  if (ns_per_tick > 0) return __rdtsc();
+  if (known_rate.load(std::memory_order_relaxed) > 0) [[likely]] return __rdtsc();
+  if (known_rate.load(std::memory_order_relaxed) < 0 && first_ns_per_tick() > 0) return __rdtsc();
 #endif
   return steady_ns();
 }
 
 std::int64_t CallClock::ns_since(std::uint64_t start) noexcept {
-  const std::uint64_t end = now();
+  const std::uint64_t end = now();  // the rate is known from here on
   if (end <= start) return 0;
 #ifdef GRAPH_RUNNER_TSC
-  if (ns_per_tick > 0) return static_cast<std::int64_t>(static_cast<double>(end - start) * ns_per_tick);
+  if (const double rate = known_rate.load(std::memory_order_relaxed); rate > 0)
+    return static_cast<std::int64_t>(static_cast<double>(end - start) * rate);
 #endif
   return static_cast<std::int64_t>(end - start);
 }
