@@ -138,24 +138,28 @@ void append_readable_value(std::string& out, const Value& v) { append_value(out,
 
 void json_layout(const Batch& batch, JsonLayout& layout) {
   layout.columns.clear();
+  layout.keys.clear();
+  layout.text.clear();
   layout.nested = false;
+  auto add_key = [&layout](std::string_view key) {
+    const std::size_t offset = layout.text.size();
+    append_json_string(layout.text, key);
+    layout.text += ':';
+    layout.keys.emplace_back(static_cast<std::uint32_t>(offset), static_cast<std::uint32_t>(layout.text.size() - offset));
+  };
   for (const auto& c : batch.columns()) {
     JsonLayout::Entry e;
     e.column = c.get();
+    e.first_key = static_cast<std::uint32_t>(layout.keys.size());
     const std::string_view name = field_name(c->field());
     if (is_path(name)) {
-      for (const auto& key : path_split(name)) {
-        std::string k;
-        append_json_string(k, key);
-        e.keys.push_back(k + ':');
-      }
+      for (const auto& key : path_split(name)) add_key(key);
+      e.levels = static_cast<std::uint32_t>(layout.keys.size() - e.first_key - 1);
     } else {
-      std::string k;
-      append_json_string(k, name);
-      e.keys.push_back(k + ':');
+      add_key(name);
     }
-    if (e.keys.size() > 1) layout.nested = true;
-    layout.columns.push_back(std::move(e));
+    if (e.levels > 0) layout.nested = true;
+    layout.columns.push_back(e);
   }
 }
 
@@ -186,7 +190,7 @@ void append_json_record(std::string& out, const Batch& batch, std::size_t i, con
       if (!e.column->present(row)) continue;  // absent: the record has no such key
       if (!first) out += ',';
       first = false;
-      out += e.keys[0];
+      out += layout.key(e, 0);
       append_cell(out, *e.column, row);
     }
     out += '}';
@@ -199,11 +203,11 @@ void append_json_record(std::string& out, const Batch& batch, std::size_t i, con
   bool comma = false;
   for (const auto& e : layout.columns) {
     if (!e.column->present(row)) continue;
-    const std::size_t levels = e.keys.size() - 1;  // objects around the value
+    const std::size_t levels = e.levels;  // objects around the value
     std::size_t common = 0;
     if (open_entry) {
       const std::size_t most = std::min(open, levels);
-      while (common < most && open_entry->keys[common] == e.keys[common]) ++common;
+      while (common < most && layout.key(*open_entry, common) == layout.key(e, common)) ++common;
     }
     for (; open > common; --open) {
       out += '}';
@@ -211,14 +215,14 @@ void append_json_record(std::string& out, const Batch& batch, std::size_t i, con
     }
     for (std::size_t d = common; d < levels; ++d) {
       if (comma) out += ',';
-      out += e.keys[d];
+      out += layout.key(e, d);
       out += '{';
       comma = false;
     }
     open = levels;
     open_entry = &e;
     if (comma) out += ',';
-    out += e.keys[levels];
+    out += layout.key(e, levels);
     append_cell(out, *e.column, row);
     comma = true;
   }

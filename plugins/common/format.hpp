@@ -1,8 +1,10 @@
 #pragma once
 // Writing values and records as text, shared by the jsonl, stdout and http sinks.
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "graph_runner/batch.hpp"
@@ -31,13 +33,26 @@ void append_json_value(std::string& out, const Value& v);
 /// for append_json_record(). Field names are paths (graph_runner/field_path.hpp): the
 /// fields of a record that share a prefix, one after the other, are written as one nested
 /// object (`user.id`, `user.name` -> `"user":{"id":..,"name":..}`).
+///
+/// Its buffers are reused from batch to batch: sparse records make batches of a few rows
+/// and a hundred columns, and a string per key and column cost more than writing the rows.
 struct JsonLayout {
   struct Entry {
     const Column* column = nullptr;
-    std::vector<std::string> keys;  // `"key":` for each level of the path (one: a top-level name)
+    std::uint32_t first_key = 0;  // its keys are key(first_key .. first_key + levels]
+    std::uint32_t levels = 0;     // objects around the value (0: a top-level name)
   };
   std::vector<Entry> columns;  // in column order
   bool nested = false;         // some name has more than one level
+
+  /// `"key":` of level `level` (0: outermost) of `e`'s path.
+  std::string_view key(const Entry& e, std::size_t level) const noexcept {
+    const auto [offset, size] = keys[e.first_key + level];
+    return {text.data() + offset, size};
+  }
+
+  std::string text;                                          // every `"key":`, one after the other
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> keys;  // (offset, size) in `text`
 };
 
 /// Fills `layout` for `batch`.

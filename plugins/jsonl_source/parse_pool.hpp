@@ -74,7 +74,11 @@ class ParsePool {
   void skip_queued();         // marks the blocks no thread has taken done, unparsed
 
   // Blocks parsed ahead, in memory together: about this many bytes of columns at most.
-  static constexpr std::size_t memory_budget = std::size_t{16} << 20;
+  // Dense records fill the window at 4 MiB (a 256 KiB block of event lines is ~220 KB of
+  // columns); sparse keys (10 of 100,000 names per line: ~1.9 MB per block) get 2 blocks
+  // ahead, not 4: at 16 MiB their peak RSS was 2.7x that of the same lines with fixed keys,
+  // now 1.9x, with no loss of speed.
+  static constexpr std::size_t memory_budget = std::size_t{4} << 20;
 
   BlockReader& reader_;
   const std::size_t max_window_;

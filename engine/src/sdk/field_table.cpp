@@ -2,16 +2,21 @@
 //
 // Compact, because a run may see many names (JSON lines with keys drawn from 100,000 names):
 // each name's text lives in a shared chunk, its entry (text, id, a one-pointer hook of an
-// intrusive hash set) in a deque, so a name costs about 40 bytes plus its text; a
-// std::string in a deque plus an unordered_map node over it took about 100.
+// intrusive hash set) in segments that never move, so a name costs about 40 bytes plus its
+// text; a std::string in a deque plus an unordered_map node over it took about 100.
+// field_name() takes no lock: writers write a JSON key per value and column, and with many
+// names (a sparse-keys run) a shared lock per call was 6 % of the run.
 #include <algorithm>
+#include <array>
+#include <atomic>
+#include <bit>
 #include <cstring>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <boost/intrusive/unordered_set.hpp>
@@ -66,6 +71,38 @@ class TextChunks {
   std::size_t left_ = 0;
 };
 
+// Names by id, in segments that never move: segment s holds ids [kFirst (2^s - 1),
+// kFirst (2^(s+1) - 1)). Readers take no lock: an id reaches a reader after intern() wrote its
+// entry and published the segment.
+class NameSegments {
+ public:
+  ~NameSegments() {
+    for (auto& s : segments_) delete[] s.load(std::memory_order_relaxed);
+  }
+  // The entry of a new id (`id` = the number of names so far); under the writer's lock.
+  Name& add(std::uint32_t id) {
+    const auto [segment, offset] = locate(id);
+    Name* names = segments_[segment].load(std::memory_order_relaxed);
+    if (!names) {
+      names = new Name[kFirst << segment];
+      segments_[segment].store(names, std::memory_order_release);
+    }
+    return names[offset];
+  }
+  const Name& operator[](std::uint32_t id) const noexcept {
+    const auto [segment, offset] = locate(id);
+    return segments_[segment].load(std::memory_order_acquire)[offset];
+  }
+
+ private:
+  static constexpr std::size_t kFirst = 256;
+  static std::pair<std::size_t, std::size_t> locate(std::uint32_t id) noexcept {
+    const std::size_t segment = std::bit_width(id / kFirst + 1) - 1;
+    return {segment, id - kFirst * ((std::size_t{1} << segment) - 1)};
+  }
+  std::array<std::atomic<Name*>, 32> segments_{};  // kFirst (2^32 - 1) names: past any 32-bit id
+};
+
 class FieldTable {
  public:
   FieldTable() : buckets_(std::make_unique<NameSet::bucket_type[]>(min_buckets)),
@@ -78,17 +115,18 @@ class FieldTable {
     }
     std::unique_lock lock(mutex_);
     if (auto it = set_.find(name, NameHash{}, NameEqual{}); it != set_.end()) return Field{it->id};
-    Name& n = names_.emplace_back();  // deque: entries never move
+    const std::uint32_t id = count_.load(std::memory_order_relaxed);
+    Name& n = names_.add(id);
     n.text = text_.copy(name);
-    n.id = static_cast<std::uint32_t>(names_.size() - 1);
+    n.id = id;
     if (set_.size() + 1 > set_.bucket_count()) grow();
     set_.insert(n);
-    return Field{n.id};
+    count_.store(id + 1, std::memory_order_release);
+    return Field{id};
   }
 
-  std::string_view name(Field f) {
-    std::shared_lock lock(mutex_);
-    return f.id < names_.size() ? names_[f.id].text : std::string_view("?");
+  std::string_view name(Field f) const noexcept {
+    return f.id < count_.load(std::memory_order_acquire) ? names_[f.id].text : std::string_view("?");
   }
 
  private:
@@ -101,8 +139,9 @@ class FieldTable {
     buckets_ = std::move(buckets);
   }
 
-  std::shared_mutex mutex_;
-  std::deque<Name> names_;  // by id
+  std::shared_mutex mutex_;  // set_ and text_; names_ is read without it
+  NameSegments names_;
+  std::atomic<std::uint32_t> count_{0};
   TextChunks text_;
   std::unique_ptr<NameSet::bucket_type[]> buckets_;
   NameSet set_;
