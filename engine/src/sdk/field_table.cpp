@@ -13,6 +13,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <new>
 #include <mutex>
 #include <shared_mutex>
 #include <string_view>
@@ -76,18 +77,26 @@ class TextChunks {
 // entry and published the segment.
 class NameSegments {
  public:
+  NameSegments() = default;
+  NameSegments(const NameSegments&) = delete;
+  NameSegments& operator=(const NameSegments&) = delete;
   ~NameSegments() {
-    for (auto& s : segments_) delete[] s.load(std::memory_order_relaxed);
+    for (std::uint32_t id = 0; id < count_; ++id) (*this)[id].~Name();
+    for (std::size_t s = 0; s < segments_.size(); ++s)
+      if (Name* names = segments_[s].load(std::memory_order_relaxed))
+        std::allocator<Name>{}.deallocate(names, kFirst << s);
   }
-  // The entry of a new id (`id` = the number of names so far); under the writer's lock.
-  Name& add(std::uint32_t id) {
-    const auto [segment, offset] = locate(id);
+  // The entry of a new id (the number of names so far); under the writer's lock. Entries
+  // are made one by one: a segment's unused part is never touched (its pages stay unmapped).
+  Name& add() {
+    const auto [segment, offset] = locate(count_);
     Name* names = segments_[segment].load(std::memory_order_relaxed);
     if (!names) {
-      names = new Name[kFirst << segment];
+      names = std::allocator<Name>{}.allocate(kFirst << segment);
       segments_[segment].store(names, std::memory_order_release);
     }
-    return names[offset];
+    ++count_;
+    return *new (names + offset) Name;
   }
   const Name& operator[](std::uint32_t id) const noexcept {
     const auto [segment, offset] = locate(id);
@@ -101,6 +110,7 @@ class NameSegments {
     return {segment, id - kFirst * ((std::size_t{1} << segment) - 1)};
   }
   std::array<std::atomic<Name*>, 32> segments_{};  // kFirst (2^32 - 1) names: past any 32-bit id
+  std::uint32_t count_ = 0;                         // entries made (the writer's)
 };
 
 class FieldTable {
@@ -116,7 +126,7 @@ class FieldTable {
     std::unique_lock lock(mutex_);
     if (auto it = set_.find(name, NameHash{}, NameEqual{}); it != set_.end()) return Field{it->id};
     const std::uint32_t id = count_.load(std::memory_order_relaxed);
-    Name& n = names_.add(id);
+    Name& n = names_.add();
     n.text = text_.copy(name);
     n.id = id;
     if (set_.size() + 1 > set_.bucket_count()) grow();
