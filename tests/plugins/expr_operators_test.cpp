@@ -121,6 +121,23 @@ TEST_CASE("&& and || short-circuit per record: the right side runs only where ne
   CHECK(r.errors.empty());
 }
 
+TEST_CASE("a chain of ?: over literals is one blend, and fails no record its inner conditions do not reach", "[expr]") {
+  auto b = gt::make_batch({{{"v", 100.0}, {"n", 1}, {"s", "abc"}},
+                           {{"v", 500.0}, {"n", 0}, {"s", "5"}},
+                           {{"v", 1500.0}, {"n", 0}, {"s", "1"}},
+                           {{"v", nullptr}, {"n", 0}, {"s", "xyz"}}});
+  CHECK(run("v < 200 ? 0.0 : (v < 1000 ? 1.0 : 2.0)", b).values ==
+        Strings{"double 0", "double 1", "double 2", "double 2"});  // a null condition counts as false
+  CHECK(run("v < 200 ? (n == 1 ? 1 : 2) : (v < 1000 ? 3 : 4)", b).values == Strings{"int 1", "int 3", "int 4", "int 4"});
+  const std::uint32_t some[] = {1, 2};
+  CHECK(run("v < 200 ? 0.0 : (v < 1000 ? 1.0 : 2.0)", b->select(some)).values == Strings{"double 1", "double 2"});
+  // int("abc") fails record 0 only if the inner condition runs there: it must not.
+  auto r = run("n == 1 ? 10 : (int(s) > 3 ? 20 : 30)", b);
+  CHECK(r.values == Strings{"int 10", "int 20", "int 30", "null"});
+  REQUIRE(r.errors.size() == 1);  // record 3 reaches int("xyz")
+  CHECK(r.errors[0].rfind("3: ", 0) == 0);
+}
+
 TEST_CASE("fields: typed columns, nested paths, quoted keys, selections", "[expr]") {
   graph_runner::BatchBuilder bb;
   for (int i = 0; i < 4; ++i) {

@@ -264,28 +264,76 @@ void Eval::conditional(const Node& n, Sel sel) {
   release(2);
 }
 
-// `c ? x : y` (c has run) with literals x and y of one type and a bool condition: each record
-// takes one of the two values in one branch-free loop, with no split of the records and no merge.
+namespace {
+
+// A literal of a plain kind, or `c ? x : y` of such literals (`v < 200 ? 0.0 : (v < 1000 ?
+// 1.0 : 2.0)`): what blend() may run on every record. Its kind, or Kind::null when neither.
+Kind literal_chain(const Node& n) {
+  if (n.is_literal()) {
+    if (n.value.is_null()) return Kind::null;
+    const Kind k = kind_of(n.value.type());
+    return k == Kind::boolean || k == Kind::int64 || k == Kind::float64 ? k : Kind::null;
+  }
+  if (n.op != Op::cond) return Kind::null;
+  const Kind k = literal_chain(*n.args[1]);
+  return k == literal_chain(*n.args[2]) ? k : Kind::null;
+}
+
+}  // namespace
+
+// `c ? x : y` (c has run) whose branches are literals of one kind, or `?:` of such literals:
+// each record takes its value in one branch-free loop, with no split of the records and no
+// merge. A nested `?:` runs on every record then, not only on those that reach it: when that
+// fails some record (its condition is no bool there), the failures are taken back and the
+// caller splits the records instead.
 bool Eval::blend_literals(const Node& n, Sel sel) {
   const Node& x = *n.args[1];
   const Node& y = *n.args[2];
-  if (!x.is_literal() || !y.is_literal() || x.value.is_null() || x.value.type() != y.value.type()) return false;
-  const Kind kind = kind_of(x.value.type());
-  if (kind != Kind::boolean && kind != Kind::int64 && kind != Kind::float64) return false;
+  const Kind kind = literal_chain(x);
+  if (kind == Kind::null || literal_chain(y) != kind) return false;
   const Vector& t = vec(*n.args[0]);
   if (t.kind != Kind::boolean || t.constant) return false;
+  const std::size_t errors = s.errors_.size();
+  for (const Node* branch : {&x, &y})
+    if (!branch->is_literal()) run(*branch, sel);
+  auto ready = [&](const Node& b) { return b.is_literal() || (vec(b).kind == kind && vec(b).no_nulls && !vec(b).constant); };
+  if (s.errors_.size() != errors || !ready(x) || !ready(y)) {
+    for (std::size_t k = errors; k < s.errors_.size(); ++k) s.failed_[s.errors_[k].record] = 0;
+    s.errors_.resize(errors);
+    return false;
+  }
   Vector& out = vec(n);
   out.reset_no_nulls(kind, batch.size());
   const std::uint8_t* b = t.bools.data();
   const std::uint8_t* z = t.no_nulls ? nullptr : t.nulls.data();  // null counts as false
-  auto pick = [&](auto* dst, auto a, auto other) {
-    if (!z) for (std::uint32_t i : sel) dst[i] = b[i] ? a : other;
-    else for (std::uint32_t i : sel) dst[i] = b[i] && !z[i] ? a : other;
+  // get_x(i), get_y(i): a literal's value, or the branch's vector at i.
+  auto pick = [&](auto* dst, auto get_x, auto get_y) {
+    if (!z) each(sel, [&](std::uint32_t i) { dst[i] = b[i] ? get_x(i) : get_y(i); });
+    else each(sel, [&](std::uint32_t i) { dst[i] = b[i] && !z[i] ? get_x(i) : get_y(i); });
+  };
+  auto with_values = [&](auto* dst, const auto& storage, auto literal) {
+    using T = std::remove_pointer_t<decltype(dst)>;
+    auto constant = [](T v) { return [v](std::uint32_t) { return v; }; };
+    auto values = [](const auto& vector) { const T* p = vector.data(); return [p](std::uint32_t i) { return p[i]; }; };
+    const bool lx = x.is_literal(), ly = y.is_literal();
+    if (lx && ly) pick(dst, constant(literal(x)), constant(literal(y)));
+    else if (lx) pick(dst, constant(literal(x)), values(storage(y)));
+    else if (ly) pick(dst, values(storage(x)), constant(literal(y)));
+    else pick(dst, values(storage(x)), values(storage(y)));
   };
   switch (kind) {
-    case Kind::boolean: pick(out.bools.data(), std::uint8_t{x.value.as_bool()}, std::uint8_t{y.value.as_bool()}); break;
-    case Kind::int64: pick(out.ints.data(), x.value.as_int(), y.value.as_int()); break;
-    default: pick(out.doubles.data(), x.value.as_double(), y.value.as_double()); break;
+    case Kind::boolean:
+      with_values(out.bools.data(), [&](const Node& m) -> const auto& { return vec(m).bools; },
+                  [](const Node& m) { return std::uint8_t{m.value.as_bool()}; });
+      break;
+    case Kind::int64:
+      with_values(out.ints.data(), [&](const Node& m) -> const auto& { return vec(m).ints; },
+                  [](const Node& m) { return m.value.as_int(); });
+      break;
+    default:
+      with_values(out.doubles.data(), [&](const Node& m) -> const auto& { return vec(m).doubles; },
+                  [](const Node& m) { return m.value.as_double(); });
+      break;
   }
   return true;
 }
