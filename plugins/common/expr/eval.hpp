@@ -16,6 +16,15 @@ namespace graph_runner::expr {
 
 using Sel = std::span<const std::uint32_t>;
 
+/// Calls body(i) for each record i of `sel`, a selection of the `all` records of a batch.
+/// A selection of all of them is 0, 1, ..., all - 1 (selections are ascending record
+/// indexes): then a counted loop, which the compiler vectorizes, not one through the indexes.
+template <class F>
+void each(Sel sel, std::size_t all, F&& body) {
+  if (sel.size() == all) for (std::size_t i = 0; i < all; ++i) body(static_cast<std::uint32_t>(i));
+  else for (std::uint32_t i : sel) body(i);
+}
+
 Kind kind_of(Type t) noexcept;
 void set(Vector& v, std::size_t i, const Value& x);
 void narrow(Vector& v, Sel sel);
@@ -37,15 +46,9 @@ struct Eval {
   void fail(std::uint32_t i, const std::string& message);
   void operand_failure(const Node& n, std::uint32_t i, int which, std::string_view expected, const std::string& detail, const Value& found);
 
-  /// Calls body(i) for each record i of `sel`. A selection as long as the batch is every
-  /// record (selections are ascending record indexes): then a counted loop, which the
-  /// compiler vectorizes, not one through the indexes.
+  /// each() over this batch's records.
   template <class F>
-  void each(Sel sel, F&& body) const {
-    const std::size_t n = batch.size();
-    if (sel.size() == n) for (std::size_t i = 0; i < n; ++i) body(static_cast<std::uint32_t>(i));
-    else for (std::uint32_t i : sel) body(i);
-  }
+  void each(Sel sel, F&& body) const { expr::each(sel, batch.size(), body); }
 
   /// Evaluates `n` for the records `sel` into vec(n).
   void run(const Node& n, Sel sel);

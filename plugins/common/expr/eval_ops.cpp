@@ -42,14 +42,14 @@ bool decide(Op op, T a, T b) {
 
 // Per-op loops so the comparison is not decided per record.
 template <class A, class B>
-void compare_loop(Op op, Sel sel, A a, B b, std::uint8_t* out) {
+void compare_loop(Op op, Sel sel, std::size_t all, A a, B b, std::uint8_t* out) {
   switch (op) {
-    case Op::lt: for (std::uint32_t i : sel) out[i] = a(i) < b(i); break;
-    case Op::le: for (std::uint32_t i : sel) out[i] = a(i) <= b(i); break;
-    case Op::gt: for (std::uint32_t i : sel) out[i] = a(i) > b(i); break;
-    case Op::ge: for (std::uint32_t i : sel) out[i] = a(i) >= b(i); break;
-    case Op::eq: for (std::uint32_t i : sel) out[i] = a(i) == b(i); break;
-    default: for (std::uint32_t i : sel) out[i] = a(i) != b(i); break;
+    case Op::lt: each(sel, all, [&](std::uint32_t i) { out[i] = a(i) < b(i); }); break;
+    case Op::le: each(sel, all, [&](std::uint32_t i) { out[i] = a(i) <= b(i); }); break;
+    case Op::gt: each(sel, all, [&](std::uint32_t i) { out[i] = a(i) > b(i); }); break;
+    case Op::ge: each(sel, all, [&](std::uint32_t i) { out[i] = a(i) >= b(i); }); break;
+    case Op::eq: each(sel, all, [&](std::uint32_t i) { out[i] = a(i) == b(i); }); break;
+    default: each(sel, all, [&](std::uint32_t i) { out[i] = a(i) != b(i); }); break;
   }
 }
 
@@ -109,12 +109,12 @@ bool Eval::compare_typed(const Node& n, Sel sel) {
         for (std::uint32_t i : sel) r[i] = (pa[i * sa] == pb[i * sb]) == eq;
       }
     } else {
-      compare_loop(n.op, sel, [&](std::size_t i) { return pa[i * sa].view(); }, [&](std::size_t i) { return pb[i * sb].view(); }, r);
+      compare_loop(n.op, sel, batch.size(), [&](std::size_t i) { return pa[i * sa].view(); }, [&](std::size_t i) { return pb[i * sb].view(); }, r);
     }
   } else if (integral(a.kind) && integral(b.kind)) {
-    with_int(a, [&](auto ga) { with_int(b, [&](auto gb) { compare_loop(n.op, sel, ga, gb, r); }); });
+    with_int(a, [&](auto ga) { with_int(b, [&](auto gb) { compare_loop(n.op, sel, batch.size(), ga, gb, r); }); });
   } else {
-    with_double(a, [&](auto ga) { with_double(b, [&](auto gb) { compare_loop(n.op, sel, ga, gb, r); }); });
+    with_double(a, [&](auto ga) { with_double(b, [&](auto gb) { compare_loop(n.op, sel, batch.size(), ga, gb, r); }); });
   }
   false_where_null(a, b, sel, r);
   return true;
@@ -176,10 +176,10 @@ bool Eval::arithmetic_typed(const Node& n, Sel sel) {
     }
     with_double(*b, [&](auto gb) {
       switch (n.op) {
-        case Op::add: for (std::uint32_t i : sel) r[i] = ga(i) + gb(i); break;
-        case Op::sub: for (std::uint32_t i : sel) r[i] = ga(i) - gb(i); break;
-        case Op::mul: for (std::uint32_t i : sel) r[i] = ga(i) * gb(i); break;
-        case Op::div: for (std::uint32_t i : sel) r[i] = ga(i) / gb(i); break;
+        case Op::add: each(sel, [&](std::uint32_t i) { r[i] = ga(i) + gb(i); }); break;
+        case Op::sub: each(sel, [&](std::uint32_t i) { r[i] = ga(i) - gb(i); }); break;
+        case Op::mul: each(sel, [&](std::uint32_t i) { r[i] = ga(i) * gb(i); }); break;
+        case Op::div: each(sel, [&](std::uint32_t i) { r[i] = ga(i) / gb(i); }); break;
         case Op::mod: for (std::uint32_t i : sel) r[i] = std::fmod(ga(i), gb(i)); break;
         default: for (std::uint32_t i : sel) r[i] = std::pow(ga(i), gb(i)); break;
       }
