@@ -328,7 +328,11 @@ bool Eval::blend_literals(const Node& n, Sel sel) {
     auto constant = [](T v) { return [v](std::uint32_t) { return v; }; };
     auto values = [](const auto& vector) { const T* p = vector.data(); return [p](std::uint32_t i) { return p[i]; }; };
     const bool lx = x.is_literal(), ly = y.is_literal();
-    if (lx && ly) pick(dst, constant(literal(x)), constant(literal(y)));
+    if (lx && ly) {  // a bool (0 or 1) indexes the two values: a load, no blend of bits
+      const T values[2] = {literal(y), literal(x)};
+      if (!z) each(sel, [&](std::uint32_t i) { dst[i] = values[b[i] != 0]; });
+      else each(sel, [&](std::uint32_t i) { dst[i] = values[(b[i] & !z[i]) != 0]; });
+    }
     else if (lx) pick(dst, constant(literal(x)), values(storage(y)));
     else if (ly) pick(dst, values(storage(x)), constant(literal(y)));
     else pick(dst, values(storage(x)), values(storage(y)));

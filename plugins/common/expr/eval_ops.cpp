@@ -14,17 +14,22 @@ namespace {
 bool numeric(Kind k) { return k == Kind::int64 || k == Kind::float64 || k == Kind::boolean; }
 bool integral(Kind k) { return k == Kind::int64 || k == Kind::boolean; }
 
-// Calls f with an accessor i -> the number at record i (ints as int64_t, bools as 0/1).
+// Calls f with an accessor i -> the number at record i (ints as int64_t, bools as 0/1). A
+// constant is its own accessor, not p[i * 0]: a stride known only at run time kept the
+// loops from vectorizing.
+template <class T, class F>
+void with_values(const Vector& v, const T* p, F&& f) {
+  if (v.constant) f([x = p[0]](std::size_t) { return x; });
+  else f([p](std::size_t i) { return p[i]; });
+}
 template <class F>
 void with_int(const Vector& v, F&& f) {
-  const std::size_t st = v.constant ? 0 : 1;
-  if (v.kind == Kind::int64) { const std::int64_t* p = v.ints.data(); f([p, st](std::size_t i) { return p[i * st]; }); }
-  else { const std::uint8_t* p = v.bools.data(); f([p, st](std::size_t i) { return static_cast<std::int64_t>(p[i * st]); }); }
+  if (v.kind == Kind::int64) with_values(v, v.ints.data(), f);
+  else with_values(v, v.bools.data(), [&](auto get) { f([get](std::size_t i) { return static_cast<std::int64_t>(get(i)); }); });
 }
 template <class F>
 void with_double(const Vector& v, F&& f) {
-  const std::size_t st = v.constant ? 0 : 1;
-  if (v.kind == Kind::float64) { const double* p = v.doubles.data(); f([p, st](std::size_t i) { return p[i * st]; }); }
+  if (v.kind == Kind::float64) with_values(v, v.doubles.data(), f);
   else with_int(v, [&](auto get) { f([get](std::size_t i) { return static_cast<double>(get(i)); }); });
 }
 
