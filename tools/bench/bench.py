@@ -114,6 +114,9 @@ def bench_seed(r, rounds, records):
         "go_record": lambda: r.run("go_record", [r.go, "-records", str(records), "-mode", "record"]),
         "go_slice": lambda: r.run("go_slice", [r.go, "-records", str(records), "-mode", "slice"]),
     }
+    native = os.path.join(r.baselines, "tbb_seed_native")
+    if os.path.exists(native):  # (a) built with -march=native: a reference (see CMakeLists.txt)
+        programs["tbb_native"] = lambda: r.run("tbb_native", [native, str(records)])
     names = list(programs)
     times = {n: [] for n in names}
     cpu = {n: [] for n in names}
@@ -144,6 +147,9 @@ def bench_seed(r, rounds, records):
                "loop_vs_go_record": ratio("loop", "go_record"),
                "expr_vs_go_slice": ratio("graph_expr", "go_slice"),
            }}
+    if "tbb_native" in programs:
+        out["ratios"]["compiled_vs_tbb_native"] = ratio("graph_compiled", "tbb_native")
+        out["ratios"]["tbb_native_vs_tbb"] = ratio("tbb_native", "tbb")
     return out
 
 
@@ -739,12 +745,18 @@ def table(res):
         rows.append((f"seed pipeline, {s['records'] / 1e6:g}M records (records/s, medians)", ""))
         for n, label in [("graph_compiled", "graph, compiled stages"), ("graph_expr", "graph, filter/map expressions"),
                          ("tbb", "(a) hand-written oneTBB"),
+                         ("tbb_native", "(a) built with -march=native (a reference)"),
                          ("tbb_batches", "(a') hand-written oneTBB, graph-runner batches"), ("loop", "(b) single-threaded loop"),
                          ("go_record", "(c) Go, a record per message"), ("go_slice", "(c) Go, a slice per message")]:
+            if n not in rps:
+                continue
             rows.append((f"  {label}", f"{rps[n] / 1e6:8.2f} M/s   {s['wall_s'][n]:6.2f} s wall {s['cpu_s'][n]:6.2f} s CPU"))
         rows.append(("ratios (median of per-round ratios)", ""))
         # Issue 14's targets (SDK 2.0); issue 2's were 0.8 and 0.5.
         rows.append(("  compiled / oneTBB            (target >= 1.0)", f"{q['compiled_vs_tbb']:6.2f}x  {target(q['compiled_vs_tbb'] >= 1.0)}"))
+        if "compiled_vs_tbb_native" in q:
+            rows.append(("  compiled / oneTBB built with -march=native (count's loops use AVX-512/AVX2 at run time)",
+                         f"{q['compiled_vs_tbb_native']:6.2f}x"))
         rows.append(("  compiled / oneTBB with graph-runner batches (engine cost)", f"{q['compiled_vs_tbb_batches']:6.2f}x"))
         rows.append(("  oneTBB with graph-runner batches / oneTBB (record format cost, target >= 0.9)",
                      f"{q['tbb_batches_vs_tbb']:6.2f}x  {target(q['tbb_batches_vs_tbb'] >= 0.9)}"))
