@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "graph_runner/sdk.hpp"
+#include "vector_clones.hpp"
 
 namespace graph_runner::plugins {
 namespace {
@@ -117,23 +118,16 @@ class ShortStringHashes {
   std::vector<Entry> entries_ = std::vector<Entry>(std::size_t{1} << bits);
 };
 
-// The loops over typed columns, element by element over physical rows: compiled also for
-// AVX-512 and AVX2 and chosen when the process starts (GCC's target_clones), since a mix is
-// two 64-bit multiplies and vector units do 4 or 8 at once. count is a serial sink: what it
-// spends per record caps a parallel pipeline.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define GR_COUNT_KERNEL [[gnu::target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"), gnu::noinline]]
-#else
-#define GR_COUNT_KERNEL
-#endif
-
-GR_COUNT_KERNEL void add_int_parts(std::uint64_t* sums, const std::int64_t* v, std::size_t n, std::uint64_t name) {
+// The loops over typed columns, element by element over physical rows: a mix is two 64-bit
+// multiplies, which vector units do 4 or 8 at once (vector_clones.hpp). count is a serial
+// sink: what it spends per record caps a parallel pipeline.
+GR_VECTOR_CLONES void add_int_parts(std::uint64_t* sums, const std::int64_t* v, std::size_t n, std::uint64_t name) {
   for (std::size_t r = 0; r < n; ++r) sums[r] += mix(name ^ hash_int(v[r]));
 }
-GR_COUNT_KERNEL void add_double_parts(std::uint64_t* sums, const double* v, std::size_t n, std::uint64_t name) {
+GR_VECTOR_CLONES void add_double_parts(std::uint64_t* sums, const double* v, std::size_t n, std::uint64_t name) {
   for (std::size_t r = 0; r < n; ++r) sums[r] += mix(name ^ hash_double(v[r]));
 }
-GR_COUNT_KERNEL std::uint64_t sum_of_mixes(const std::uint64_t* sums, std::size_t n) {
+GR_VECTOR_CLONES std::uint64_t sum_of_mixes(const std::uint64_t* sums, std::size_t n) {
   std::uint64_t total = 0;
   for (std::size_t r = 0; r < n; ++r) total += mix(sums[r]);
   return total;

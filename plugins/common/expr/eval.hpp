@@ -11,6 +11,7 @@
 
 #include "ast.hpp"
 #include "expr.hpp"
+#include "vector_clones.hpp"
 
 namespace graph_runner::expr {
 
@@ -66,11 +67,16 @@ struct Eval {
   void split_truth(const Node& n, const Vector& v, Sel sel, std::vector<std::uint32_t>& yes, std::vector<std::uint32_t>* no);
 
  private:
-  void field(const Node& n, Sel sel);
+  // The loops over whole vectors are compiled for AVX-512 and AVX2 too (vector_clones.hpp).
+  // Each such function is called only in the file that defines it: GCC makes the choice of
+  // clone there (a call from another file links to clones it does not find).
+  GR_VECTOR_CLONES bool arithmetic_loops(const Node& n, Sel sel);
+  GR_VECTOR_CLONES bool compare_loops(const Node& n, Sel sel);
+  GR_VECTOR_CLONES void field(const Node& n, Sel sel);
   void logic(const Node& n, Sel sel);
   void coalesce(const Node& n, Sel sel);
   void conditional(const Node& n, Sel sel);
-  bool blend_literals(const Node& n, Sel sel);
+  GR_VECTOR_CLONES bool blend_literals(const Node& n, Sel sel);
   void in(const Node& n, Sel sel);
   void call(const Node& n, Sel sel);
   void generic(const Node& n, Sel sel);

@@ -79,7 +79,9 @@ bool is_null_literal(const Node& n) { return n.is_literal() && n.value.is_null()
 
 }  // namespace
 
-bool Eval::compare_typed(const Node& n, Sel sel) {
+bool Eval::compare_typed(const Node& n, Sel sel) { return compare_loops(n, sel); }
+
+bool Eval::compare_loops(const Node& n, Sel sel) {
   const Node& na = *n.args[0];
   const Node& nb = *n.args[1];
   Vector& out = vec(n);
@@ -125,7 +127,9 @@ bool Eval::compare_typed(const Node& n, Sel sel) {
   return true;
 }
 
-bool Eval::arithmetic_typed(const Node& n, Sel sel) {
+bool Eval::arithmetic_typed(const Node& n, Sel sel) { return arithmetic_loops(n, sel); }
+
+bool Eval::arithmetic_loops(const Node& n, Sel sel) {
   const Vector& a = vec(*n.args[0]);
   const Vector* b = n.args.size() > 1 ? &vec(*n.args[1]) : nullptr;
   if (!numeric(a.kind) || (b && !numeric(b->kind))) return false;
