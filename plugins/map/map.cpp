@@ -5,7 +5,9 @@
 // (int + int is an int, `/` a double, a comparison a bool, a string function a string; null
 // writes an explicit null). A record an expression fails on is rejected (on_error decides).
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,7 +26,7 @@ class Map : public Stage {
     if (set.empty()) c.param_error("set", "set needs at least one field, e.g. set = { value = \"value * 2\" }");
     FieldSchema fields;  // reads, except what an earlier assignment wrote; writes every name
     for (const auto& [name, text] : set) {
-      assignments_.push_back(Assignment{field(name), name, expr::compile_param(c, "set", name, text)});
+      assignments_.emplace_back(field(name), name, expr::compile_param(c, "set", name, text));
       expr::add_reads(fields, assignments_.back().program, "set", fields.writes);
       fields.writes.push_back(name);
     }
@@ -38,12 +40,25 @@ class Map : public Stage {
     // In place when this call is the batch's only consumer; otherwise a copy sharing every
     // column, whose written columns alone are copied (Batch::column_for_write).
     std::shared_ptr<Batch> b = out.take(std::move(in));
-    std::vector<std::uint32_t>& alive = w->alive;
+    std::vector<std::uint32_t>& alive = w->alive;  // the records no assignment failed
     alive.resize(n);
-    for (std::size_t i = 0; i < n; ++i) alive[i] = static_cast<std::uint32_t>(i);
+    for (std::uint32_t i = 0; i < static_cast<std::uint32_t>(n); ++i) alive[i] = i;
+    // Most rows selected (after a filter that keeps most records): every row is computed and
+    // written, in loops over whole columns, rather than gathered through the selection and
+    // scattered back. The rows no record holds cost a little work and may fail where no
+    // record does: then the records are evaluated again, the usual way.
+    const bool rows = b->has_selection() && 4 * n >= 3 * b->physical_size();
     for (std::size_t k = 0; k < assignments_.size() && !alive.empty(); ++k) {
-      const Assignment& a = assignments_[k];
+      Assignment& a = assignments_[k];
       expr::Scratch& s = *w->scratch[k];
+      if (rows && a.row_failures.load(std::memory_order_relaxed) < kRowFailuresTried) {
+        const expr::Vector& v = a.program.evaluate_rows(*b, s);
+        if (s.errors().empty()) {
+          store(*b, a.target, v, w->rows(b->physical_size()), /*physical=*/true);
+          continue;
+        }
+        a.row_failures.fetch_add(1, std::memory_order_relaxed);
+      }
       const expr::Vector& v = a.program.evaluate(*b, alive, s);
       if (!s.errors().empty()) {
         for (const expr::RowError& e : s.errors()) out.reject(*b, e.record, "set." + a.name + ": " + e.message);
@@ -52,7 +67,7 @@ class Map : public Stage {
           if (!s.failed(i)) alive[kept++] = i;
         alive.resize(kept);
       }
-      store(*b, a.target, v, alive);
+      store(*b, a.target, v, alive, /*physical=*/false);
     }
     if (alive.empty()) return;
     if (alive.size() < n) b->keep_rows(alive);
@@ -60,10 +75,15 @@ class Map : public Stage {
   }
 
  private:
+  // Batches whose rows an assignment tries before it keeps to records: a stream whose rows
+  // fail often would pay two evaluations per batch.
+  static constexpr int kRowFailuresTried = 16;
   struct Assignment {
     Field target;
     std::string name;
     expr::Program program;
+    std::atomic<int> row_failures{0};  // batches whose rows failed (not their records)
+    Assignment(Field t, std::string n, expr::Program p) : target(t), name(std::move(n)), program(std::move(p)) {}
   };
   struct Worker {
     explicit Worker(const Map& m) {
@@ -71,6 +91,12 @@ class Map : public Stage {
     }
     std::vector<std::unique_ptr<expr::Scratch>> scratch;
     std::vector<std::uint32_t> alive;
+    std::vector<std::uint32_t> all_rows;  // 0 .. n-1
+    const std::vector<std::uint32_t>& rows(std::size_t n) {
+      for (std::size_t i = all_rows.size(); i < n; ++i) all_rows.push_back(static_cast<std::uint32_t>(i));
+      all_rows.resize(n);
+      return all_rows;
+    }
   };
 
   static ColumnType column_type(expr::Kind k) {
@@ -83,14 +109,16 @@ class Map : public Stage {
     }
   }
 
-  // Writes v's value of each record in `records` to field `f`. A column of the result's type
-  // is written in place, one typed loop; a column every row of which is replaced starts anew
-  // with that type; anything else goes value by value. Long strings are copied into the
-  // batch's arena (the result's may live in the scratch or the program).
-  static void store(Batch& b, Field f, const expr::Vector& v, const std::vector<std::uint32_t>& records) {
+  // Writes v's value of each record in `records` to field `f` (`physical`: of each physical
+  // row, `records` being all of them). A column of the result's type is written in place,
+  // one typed loop; a column every row of which is replaced starts anew with that type;
+  // anything else goes value by value. Long strings are copied into the batch's arena (the
+  // result's may live in the scratch or the program).
+  static void store(Batch& b, Field f, const expr::Vector& v, const std::vector<std::uint32_t>& records, bool physical) {
     if (records.empty()) return;
     const ColumnType ct = column_type(v.kind);
-    const bool whole = !b.has_selection() && records.size() == b.physical_size();
+    const bool whole = physical || (!b.has_selection() && records.size() == b.physical_size());
+    auto row_of = [&](std::uint32_t i) { return physical ? std::size_t{i} : b.row(i); };
     const Column* existing = b.find(f);  // a lookup, not a scan: 100 `set`s cost 100 times one
     ColumnPtr old;  // held while writing: values read from a replaced column may point into it
     if (whole && ct != ColumnType::mixed && (!existing || existing->type() != ct)) {
@@ -104,7 +132,7 @@ class Map : public Stage {
       for (std::uint32_t i : records) {
         Value x = v.get(i);
         if (x.is_text() && x.as_string().size() > StringView::max_inline) x = Value::string_ref(b.arena().copy(x.as_string()), x.type());
-        c.set(b.row(i), x);
+        c.set(row_of(i), x);
       }
       return;
     }
@@ -116,23 +144,29 @@ class Map : public Stage {
     const bool fresh = !existing || old;
     const bool no_nulls = v.kind != expr::Kind::null &&
                           (v.no_nulls || std::none_of(records.begin(), records.end(), [&](std::uint32_t i) { return v.is_null(i); }));
-    const bool selected = b.has_selection();
+    const bool selected = b.has_selection() && !physical;
     const std::uint32_t* rows = b.selection().data();
     auto write = [&](auto* dst, auto value_of) {
       if (no_nulls && (fresh || c.all_valid())) {
+        // Every row, in order (records 0 .. n-1 of a batch without a selection, or every
+        // physical row): a counted loop, which vectorizes.
+        const auto all = static_cast<std::uint32_t>(b.physical_size());
+        const bool every_row = !selected && records.size() == all;
         if (v.constant) {
           const auto x = value_of(0);
           if (selected) for (std::uint32_t i : records) dst[rows[i]] = x;
+          else if (every_row) for (std::uint32_t i = 0; i < all; ++i) dst[i] = x;
           else for (std::uint32_t i : records) dst[i] = x;
         } else {
           if (selected) for (std::uint32_t i : records) dst[rows[i]] = value_of(i);
+          else if (every_row) for (std::uint32_t i = 0; i < all; ++i) dst[i] = value_of(i);
           else for (std::uint32_t i : records) dst[i] = value_of(i);
         }
         if (!c.all_valid()) c.mark_all_valid();
         return;
       }
       for (std::uint32_t i : records) {
-        const std::size_t r = b.row(i);
+        const std::size_t r = row_of(i);
         if (v.is_null(i)) {
           c.set(r, Value{});
           continue;
@@ -153,7 +187,7 @@ class Map : public Stage {
     }
   }
 
-  std::vector<Assignment> assignments_;
+  std::deque<Assignment> assignments_;  // (not movable: their counters are atomic)
   Pool<Worker> workers_;
 };
 

@@ -102,21 +102,21 @@ void Eval::field(const Node& n, Sel sel) {
     out.reset(Kind::null, 1, true);
     return;
   }
-  const bool selected = batch.has_selection();
+  const bool through = selected();
   const std::uint32_t* rows = batch.selection().data();
-  const std::size_t size = batch.size();
+  const std::size_t size = records();
   const bool valued = c->all_valid();  // no nulls to write or read
   auto gather = [&](Kind kind, auto& dst, auto src) {
     if (valued) {
       out.reset_no_nulls(kind, size);
-      if (selected) each(sel, [&](std::uint32_t i) { dst[i] = src[rows[i]]; });
+      if (through) each(sel, [&](std::uint32_t i) { dst[i] = src[rows[i]]; });
       else each(sel, [&](std::uint32_t i) { dst[i] = src[i]; });
       return;
     }
     out.reset(kind, size);
     std::uint8_t* nulls = out.nulls.data();
     for (std::uint32_t i : sel) {
-      const std::size_t r = selected ? rows[i] : i;
+      const std::size_t r = through ? rows[i] : i;
       dst[i] = src[r];
       nulls[i] = !c->valid(r);
     }
@@ -128,7 +128,7 @@ void Eval::field(const Node& n, Sel sel) {
     case ColumnType::string: gather(Kind::string, out.strings, c->strings().data()); break;
     default:
       out.reset(Kind::value, size);
-      for (std::uint32_t i : sel) set(out, i, c->get(batch.row(i)));
+      for (std::uint32_t i : sel) set(out, i, c->get(row(i)));
       narrow(out, sel);
   }
 }
@@ -173,7 +173,7 @@ std::pair<std::vector<std::uint32_t>&, std::vector<std::uint32_t>&> Eval::split_
 void Eval::logic(const Node& n, Sel sel) {
   auto [yes, no] = branch(*n.args[0], sel);
   Vector& out = vec(n);
-  out.reset_no_nulls(Kind::boolean, batch.size());
+  out.reset_no_nulls(Kind::boolean, records());
   if (n.op == Op::not_) {
     for (std::uint32_t i : sel) out.bools[i] = 1;
     for (std::uint32_t i : yes) out.bools[i] = 0;
@@ -211,8 +211,8 @@ void Eval::merge_parts(Vector& out, Sel sel, std::initializer_list<std::pair<con
     bool valued = true;
     for (const auto& [part, rows] : parts)
       if (!rows.empty() && (!part || part->kind == Kind::null || !part->no_nulls)) valued = false;
-    if (valued) out.reset_no_nulls(kind, batch.size());
-    else out.reset(kind, batch.size());
+    if (valued) out.reset_no_nulls(kind, records());
+    else out.reset(kind, records());
     for (const auto& [part, rows] : parts) {
       if (!part || part->kind == Kind::null) continue;
       auto copy = [&, part = part, rows = rows](auto& dst, const auto& src) {
@@ -236,7 +236,7 @@ void Eval::merge_parts(Vector& out, Sel sel, std::initializer_list<std::pair<con
     }
     return;
   }
-  out.reset(Kind::value, batch.size());
+  out.reset(Kind::value, records());
   for (const auto& [part, rows] : parts)
     if (part)
       for (std::uint32_t i : rows) set(out, i, part->get(i));
@@ -315,7 +315,7 @@ bool Eval::blend_literals(const Node& n, Sel sel) {
     return false;
   }
   Vector& out = vec(n);
-  out.reset_no_nulls(kind, batch.size());
+  out.reset_no_nulls(kind, records());
   const std::uint8_t* b = t.bools.data();
   const std::uint8_t* z = t.no_nulls ? nullptr : t.nulls.data();  // null counts as false
   // get_x(i), get_y(i): a literal's value, or the branch's vector at i.
@@ -361,7 +361,7 @@ void Eval::in(const Node& n, Sel sel) {
   run(x, sel);
   const Vector& vx = vec(x);
   Vector& out = vec(n);
-  out.reset_no_nulls(Kind::boolean, batch.size());
+  out.reset_no_nulls(Kind::boolean, records());
   for (std::uint32_t i : sel) out.bools[i] = 0;
   if (list.op == Op::array) {
     for (const auto& e : list.args) {
@@ -395,15 +395,15 @@ void Eval::call(const Node& n, Sel sel) {
   const Function& f = *n.fn;
   if (f.path_arg) {  // exists(path): whether the record has the field, value or null
     Vector& out = vec(n);
-    out.reset_no_nulls(Kind::boolean, batch.size());
+    out.reset_no_nulls(Kind::boolean, records());
     const Column* c = batch.find(n.args[0]->field);
-    for (std::uint32_t i : sel) out.bools[i] = c && c->present(batch.row(i));
+    for (std::uint32_t i : sel) out.bools[i] = c && c->present(row(i));
     return;
   }
   for (const auto& a : n.args) run(*a, sel);
   if (call_typed(n, sel)) return;
   Vector& out = vec(n);
-  out.reset(Kind::value, batch.size());
+  out.reset(Kind::value, records());
   CallContext ctx(n, text, arena());
   Value args[16];
   const std::size_t k = n.args.size();
@@ -426,7 +426,7 @@ void Eval::call(const Node& n, Sel sel) {
 // Value by value (ops.hpp): operators on kinds the typed loops do not cover, arrays, indexing.
 void Eval::generic(const Node& n, Sel sel) {
   Vector& out = vec(n);
-  out.reset(Kind::value, batch.size());
+  out.reset(Kind::value, records());
   static const Vector none;  // `[]` has no operands
   const Vector& a = n.args.empty() ? none : vec(*n.args[0]);
   const Vector* b = n.args.size() > 1 ? &vec(*n.args[1]) : nullptr;

@@ -22,7 +22,10 @@ using Sel = std::span<const std::uint32_t>;
 /// indexes): then a counted loop, which the compiler vectorizes, not one through the indexes.
 template <class F>
 void each(Sel sel, std::size_t all, F&& body) {
-  if (sel.size() == all) for (std::size_t i = 0; i < all; ++i) body(static_cast<std::uint32_t>(i));
+  // A 32-bit counter: record indexes are 32-bit, and one truncated from a 64-bit counter
+  // (which might wrap) kept GCC from vectorizing the loop.
+  const auto n = static_cast<std::uint32_t>(all);
+  if (sel.size() == all) for (std::uint32_t i = 0; i < n; ++i) body(i);
   else for (std::uint32_t i : sel) body(i);
 }
 
@@ -35,6 +38,14 @@ struct Eval {
   Scratch& s;
   std::string_view text;
   std::size_t depth = 0;  // selections in use
+  /// Records are the batch's physical rows, selected or not (Program::evaluate_rows).
+  bool physical = false;
+
+  /// How many records there are; whether a record goes through the batch's selection to its
+  /// row; the row of record i.
+  std::size_t records() const noexcept { return physical ? batch.physical_size() : batch.size(); }
+  bool selected() const noexcept { return !physical && batch.has_selection(); }
+  std::size_t row(std::size_t i) const noexcept { return physical ? i : batch.row(i); }
 
   Vector& vec(const Node& n) { return s.vectors_[n.id]; }
   std::vector<std::uint32_t>& selection() { auto& v = s.selections_[depth++]; v.clear(); return v; }
@@ -49,7 +60,7 @@ struct Eval {
 
   /// each() over this batch's records.
   template <class F>
-  void each(Sel sel, F&& body) const { expr::each(sel, batch.size(), body); }
+  void each(Sel sel, F&& body) const { expr::each(sel, records(), body); }
 
   /// Evaluates `n` for the records `sel` into vec(n).
   void run(const Node& n, Sel sel);
@@ -70,9 +81,11 @@ struct Eval {
   // The loops over whole vectors are compiled for AVX-512 and AVX2 too (vector_clones.hpp).
   // Each such function is called only in the file that defines it: GCC makes the choice of
   // clone there (a call from another file links to clones it does not find).
-  GR_VECTOR_CLONES bool arithmetic_loops(const Node& n, Sel sel);
-  GR_VECTOR_CLONES bool compare_loops(const Node& n, Sel sel);
-  GR_VECTOR_CLONES void field(const Node& n, Sel sel);
+  // Flattened: the typed loops are templates and lambdas, which GCC otherwise compiles once,
+  // out of line, for any x86-64 (and there did not vectorize them either).
+  GR_VECTOR_CLONES [[gnu::flatten]] bool arithmetic_loops(const Node& n, Sel sel);
+  GR_VECTOR_CLONES [[gnu::flatten]] bool compare_loops(const Node& n, Sel sel);
+  GR_VECTOR_CLONES [[gnu::flatten]] void field(const Node& n, Sel sel);
   void logic(const Node& n, Sel sel);
   void coalesce(const Node& n, Sel sel);
   void conditional(const Node& n, Sel sel);

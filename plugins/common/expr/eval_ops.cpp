@@ -88,20 +88,20 @@ bool Eval::compare_loops(const Node& n, Sel sel) {
   // `x == null` / `x != null`: the one comparison that sees null.
   if ((n.op == Op::eq || n.op == Op::ne) && (is_null_literal(na) || is_null_literal(nb))) {
     const Vector& x = vec(is_null_literal(na) ? nb : na);
-    out.reset_no_nulls(Kind::boolean, batch.size());
+    out.reset_no_nulls(Kind::boolean, records());
     for (std::uint32_t i : sel) out.bools[i] = x.is_null(i) == (n.op == Op::eq);
     return true;
   }
   const Vector& a = vec(na);
   const Vector& b = vec(nb);
   if (a.kind == Kind::null || b.kind == Kind::null) {  // null compares false
-    out.reset_no_nulls(Kind::boolean, batch.size());
+    out.reset_no_nulls(Kind::boolean, records());
     for (std::uint32_t i : sel) out.bools[i] = 0;
     return true;
   }
   const bool strings = a.kind == Kind::string && b.kind == Kind::string;
   if (!strings && !(numeric(a.kind) && numeric(b.kind))) return false;
-  out.reset_no_nulls(Kind::boolean, batch.size());
+  out.reset_no_nulls(Kind::boolean, records());
   std::uint8_t* r = out.bools.data();
   if (strings) {
     const StringView* pa = a.strings.data();
@@ -116,12 +116,12 @@ bool Eval::compare_loops(const Node& n, Sel sel) {
         for (std::uint32_t i : sel) r[i] = (pa[i * sa] == pb[i * sb]) == eq;
       }
     } else {
-      compare_loop(n.op, sel, batch.size(), [&](std::size_t i) { return pa[i * sa].view(); }, [&](std::size_t i) { return pb[i * sb].view(); }, r);
+      compare_loop(n.op, sel, records(), [&](std::size_t i) { return pa[i * sa].view(); }, [&](std::size_t i) { return pb[i * sb].view(); }, r);
     }
   } else if (integral(a.kind) && integral(b.kind)) {
-    with_int(a, [&](auto ga) { with_int(b, [&](auto gb) { compare_loop(n.op, sel, batch.size(), ga, gb, r); }); });
+    with_int(a, [&](auto ga) { with_int(b, [&](auto gb) { compare_loop(n.op, sel, records(), ga, gb, r); }); });
   } else {
-    with_double(a, [&](auto ga) { with_double(b, [&](auto gb) { compare_loop(n.op, sel, batch.size(), ga, gb, r); }); });
+    with_double(a, [&](auto ga) { with_double(b, [&](auto gb) { compare_loop(n.op, sel, records(), ga, gb, r); }); });
   }
   false_where_null(a, b, sel, r);
   return true;
@@ -138,9 +138,9 @@ bool Eval::arithmetic_loops(const Node& n, Sel sel) {
   const Kind kind = ints ? Kind::int64 : Kind::float64;
   std::uint8_t* nulls = nullptr;  // none when neither operand has nulls
   if (!may_be_null(a) && (!b || !may_be_null(*b))) {
-    out.reset_no_nulls(kind, batch.size());
+    out.reset_no_nulls(kind, records());
   } else {
-    out.reset(kind, batch.size());
+    out.reset(kind, records());
     nulls = out.nulls.data();
     or_nulls(a, b, sel, nulls);
   }
@@ -206,8 +206,8 @@ bool Eval::call_typed(const Node& n, Sel sel) {
   const Vector& p = vec(*n.args[1]);
   if (s.kind != Kind::string || p.kind != Kind::string || !p.constant) return false;
   Vector& out = vec(n);
-  if (s.no_nulls) out.reset_no_nulls(Kind::boolean, batch.size());
-  else out.reset(Kind::boolean, batch.size());
+  if (s.no_nulls) out.reset_no_nulls(Kind::boolean, records());
+  else out.reset(Kind::boolean, records());
   const StringView* v = s.strings.data();
   const std::size_t st = s.constant ? 0 : 1;
   std::uint8_t* r = out.bools.data();

@@ -107,6 +107,12 @@ class Program {
   /// Records that failed are null in the result and listed in scratch.errors().
   const Vector& evaluate(const Batch& batch, Scratch& scratch) const;
   const Vector& evaluate(const Batch& batch, std::span<const std::uint32_t> records, Scratch& scratch) const;
+  /// Evaluates for every physical row of `batch`, selected or not: result i is row i's. For
+  /// a stage that writes every row of a column (map, when most rows are selected): loops over
+  /// whole columns, no gather through the selection. Rows outside the selection hold no
+  /// record, and may fail where no record would: a caller that sees errors evaluates the
+  /// records again with evaluate().
+  const Vector& evaluate_rows(const Batch& batch, Scratch& scratch) const;
   /// Appends to `kept` the records (indexes into `batch`) for which the expression is true
   /// (a bool true, or a number other than 0: muParser's rule); null and false drop them. `&&`
   /// narrows: its right side runs only on records its left side kept. Failed records are in
@@ -120,6 +126,8 @@ class Program {
  private:
   friend Program compile(std::string_view text);
   Program();
+
+  const Vector& evaluate(const Batch& batch, std::span<const std::uint32_t> records, Scratch& scratch, bool physical) const;
 
   std::string text_;
   std::vector<std::string> fields_;

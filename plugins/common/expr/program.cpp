@@ -95,11 +95,27 @@ const Vector& Program::evaluate(const Batch& batch, Scratch& scratch) const {
   return evaluate(batch, Sel(scratch.all_.data(), n), scratch);
 }
 
+const Vector& Program::evaluate_rows(const Batch& batch, Scratch& scratch) const {
+  const std::size_t n = batch.physical_size();
+  if (scratch.all_.size() < n) {
+    const std::size_t old = scratch.all_.size();
+    scratch.all_.resize(n);
+    for (std::size_t i = old; i < n; ++i) scratch.all_[i] = static_cast<std::uint32_t>(i);
+  }
+  return evaluate(batch, Sel(scratch.all_.data(), n), scratch, /*physical=*/true);
+}
+
 const Vector& Program::evaluate(const Batch& batch, std::span<const std::uint32_t> records, Scratch& scratch) const {
+  return evaluate(batch, records, scratch, /*physical=*/false);
+}
+
+const Vector& Program::evaluate(const Batch& batch, std::span<const std::uint32_t> records, Scratch& scratch,
+                                bool physical) const {
   scratch.errors_.clear();
-  scratch.failed_.assign(batch.size(), 0);
+  scratch.failed_.assign(physical ? batch.physical_size() : batch.size(), 0);
   scratch.arena_.reset();
   Eval e{batch, scratch, text_};
+  e.physical = physical;
   e.run(*root_, records);
   if (scratch.errors_.size() > 1)
     std::stable_sort(scratch.errors_.begin(), scratch.errors_.end(), [](const RowError& a, const RowError& b) { return a.record < b.record; });
