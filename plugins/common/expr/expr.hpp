@@ -158,7 +158,11 @@ class Scratch {
   friend struct Folder;
   std::vector<Vector> vectors_;
   std::vector<std::vector<std::uint32_t>> selections_;  // a stack, for && || ?: ??
-  std::vector<std::uint32_t> all_;
+  std::vector<std::uint32_t> all_;  // 0, 1, 2, ...
+  std::span<const std::uint32_t> first(std::size_t n) {  // records 0 .. n-1
+    for (std::size_t i = all_.size(); i < n; ++i) all_.push_back(static_cast<std::uint32_t>(i));
+    return {all_.data(), n};
+  }
   std::vector<std::uint8_t> failed_;
   std::vector<RowError> errors_;
   std::shared_ptr<Arena> arena_;

@@ -86,23 +86,11 @@ Scratch::Scratch(std::size_t nodes) : vectors_(nodes), selections_(2 * nodes + 2
 Scratch::~Scratch() = default;
 
 const Vector& Program::evaluate(const Batch& batch, Scratch& scratch) const {
-  const std::size_t n = batch.size();
-  if (scratch.all_.size() < n) {
-    const std::size_t old = scratch.all_.size();
-    scratch.all_.resize(n);
-    for (std::size_t i = old; i < n; ++i) scratch.all_[i] = static_cast<std::uint32_t>(i);
-  }
-  return evaluate(batch, Sel(scratch.all_.data(), n), scratch);
+  return evaluate(batch, scratch.first(batch.size()), scratch);
 }
 
 const Vector& Program::evaluate_rows(const Batch& batch, Scratch& scratch) const {
-  const std::size_t n = batch.physical_size();
-  if (scratch.all_.size() < n) {
-    const std::size_t old = scratch.all_.size();
-    scratch.all_.resize(n);
-    for (std::size_t i = old; i < n; ++i) scratch.all_[i] = static_cast<std::uint32_t>(i);
-  }
-  return evaluate(batch, Sel(scratch.all_.data(), n), scratch, /*physical=*/true);
+  return evaluate(batch, scratch.first(batch.physical_size()), scratch, /*physical=*/true);
 }
 
 const Vector& Program::evaluate(const Batch& batch, std::span<const std::uint32_t> records, Scratch& scratch) const {
@@ -128,13 +116,7 @@ const Vector& Program::evaluate(const Batch& batch, std::span<const std::uint32_
 }
 
 void Program::filter(const Batch& batch, Scratch& scratch, std::vector<std::uint32_t>& kept) const {
-  const std::size_t n = batch.size();
-  if (scratch.all_.size() < n) {
-    const std::size_t old = scratch.all_.size();
-    scratch.all_.resize(n);
-    for (std::size_t i = old; i < n; ++i) scratch.all_[i] = static_cast<std::uint32_t>(i);
-  }
-  filter(batch, Sel(scratch.all_.data(), n), scratch, kept);
+  filter(batch, scratch.first(batch.size()), scratch, kept);
 }
 
 void Program::filter(const Batch& batch, std::span<const std::uint32_t> records, Scratch& scratch,
