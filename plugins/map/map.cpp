@@ -50,7 +50,7 @@ class Map : public Stage {
     const bool rows = b->has_selection() && 4 * n >= 3 * b->physical_size();
     for (std::size_t k = 0; k < assignments_.size() && !alive.empty(); ++k) {
       Assignment& a = assignments_[k];
-      expr::Scratch& s = *w->scratch[k];
+      expr::Scratch& s = *w->scratch;
       if (rows && a.row_failures.load(std::memory_order_relaxed) < kRowFailuresTried) {
         const expr::Vector& v = a.program.evaluate_rows(*b, s);
         if (s.errors().empty()) {
@@ -87,9 +87,13 @@ class Map : public Stage {
   };
   struct Worker {
     explicit Worker(const Map& m) {
-      for (const auto& a : m.assignments_) scratch.push_back(a.program.make_scratch());
+      std::vector<const expr::Program*> programs;
+      for (const auto& a : m.assignments_) programs.push_back(&a.program);
+      scratch = expr::Program::make_scratch(programs);
     }
-    std::vector<std::unique_ptr<expr::Scratch>> scratch;
+    // One for every assignment: each result is stored before the next runs (100 scratches,
+    // one per `set`, made a long map's working memory outgrow the cache).
+    std::unique_ptr<expr::Scratch> scratch;
     std::vector<std::uint32_t> alive;
     std::vector<std::uint32_t> all_rows;  // 0 .. n-1
     const std::vector<std::uint32_t>& rows(std::size_t n) {

@@ -103,6 +103,9 @@ class Program {
 
   /// A Scratch for this program (per thread; reuse it across batches).
   std::unique_ptr<Scratch> make_scratch() const;
+  /// One Scratch for several programs that run one after another, each result used before
+  /// the next runs (map's assignments): one set of vectors in cache, not one per program.
+  static std::unique_ptr<Scratch> make_scratch(const std::vector<const Program*>& programs);
   /// Evaluates for every record of `batch` (or only `records`, indexes into the batch, ascending).
   /// Records that failed are null in the result and listed in scratch.errors().
   const Vector& evaluate(const Batch& batch, Scratch& scratch) const;

@@ -82,6 +82,12 @@ Program compile(std::string_view text) {
 
 std::unique_ptr<Scratch> Program::make_scratch() const { return std::make_unique<Scratch>(nodes_); }
 
+std::unique_ptr<Scratch> Program::make_scratch(const std::vector<const Program*>& programs) {
+  std::size_t nodes = 0;
+  for (const Program* p : programs) nodes = std::max(nodes, p->nodes_);
+  return std::make_unique<Scratch>(nodes);
+}
+
 Scratch::Scratch(std::size_t nodes) : vectors_(nodes), selections_(2 * nodes + 2) {}
 Scratch::~Scratch() = default;
 
