@@ -2,6 +2,7 @@
 // back, through its growth (rehashing, new text chunks) and from several threads at once.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <string>
 #include <thread>
 #include <vector>
@@ -38,4 +39,25 @@ TEST_CASE("field() from several threads at once gives one id per name") {
       CHECK(field_name(seen[t][i]) == name);
       CHECK(seen[t][i] == field(name));
     }
+}
+
+TEST_CASE("field_name() reads names while another thread adds new ones (it takes no lock)") {
+  // The writer adds names past several new segments; the reader looks up each name as soon
+  // as its id is published, while later ones are being added.
+  constexpr std::size_t count = 70'000;
+  std::vector<Field> ids(count);
+  std::atomic<std::size_t> published{0};
+  std::thread writer([&] {
+    for (std::size_t i = 0; i < count; ++i) {
+      ids[i] = field("ft_live_" + std::to_string(i));
+      published.store(i + 1, std::memory_order_release);
+    }
+  });
+  std::size_t wrong = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    while (published.load(std::memory_order_acquire) <= i) std::this_thread::yield();
+    if (field_name(ids[i]) != "ft_live_" + std::to_string(i)) ++wrong;
+  }
+  writer.join();
+  CHECK(wrong == 0);
 }
