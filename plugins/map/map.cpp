@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -40,9 +41,10 @@ class Map : public Stage {
     // In place when this call is the batch's only consumer; otherwise a copy sharing every
     // column, whose written columns alone are copied (Batch::column_for_write).
     std::shared_ptr<Batch> b = out.take(std::move(in));
+    expr::Scratch& s = *w->scratch;
     std::vector<std::uint32_t>& alive = w->alive;  // the records no assignment failed
-    alive.resize(n);
-    for (std::uint32_t i = 0; i < static_cast<std::uint32_t>(n); ++i) alive[i] = i;
+    const auto every_record = s.first(n);
+    alive.assign(every_record.begin(), every_record.end());
     // Most rows selected (after a filter that keeps most records): every row is computed and
     // written, in loops over whole columns, rather than gathered through the selection and
     // scattered back. The rows no record holds cost a little work and may fail where no
@@ -50,11 +52,10 @@ class Map : public Stage {
     const bool rows = b->has_selection() && 4 * n >= 3 * b->physical_size();
     for (std::size_t k = 0; k < assignments_.size() && !alive.empty(); ++k) {
       Assignment& a = assignments_[k];
-      expr::Scratch& s = *w->scratch;
       if (rows && a.row_failures.load(std::memory_order_relaxed) < kRowFailuresTried) {
         const expr::Vector& v = a.program.evaluate_rows(*b, s);
         if (s.errors().empty()) {
-          store(*b, a.target, v, w->rows(b->physical_size()), /*physical=*/true);
+          store(*b, a.target, v, s.first(b->physical_size()), /*physical=*/true);
           continue;
         }
         a.row_failures.fetch_add(1, std::memory_order_relaxed);
@@ -95,12 +96,6 @@ class Map : public Stage {
     // one per `set`, made a long map's working memory outgrow the cache).
     std::unique_ptr<expr::Scratch> scratch;
     std::vector<std::uint32_t> alive;
-    std::vector<std::uint32_t> all_rows;  // 0 .. n-1
-    const std::vector<std::uint32_t>& rows(std::size_t n) {
-      for (std::size_t i = all_rows.size(); i < n; ++i) all_rows.push_back(static_cast<std::uint32_t>(i));
-      all_rows.resize(n);
-      return all_rows;
-    }
   };
 
   static ColumnType column_type(expr::Kind k) {
@@ -118,7 +113,7 @@ class Map : public Stage {
   // one typed loop; a column every row of which is replaced starts anew with that type;
   // anything else goes value by value. Long strings are copied into the batch's arena (the
   // result's may live in the scratch or the program).
-  static void store(Batch& b, Field f, const expr::Vector& v, const std::vector<std::uint32_t>& records, bool physical) {
+  static void store(Batch& b, Field f, const expr::Vector& v, std::span<const std::uint32_t> records, bool physical) {
     if (records.empty()) return;
     const ColumnType ct = column_type(v.kind);
     const bool whole = physical || (!b.has_selection() && records.size() == b.physical_size());
@@ -152,18 +147,17 @@ class Map : public Stage {
     const std::uint32_t* rows = b.selection().data();
     auto write = [&](auto* dst, auto value_of) {
       if (no_nulls && (fresh || c.all_valid())) {
-        // Every row, in order (records 0 .. n-1 of a batch without a selection, or every
-        // physical row): a counted loop, which vectorizes.
+        // Every row, in order (`whole`: records 0 .. n-1 of a batch without a selection, or
+        // every physical row): a counted loop, which vectorizes.
         const auto all = static_cast<std::uint32_t>(b.physical_size());
-        const bool every_row = !selected && records.size() == all;
         if (v.constant) {
           const auto x = value_of(0);
-          if (selected) for (std::uint32_t i : records) dst[rows[i]] = x;
-          else if (every_row) for (std::uint32_t i = 0; i < all; ++i) dst[i] = x;
+          if (whole) for (std::uint32_t i = 0; i < all; ++i) dst[i] = x;
+          else if (selected) for (std::uint32_t i : records) dst[rows[i]] = x;
           else for (std::uint32_t i : records) dst[i] = x;
         } else {
-          if (selected) for (std::uint32_t i : records) dst[rows[i]] = value_of(i);
-          else if (every_row) for (std::uint32_t i = 0; i < all; ++i) dst[i] = value_of(i);
+          if (whole) for (std::uint32_t i = 0; i < all; ++i) dst[i] = value_of(i);
+          else if (selected) for (std::uint32_t i : records) dst[rows[i]] = value_of(i);
           else for (std::uint32_t i : records) dst[i] = value_of(i);
         }
         if (!c.all_valid()) c.mark_all_valid();

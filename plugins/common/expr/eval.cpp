@@ -329,9 +329,9 @@ bool Eval::blend_literals(const Node& n, Sel sel) {
     auto values = [](const auto& vector) { const T* p = vector.data(); return [p](std::uint32_t i) { return p[i]; }; };
     const bool lx = x.is_literal(), ly = y.is_literal();
     if (lx && ly) {  // a bool (0 or 1) indexes the two values: a load, no blend of bits
-      const T values[2] = {literal(y), literal(x)};
-      if (!z) each(sel, [&](std::uint32_t i) { dst[i] = values[b[i] != 0]; });
-      else each(sel, [&](std::uint32_t i) { dst[i] = values[(b[i] & !z[i]) != 0]; });
+      const T no_yes[2] = {literal(y), literal(x)};
+      if (!z) each(sel, [&](std::uint32_t i) { dst[i] = no_yes[b[i] != 0]; });
+      else each(sel, [&](std::uint32_t i) { dst[i] = no_yes[(b[i] & !z[i]) != 0]; });
     }
     else if (lx) pick(dst, constant(literal(x)), values(storage(y)));
     else if (ly) pick(dst, values(storage(x)), constant(literal(y)));

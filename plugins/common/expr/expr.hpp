@@ -151,6 +151,12 @@ class Scratch {
   const std::vector<RowError>& errors() const noexcept { return errors_; }
   /// Whether record `i` failed in the last call.
   bool failed(std::size_t i) const noexcept { return failed_[i] != 0; }
+  /// The indexes 0 .. n-1 (every record, or every row, of a batch of n), kept from call to
+  /// call; valid until a call asks for more.
+  std::span<const std::uint32_t> first(std::size_t n) {
+    for (std::size_t i = all_.size(); i < n; ++i) all_.push_back(static_cast<std::uint32_t>(i));
+    return {all_.data(), n};
+  }
   /// The arena holding strings computed by the last call (nullptr: none were). A caller that
   /// keeps the result's strings past the next call attaches it to its batch (Batch::attach).
   std::shared_ptr<const Arena> arena() const noexcept { return arena_; }
@@ -161,11 +167,7 @@ class Scratch {
   friend struct Folder;
   std::vector<Vector> vectors_;
   std::vector<std::vector<std::uint32_t>> selections_;  // a stack, for && || ?: ??
-  std::vector<std::uint32_t> all_;  // 0, 1, 2, ...
-  std::span<const std::uint32_t> first(std::size_t n) {  // records 0 .. n-1
-    for (std::size_t i = all_.size(); i < n; ++i) all_.push_back(static_cast<std::uint32_t>(i));
-    return {all_.data(), n};
-  }
+  std::vector<std::uint32_t> all_;  // 0, 1, 2, ... (first())
   std::vector<std::uint8_t> failed_;
   std::vector<RowError> errors_;
   std::shared_ptr<Arena> arena_;
