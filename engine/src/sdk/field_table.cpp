@@ -81,23 +81,26 @@ class NameSegments {
   NameSegments(const NameSegments&) = delete;
   NameSegments& operator=(const NameSegments&) = delete;
   ~NameSegments() {
-    for (std::uint32_t id = 0; id < count_; ++id) (*this)[id].~Name();
+    for (std::uint32_t id = 0; id < size(); ++id) (*this)[id].~Name();
     for (std::size_t s = 0; s < segments_.size(); ++s)
       if (Name* names = segments_[s].load(std::memory_order_relaxed))
         std::allocator<Name>{}.deallocate(names, kFirst << s);
   }
-  // The entry of a new id (the number of names so far); under the writer's lock. Entries
-  // are made one by one: a segment's unused part is never touched (its pages stay unmapped).
-  Name& add() {
-    const auto [segment, offset] = locate(count_);
+  // Names published: ids below it are readable.
+  std::uint32_t size() const noexcept { return size_.load(std::memory_order_acquire); }
+  // Under the writer's lock: the entry of the next id (size()), filled by the caller, then
+  // publish()ed. Entries are made one by one: a segment's unused part is never touched (its
+  // pages stay unmapped).
+  Name& next() {
+    const auto [segment, offset] = locate(size_.load(std::memory_order_relaxed));
     Name* names = segments_[segment].load(std::memory_order_relaxed);
     if (!names) {
       names = std::allocator<Name>{}.allocate(kFirst << segment);
       segments_[segment].store(names, std::memory_order_release);
     }
-    ++count_;
     return *new (names + offset) Name;
   }
+  void publish() noexcept { size_.fetch_add(1, std::memory_order_release); }
   const Name& operator[](std::uint32_t id) const noexcept {
     const auto [segment, offset] = locate(id);
     return segments_[segment].load(std::memory_order_acquire)[offset];
@@ -110,7 +113,7 @@ class NameSegments {
     return {segment, id - kFirst * ((std::size_t{1} << segment) - 1)};
   }
   std::array<std::atomic<Name*>, 32> segments_{};  // kFirst (2^32 - 1) names: past any 32-bit id
-  std::uint32_t count_ = 0;                         // entries made (the writer's)
+  std::atomic<std::uint32_t> size_{0};
 };
 
 class FieldTable {
@@ -125,18 +128,17 @@ class FieldTable {
     }
     std::unique_lock lock(mutex_);
     if (auto it = set_.find(name, NameHash{}, NameEqual{}); it != set_.end()) return Field{it->id};
-    const std::uint32_t id = count_.load(std::memory_order_relaxed);
-    Name& n = names_.add();
+    Name& n = names_.next();
     n.text = text_.copy(name);
-    n.id = id;
+    n.id = names_.size();
     if (set_.size() + 1 > set_.bucket_count()) grow();
     set_.insert(n);
-    count_.store(id + 1, std::memory_order_release);
-    return Field{id};
+    names_.publish();
+    return Field{n.id};
   }
 
   std::string_view name(Field f) const noexcept {
-    return f.id < count_.load(std::memory_order_acquire) ? names_[f.id].text : std::string_view("?");
+    return f.id < names_.size() ? names_[f.id].text : std::string_view("?");
   }
 
  private:
@@ -151,7 +153,6 @@ class FieldTable {
 
   std::shared_mutex mutex_;  // set_ and text_; names_ is read without it
   NameSegments names_;
-  std::atomic<std::uint32_t> count_{0};
   TextChunks text_;
   std::unique_ptr<NameSet::bucket_type[]> buckets_;
   NameSet set_;
