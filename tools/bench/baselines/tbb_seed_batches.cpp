@@ -14,6 +14,7 @@
 
 #include "graph_runner/batch.hpp"
 #include "seed_graph.hpp"
+#include "vector_clones.hpp"
 
 namespace gr = graph_runner;
 
@@ -63,15 +64,10 @@ std::shared_ptr<gr::Batch> take(gr::BatchPtr& batch) {
 }
 
 // count's loops over whole columns, compiled also for AVX-512 and AVX2, chosen at load.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define SEED_KERNEL [[gnu::target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"), gnu::noinline]]
-#else
-#define SEED_KERNEL
-#endif
-SEED_KERNEL void add_int_parts(std::uint64_t* sums, const std::int64_t* v, std::size_t n, std::uint64_t name) {
+GR_VECTOR_CLONES void add_int_parts(std::uint64_t* sums, const std::int64_t* v, std::size_t n, std::uint64_t name) {
   for (std::size_t r = 0; r < n; ++r) sums[r] += bench::mix(name ^ bench::hash_int(v[r]));
 }
-SEED_KERNEL void add_double_parts(std::uint64_t* sums, const double* v, std::size_t n, std::uint64_t name) {
+GR_VECTOR_CLONES void add_double_parts(std::uint64_t* sums, const double* v, std::size_t n, std::uint64_t name) {
   for (std::size_t r = 0; r < n; ++r) sums[r] += bench::mix(name ^ bench::hash_double(v[r]));
 }
 
