@@ -176,6 +176,55 @@ TEST_CASE("column buffers are recycled") {
   CHECK(next->find(n_)->ints().data() == first);  // the freed buffer, from this thread's pool
 }
 
+TEST_CASE("a reused small batch and its columns keep nothing of the records before") {
+  // Batches of a few records come back whole (with their columns and vectors) for the next
+  // one: the next must see only its own rows, types, nulls, selection and origin.
+  const void* old_batch = nullptr;
+  const void* old_column = nullptr;
+  std::weak_ptr<const void> held;
+  {
+    BatchBuilder b(4);
+    const std::size_t r0 = b.add_record();
+    b.set(r0, s_, b.string("a string longer than twelve bytes"));
+    b.set(r0, x_, Value::of(std::int64_t{7}));
+    b.set(b.add_record(), x_, Value{});             // an explicit null
+    b.set(b.add_record(), x_, Value::of(2.5));      // x turns mixed
+    auto ticket = std::make_shared<int>(1);
+    held = ticket;
+    b.attach(std::move(ticket));
+    b.set_origin({3, 9, 40});
+    auto batch = std::const_pointer_cast<Batch>(b.finish());
+    const std::uint32_t kept[] = {1, 2};
+    batch->keep_rows(kept);
+    old_batch = batch.get();
+    old_column = batch->find(x_);  // the last column freed: the first one taken again
+    CHECK(batch->size() == 2);
+  }
+  CHECK(held.expired());  // a batch's keepalives (a source's ticket) go when the batch does
+
+  BatchBuilder b(4);
+  const std::size_t r = b.add_record();
+  b.set(r, n_, Value::of(std::int64_t{5}));
+  b.add_record();  // a record without fields
+  BatchPtr next = b.finish();
+#if !defined(__SANITIZE_ADDRESS__)
+  CHECK(static_cast<const void*>(next.get()) == old_batch);
+  CHECK(static_cast<const void*>(next->find(n_)) == old_column);
+#endif
+  REQUIRE(next->columns().size() == 1);
+  CHECK_FALSE(next->has_selection());
+  CHECK(next->size() == 2);
+  CHECK(next->origin().batch == 0);
+  CHECK(next->keepalive().empty());
+  const Column& c = *next->find(n_);
+  CHECK(c.type() == ColumnType::int64);
+  CHECK(c.size() == 2);
+  CHECK(c.valid_rows() == 1);
+  CHECK(c.get(0) == Value::of(std::int64_t{5}));
+  CHECK_FALSE(c.present(1));  // absent, not the null the column's last user had there
+  CHECK(next->get(1, n_).is_null());
+}
+
 TEST_CASE("batches held by thread_locals are freed safely when their thread exits") {
   // Thread_locals are destroyed in the reverse order of their construction: `early` outlives
   // the recycling pools' own, `late` does not. Both free their columns into them (or past

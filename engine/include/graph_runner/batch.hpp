@@ -75,6 +75,10 @@ class GRAPH_RUNNER_API Arena {
 class Batch;
 using BatchPtr = std::shared_ptr<const Batch>;
 
+namespace detail {
+struct BatchReuse;  // the library's pool of small batches (not part of the SDK)
+}
+
 /// A reference-counted block of records: read-only when shared (BatchPtr), changeable by
 /// the one who owns it (see the file comment).
 class GRAPH_RUNNER_API Batch {
@@ -155,6 +159,7 @@ class GRAPH_RUNNER_API Batch {
 
  private:
   friend class BatchBuilder;
+  friend struct detail::BatchReuse;
   std::size_t index_of(Field f) const noexcept;
   void reindex();
 

@@ -30,6 +30,10 @@
 
 namespace graph_runner {
 
+namespace detail {
+struct ColumnReuse;  // the library's pool of small columns (not part of the SDK)
+}
+
 enum class ColumnType : std::uint8_t { int64, float64, boolean, string, bytes, json, mixed };
 
 /// The name of a column type as users read it ("int", "double", "bool", "string", "bytes",
@@ -124,6 +128,7 @@ class GRAPH_RUNNER_API Column {
   void convert_to(ColumnType t);
 
  private:
+  friend struct detail::ColumnReuse;
   void store(std::size_t row, Value v);
   template <class T> T* as() const noexcept { return reinterpret_cast<T*>(data_.data()); }
   std::uint64_t* bits() const noexcept { return reinterpret_cast<std::uint64_t*>(valid_.data()); }

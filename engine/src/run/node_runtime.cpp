@@ -4,6 +4,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <stdexcept>
 #include <thread>
@@ -302,12 +303,18 @@ bool NodeRuntime::guarded(const Batch* in, Outputs& out, Call&& call, bool time_
   const bool rejection_fails = spec.on_error == ErrorPolicy::fail || spec.on_error == ErrorPolicy::retry;
   const std::size_t records = in ? in->size() : 0;
   // What messages say about the input, kept apart: a call that took its input may have
-  // changed or freed it.
-  Batch about;
-  if (in) {
-    about.set_origin(in->origin());
-    about.set_physical_size(records);
-  }
+  // changed or freed it. Made only for a message (a Batch per call costs at batch_size 1).
+  const Origin origin = in ? in->origin() : Origin{};
+  std::optional<Batch> about;
+  auto about_input = [&]() -> const Batch* {
+    if (!in) return nullptr;
+    if (!about) {
+      about.emplace();
+      about->set_origin(origin);
+      about->set_physical_size(records);
+    }
+    return &*about;
+  };
   std::string what;     // the last exception's text (drop log, routed records)
   std::string failure;  // the run's message if the last attempt fails it
   std::vector<ErrorField> fields;  // a CallError's fields for routed records
@@ -350,7 +357,7 @@ bool NodeRuntime::guarded(const Batch* in, Outputs& out, Call&& call, bool time_
     if (controller_ && time_calls && in) controller_->attempt(Clock::now() - attempt_start, !threw, transient);
     if (!collector.violation.empty()) {  // a broken contract is a bug in the plugin: no policy hides it
       errors_.fetch_add(std::max<std::size_t>(records, 1), std::memory_order_relaxed);
-      run_.fail(describe_failure(in ? &about : nullptr, collector.violation));
+      run_.fail(describe_failure(about_input(), collector.violation));
       return false;
     }
     if (!threw && !(rejection_fails && collector.rejections > 0)) {
@@ -367,7 +374,7 @@ bool NodeRuntime::guarded(const Batch* in, Outputs& out, Call&& call, bool time_
       for (auto& o : collector.outputs) out.push_back(std::move(o));
       return true;
     }
-    failure = threw ? describe_failure(in ? &about : nullptr, what) : collector.first_rejection;
+    failure = threw ? describe_failure(about_input(), what) : collector.first_rejection;
     if (!threw && collector.rejections > 1)
       failure += " and " + std::to_string(collector.rejections - 1) + " more rejected record(s) in the same call";
     if (run_.cancelled() && in) return false;  // abandoned, as above: no retry, no second failure

@@ -1,5 +1,6 @@
 // Batch (selection, copy on write) and Arena.
 #include "graph_runner/batch.hpp"
+#include "reuse.hpp"
 #include "recycled.hpp"
 
 #include <algorithm>
@@ -76,9 +77,13 @@ void Batch::reindex() {
 }
 
 void Batch::keep_rows(std::span<const std::uint32_t> rows) {
-  std::vector<std::uint32_t> sel(rows.size());
-  for (std::size_t i = 0; i < rows.size(); ++i) sel[i] = static_cast<std::uint32_t>(row(rows[i]));
-  selection_ = std::move(sel);
+  if (!selected_ && (rows.empty() || rows.data() < selection_.data() || rows.data() >= selection_.data() + selection_.capacity())) {
+    selection_.assign(rows.begin(), rows.end());  // logical rows are physical ones: the vector's memory reused
+  } else {
+    std::vector<std::uint32_t> sel(rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) sel[i] = static_cast<std::uint32_t>(row(rows[i]));
+    selection_ = std::move(sel);
+  }
   selected_ = true;
 }
 
@@ -95,7 +100,7 @@ BatchPtr Batch::compacted() const {
   out->selection_.clear();
   out->rows_ = selection_.size();
   for (auto& c : out->columns_) {
-    auto copy = detail::make_recycled<Column>(c->field(), c->type(), selection_.size());
+    auto copy = detail::make_column(c->field(), c->type(), selection_.size());
     for (std::size_t i = 0; i < selection_.size(); ++i)
       if (c->present(selection_[i])) copy->set(i, c->get(selection_[i]));
     c = std::move(copy);
@@ -105,7 +110,7 @@ BatchPtr Batch::compacted() const {
 
 BatchPtr Batch::with_column(Field f, std::span<const Value> values, std::shared_ptr<const Arena> arena) const {
   auto out = detail::make_recycled<Batch>(*this);
-  auto col = detail::make_recycled<Column>(f, ColumnType::mixed, rows_);
+  auto col = detail::make_column(f, ColumnType::mixed, rows_);
   for (std::size_t i = 0; i < values.size() && i < size(); ++i)
     if (!values[i].is_null()) col->set(row(i), values[i]);
   out->put(std::move(col));
@@ -116,7 +121,7 @@ BatchPtr Batch::with_column(Field f, std::span<const Value> values, std::shared_
 Column& Batch::column_for_write(Field f, ColumnType type_if_new) {
   std::size_t i = index_of(f);
   if (i == SIZE_MAX) {
-    columns_.push_back(detail::make_recycled<Column>(f, type_if_new, rows_));
+    columns_.push_back(detail::make_column(f, type_if_new, rows_));
     reindex();
     return const_cast<Column&>(*columns_.back());
   }

@@ -3,35 +3,18 @@
 #include <new>
 
 #include "graph_runner/batch.hpp"
+#include "reuse.hpp"
 #include "recycled.hpp"
 
 namespace graph_runner {
-namespace {
-
-// The builder's columns become the batch's as they are, their memory from the per-thread
-// block lists (RecyclingAllocator: plain new and delete under AddressSanitizer): a column
-// made with new and moved into a shared one cost a malloc and a free per column and batch.
-// The lists' blocks come from ::operator new(sizeof(Column)), so the builder's unique_ptr may
-// still delete one it holds when destroyed.
-std::unique_ptr<Column> new_column(Field f, ColumnType type) {
-  return std::unique_ptr<Column>(new (detail::RecyclingAllocator<Column>{}.allocate(1)) Column(f, type, 0));
-}
-
-ColumnPtr hand_over(std::unique_ptr<Column> c) {
-  struct Dispose {
-    void operator()(Column* p) const noexcept {
-      p->~Column();
-      detail::RecyclingAllocator<Column>{}.deallocate(p, 1);
-    }
-  };
-  return std::shared_ptr<Column>(c.release(), Dispose{}, detail::RecyclingAllocator<Column>{});
-}
-
-}  // namespace
 
 BatchBuilder::BatchBuilder(std::size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
 BatchBuilder::BatchBuilder(BatchBuilder&&) noexcept = default;
-BatchBuilder::~BatchBuilder() = default;
+// The builder's columns come from the pool of small columns (column_pool.hpp), not from new:
+// they go back there, not to delete.
+BatchBuilder::~BatchBuilder() {
+  for (auto& c : columns_) detail::give_column(c.release());
+}
 
 Column& BatchBuilder::column_at(Field f, ColumnType type) {
   // Records mostly repeat their fields in the same order: try the column after the last one
@@ -42,15 +25,19 @@ Column& BatchBuilder::column_at(Field f, ColumnType type) {
     hint_ = it->second + 1;
     return *columns_[it->second];
   }
-  auto c = new_column(f, type);
+  struct Give {
+    void operator()(Column* c) const noexcept { detail::give_column(c); }
+  };
+  std::unique_ptr<Column, Give> c(detail::take_column(f, type, 0));
   // A field the batch's first record has: room for the batch. One that first appears
   // later (wide, sparse records; they end batches early, see full()): room for the rows so
   // far, grown by doubling; reserving the capacity for each of their many mostly absent
   // columns made memory follow keys x capacity instead of the data. (No member remembers
   // the last batch's size: BatchBuilder's layout is part of the SDK's ABI.)
   c->reserve(rows_ <= 1 ? std::min<std::size_t>(capacity_, 1024) : rows_);
+  columns_.reserve(columns_.size() + 1);  // nothing throws once the column is in index_
   index_.insert(it, {f.id, static_cast<std::uint32_t>(columns_.size())});
-  columns_.push_back(std::move(c));
+  columns_.emplace_back(c.release());
   hint_ = columns_.size();
   return *columns_.back();
 }
@@ -99,13 +86,13 @@ void BatchBuilder::keep(const Batch& other) {
 }
 
 BatchPtr BatchBuilder::finish() {
-  auto out = detail::make_recycled<Batch>();
+  auto out = detail::make_batch();
   for (auto& c : columns_) rows_ = std::max(rows_, c->size());
   out->rows_ = rows_;
   out->columns_.reserve(columns_.size() + 2);  // room for a column or two a stage adds (map)
   for (auto& c : columns_) {
-    c->resize(rows_);
-    out->columns_.push_back(hand_over(std::move(c)));
+    if (c->size() != rows_) c->resize(rows_);
+    out->columns_.push_back(detail::share_column(c.release()));
   }
   out->reindex();
   // Moved element by element: the builder's vector keeps its capacity for the next batch

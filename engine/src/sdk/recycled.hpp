@@ -163,6 +163,38 @@ class BlockPool {
   using Stacks = FreeStacks<BlockPool<Size>, 1, Release>;
 };
 
+// Live objects of type T, per thread (reuse.cpp): an object in the pool keeps its memory
+// (its vectors' capacity, its buffers), so taking one back costs a reset, not an allocation.
+// The free list is linked through a word after each object, which therefore stays alive;
+// `Destroy{}(p)` ends an object the pool does not keep. Blocks come from allocate().
+template <class T, class Tag, std::size_t Keep = 64>
+class LivePool {
+ public:
+  static void* allocate() { return ::operator new(kBlock); }
+  static T* pop() noexcept {
+    void* link = Stacks::pop(0);
+    return link ? object(link) : nullptr;
+  }
+  static void push(T* p) noexcept { Stacks::push(0, reinterpret_cast<std::byte*>(p) + kLink, Keep); }
+  static void destroy(T* p) noexcept {
+    p->~T();
+    ::operator delete(p);
+  }
+
+ private:
+  static_assert(alignof(T) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__);
+  static constexpr std::size_t kLink = (sizeof(T) + alignof(void*) - 1) / alignof(void*) * alignof(void*);
+  static constexpr std::size_t kBlock = kLink + sizeof(void*);
+  static T* object(void* link) noexcept {
+    return std::launder(reinterpret_cast<T*>(static_cast<std::byte*>(link) - kLink));
+  }
+  struct Release {
+    void operator()(void* link, std::size_t) const noexcept { destroy(object(link)); }
+    static constexpr std::size_t depot_stacks(std::size_t) { return 4; }
+  };
+  using Stacks = FreeStacks<LivePool, 1, Release>;
+};
+
 template <class T>
 struct RecyclingAllocator {
   using value_type = T;
