@@ -120,13 +120,12 @@ class Map : public Stage {
     auto row_of = [&](std::uint32_t i) { return physical ? std::size_t{i} : b.row(i); };
     const Column* existing = b.find(f);  // a lookup, not a scan: 100 `set`s cost 100 times one
     ColumnPtr old;  // held while writing: values read from a replaced column may point into it
-    if (whole && ct != ColumnType::mixed && (!existing || existing->type() != ct)) {
-      if (existing)
-        for (const ColumnPtr& c : b.columns())
-          if (c.get() == existing) old = c;
+    if (whole && existing && ct != ColumnType::mixed && existing->type() != ct) {
+      for (const ColumnPtr& c : b.columns())
+        if (c.get() == existing) old = c;
       b.put(std::make_shared<Column>(f, ct, b.physical_size()));
     }
-    Column& c = b.column_for_write(f, ct);
+    Column& c = b.column_for_write(f, ct);  // a new field: a column of type ct, every row absent
     if (c.type() != ct || ct == ColumnType::mixed) {
       for (std::uint32_t i : records) {
         Value x = v.get(i);
