@@ -228,7 +228,10 @@ std::optional<FieldSchema> NodeRuntime::declared_fields() const {
 }
 
 NodeRuntime::Instance* NodeRuntime::acquire(std::size_t instance) noexcept {
-  if (shared_) return instances_.front().get();  // thread-safe: one instance for every call
+  // Thread-safe: one instance for every call. One instance of a plugin that is not: its
+  // node's calls are serial (flow concurrency 1), so the pool would always hand out that one,
+  // at a concurrent queue's pop and push per call.
+  if (shared_ || instances_.size() == 1) return instances_.front().get();
   if (instance != SIZE_MAX) return instances_[instance % instances_.size()].get();  // a lane owns it
   Instance* inst = nullptr;
   // The flow node's concurrency equals the pool size, so a free instance always exists;
@@ -238,7 +241,7 @@ NodeRuntime::Instance* NodeRuntime::acquire(std::size_t instance) noexcept {
 }
 
 void NodeRuntime::release(Instance* inst, std::size_t instance) noexcept {
-  if (!shared_ && instance == SIZE_MAX) free_.push(inst);
+  if (!shared_ && instances_.size() > 1 && instance == SIZE_MAX) free_.push(inst);
 }
 
 std::string NodeRuntime::describe_failure(const Batch* in, const std::string& what,
