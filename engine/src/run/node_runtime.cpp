@@ -142,9 +142,16 @@ class NodeRuntime::PluginEmitter final : public Emitter {
 // Times a call, counts concurrency, and tells the observers.
 template <class Call>
 void NodeRuntime::timed(const Batch* in, Call&& call) {
-  std::size_t now = running_.fetch_add(1, std::memory_order_relaxed) + 1;
-  std::size_t seen = max_running_.load(std::memory_order_relaxed);
-  while (now > seen && !max_running_.compare_exchange_weak(seen, now, std::memory_order_relaxed)) {
+  if (serial_calls_) {
+    // One call at a time: plain stores. A locked add is a full barrier, and the counter's
+    // cache line moves between the cores whose threads take turns calling the node.
+    running_.store(1, std::memory_order_relaxed);
+    if (max_running_.load(std::memory_order_relaxed) == 0) max_running_.store(1, std::memory_order_relaxed);
+  } else {
+    std::size_t now = running_.fetch_add(1, std::memory_order_relaxed) + 1;
+    std::size_t seen = max_running_.load(std::memory_order_relaxed);
+    while (now > seen && !max_running_.compare_exchange_weak(seen, now, std::memory_order_relaxed)) {
+    }
   }
   for (const auto& o : run_.observers()) o->on_call_begin(index_, in);
   const std::uint64_t start = CallClock::now();
@@ -154,7 +161,8 @@ void NodeRuntime::timed(const Batch* in, Call&& call) {
     std::uint64_t start;
     ~End() {
       const std::int64_t ns = CallClock::ns_since(start);
-      node.running_.fetch_sub(1, std::memory_order_relaxed);
+      if (node.serial_calls_) node.running_.store(0, std::memory_order_relaxed);
+      else node.running_.fetch_sub(1, std::memory_order_relaxed);
       add_in_slot(node.counts_.local().busy_ns, ns);
       node.latency_.local().record_in_slot(ns);
       node.run_.progressed();
@@ -193,6 +201,8 @@ NodeRuntime::NodeRuntime(const CheckedGraph& graph, std::size_t index, RunState&
       controller_ = std::make_unique<BacklogController>(
           node_.min_concurrency, std::max(node_.min_concurrency, std::min(node_.concurrency, std::max<std::size_t>(worker_threads, 1))));
   }
+  // The flow graph calls the node one call at a time (a source, a serial node, one instance).
+  serial_calls_ = flow_concurrency_ == 1 && !controller_;
   for (std::size_t i = 0; i < instances; ++i) {
     auto inst = std::make_unique<Instance>();
     inst->context = std::make_unique<NodeContext>(node_, i, run_, NodeContext::checkpoint_for(graph.spec, *node_.spec));

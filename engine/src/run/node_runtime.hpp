@@ -149,6 +149,7 @@ class NodeRuntime {
   tbb::concurrent_queue<Instance*> free_;
   std::size_t flow_concurrency_ = 1;
   bool shared_ = false;  // one instance serves concurrent calls (thread-safe plugin)
+  bool serial_calls_ = false;  // never two calls at once: running_ is 0 or 1
   std::size_t errors_port_ = SIZE_MAX;
   std::chrono::milliseconds tick_interval_{0};  // non-zero: calls on one instance are serialised with ticks
   Field error_field_, error_node_field_;
