@@ -77,8 +77,10 @@ void Batch::reindex() {
 }
 
 void Batch::keep_rows(std::span<const std::uint32_t> rows) {
-  if (!selected_ && (rows.empty() || rows.data() < selection_.data() || rows.data() >= selection_.data() + selection_.capacity())) {
-    selection_.assign(rows.begin(), rows.end());  // logical rows are physical ones: the vector's memory reused
+  if (!selected_) {
+    // Logical rows are physical ones, and selection_ is empty (`rows` cannot be in it): its
+    // memory, a reused batch's, is reused.
+    selection_.assign(rows.begin(), rows.end());
   } else {
     std::vector<std::uint32_t> sel(rows.size());
     for (std::size_t i = 0; i < rows.size(); ++i) sel[i] = static_cast<std::uint32_t>(row(rows[i]));

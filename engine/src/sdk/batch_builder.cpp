@@ -10,8 +10,8 @@ namespace graph_runner {
 
 BatchBuilder::BatchBuilder(std::size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
 BatchBuilder::BatchBuilder(BatchBuilder&&) noexcept = default;
-// The builder's columns come from the pool of small columns (column_pool.hpp), not from new:
-// they go back there, not to delete.
+// The builder's columns come from the pool of small columns (reuse.hpp), not from new: they
+// go back there, not to delete.
 BatchBuilder::~BatchBuilder() {
   for (auto& c : columns_) detail::give_column(c.release());
 }

@@ -166,7 +166,7 @@ class BlockPool {
 // Live objects of type T, per thread (reuse.cpp): an object in the pool keeps its memory
 // (its vectors' capacity, its buffers), so taking one back costs a reset, not an allocation.
 // The free list is linked through a word after each object, which therefore stays alive;
-// `Destroy{}(p)` ends an object the pool does not keep. Blocks come from allocate().
+// destroy(p) ends an object the pool does not keep. Blocks come from allocate().
 template <class T, class Tag, std::size_t Keep = 64>
 class LivePool {
  public:
