@@ -237,12 +237,18 @@ std::optional<FieldSchema> NodeRuntime::declared_fields() const {
   return instances_.front()->context->declared_fields();
 }
 
+// From the pool of free instances: a call of a node with several instances of a plugin that is
+// not thread-safe, not a lane's (which owns its instance). A thread-safe plugin has one
+// instance for every call; so has a node with one instance of a plugin that is not, whose
+// calls are serial (flow concurrency 1): the pool would always hand out that one, at a
+// concurrent queue's pop and push per call.
+bool NodeRuntime::pooled(std::size_t instance) const noexcept {
+  return !shared_ && instances_.size() > 1 && instance == SIZE_MAX;
+}
+
 NodeRuntime::Instance* NodeRuntime::acquire(std::size_t instance) noexcept {
-  // Thread-safe: one instance for every call. One instance of a plugin that is not: its
-  // node's calls are serial (flow concurrency 1), so the pool would always hand out that one,
-  // at a concurrent queue's pop and push per call.
-  if (shared_ || instances_.size() == 1) return instances_.front().get();
-  if (instance != SIZE_MAX) return instances_[instance % instances_.size()].get();  // a lane owns it
+  if (!pooled(instance))
+    return instances_[instance == SIZE_MAX ? 0 : instance % instances_.size()].get();  // a lane owns its instance
   Instance* inst = nullptr;
   // The flow node's concurrency equals the pool size, so a free instance always exists;
   // the loop only covers the moment between a release and its push.
@@ -251,7 +257,7 @@ NodeRuntime::Instance* NodeRuntime::acquire(std::size_t instance) noexcept {
 }
 
 void NodeRuntime::release(Instance* inst, std::size_t instance) noexcept {
-  if (!shared_ && instances_.size() > 1 && instance == SIZE_MAX) free_.push(inst);
+  if (pooled(instance)) free_.push(inst);
 }
 
 std::string NodeRuntime::describe_failure(const Batch* in, const std::string& what,

@@ -128,6 +128,7 @@ class NodeRuntime {
   void finish_sink();
   // A batch taken off this node's queue for a call: counted in.
   void dequeued(const Batch& in) noexcept;
+  bool pooled(std::size_t instance) const noexcept;  // the call's instance comes from free_
   Instance* acquire(std::size_t instance) noexcept;
   void release(Instance* i, std::size_t instance) noexcept;
   // "node 'N' (plugin 'P'): what (source 'S' batch B, records X..Y)", or "record X" for

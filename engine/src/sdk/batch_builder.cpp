@@ -25,10 +25,7 @@ Column& BatchBuilder::column_at(Field f, ColumnType type) {
     hint_ = it->second + 1;
     return *columns_[it->second];
   }
-  struct Give {
-    void operator()(Column* c) const noexcept { detail::give_column(c); }
-  };
-  std::unique_ptr<Column, Give> c(detail::take_column(f, type, 0));
+  std::unique_ptr<Column, detail::GiveColumn> c(detail::take_column(f, type, 0));
   // A field the batch's first record has: room for the batch. One that first appears
   // later (wide, sparse records; they end batches early, see full()): room for the rows so
   // far, grown by doubling; reserving the capacity for each of their many mostly absent

@@ -99,10 +99,7 @@ std::shared_ptr<Batch> make_batch() { return std::make_shared<Batch>(); }
 #endif
 
 std::shared_ptr<Column> share_column(Column* c) {
-  struct Give {
-    void operator()(Column* p) const noexcept { give_column(p); }
-  };
-  return std::shared_ptr<Column>(c, Give{}, RecyclingAllocator<Column>{});  // gives `c` back if this throws
+  return std::shared_ptr<Column>(c, GiveColumn{}, RecyclingAllocator<Column>{});  // gives `c` back if this throws
 }
 
 }  // namespace graph_runner::detail

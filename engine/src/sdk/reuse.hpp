@@ -19,6 +19,10 @@ namespace graph_runner::detail {
 Column* take_column(Field f, ColumnType t, std::size_t rows);
 /// A column from take_column() back to the pool (small ones), or destroyed.
 void give_column(Column* c) noexcept;
+/// The deleter of a column from take_column().
+struct GiveColumn {
+  void operator()(Column* c) const noexcept { give_column(c); }
+};
 /// Shares a column from take_column(): the last reference gives it back.
 std::shared_ptr<Column> share_column(Column* c);
 inline std::shared_ptr<Column> make_column(Field f, ColumnType t, std::size_t rows) {
