@@ -31,20 +31,23 @@ FlowGraph::FlowGraph(const CheckedGraph& graph, std::vector<std::unique_ptr<Node
   std::vector<bool> plain(spec_.nodes.size(), false);
   for (std::size_t i = 0; i < spec_.nodes.size(); ++i) {
     const CheckedNode& node = spec_.nodes[i];
+    plain[i] = node.spec->kind != NodeKind::source && !runtimes_[i]->controller() && !node.spec->blocking &&
+               !node.spec->partition_by && !node.spec->priority &&
+               !(node.spec->kind == NodeKind::stage && node.spec->ordered && node.concurrency != 1);
+  }
+  find_chains(plain);  // before the sources are built: a chaining source's unbox node is unlimited
+  for (std::size_t i = 0; i < spec_.nodes.size(); ++i) {
+    const CheckedNode& node = spec_.nodes[i];
     if (node.spec->kind == NodeKind::source) build_source(i);
     else if (runtimes_[i]->controller()) build_adaptive(i);
     else if (node.spec->blocking) build_blocking(i);
     else if (node.spec->partition_by) build_partitioned(i);
     else if (node.spec->priority) build_prioritized(i);
-    else if (node.spec->kind == NodeKind::stage && node.spec->ordered && node.concurrency != 1) build_ordered_stage(i);
-    else {
-      build_plain(i);
-      plain[i] = true;
-    }
+    else if (!plain[i]) build_ordered_stage(i);
+    else build_plain(i);
   }
   for (const CheckedEdge& e : spec_.edges)
     flow::make_edge(*nodes_[e.from]->ports[e.port], *nodes_[e.to]->entry);
-  find_chains(plain);
 }
 
 void FlowGraph::find_chains(const std::vector<bool>& plain) {
@@ -52,7 +55,8 @@ void FlowGraph::find_chains(const std::vector<bool>& plain) {
   chain_.resize(spec_.nodes.size());
   for (std::size_t i = 0; i < spec_.nodes.size(); ++i) {
     chain_[i].assign(spec_.nodes[i].ports.size(), SIZE_MAX);
-    if (spec_.nodes[i].spec->kind != NodeKind::stage || !unlimited(i)) continue;
+    const NodeKind kind = spec_.nodes[i].spec->kind;
+    if (!(kind == NodeKind::source || (kind == NodeKind::stage && unlimited(i)))) continue;
     for (std::size_t port = 0; port < chain_[i].size(); ++port)
       if (consumers_[i][port].size() == 1 && unlimited(consumers_[i][port][0])) chain_[i][port] = consumers_[i][port][0];
   }
@@ -190,13 +194,19 @@ void FlowGraph::build_source(std::size_t i) {
         state->sizer.learn(bytes, records + routed);
         return detail::make_recycled<SourceItem>(SourceItem{std::move(batch), std::move(error_batch), ticket_ptr});
       });
+  // Serial, so that batches reach their consumers in the order they were read, unless every
+  // port chains to its consumer: then the first stage runs right here (an unlimited stage,
+  // whose order was never kept), and the node is unlimited to keep that stage's concurrency.
+  bool chains = chain_[i][0] != SIZE_MAX;
+  for (std::size_t port = 1; port < chain_[i].size(); ++port)
+    chains = chains && (consumers_[i][port].empty() || chain_[i][port] != SIZE_MAX);
   auto& unbox = n.make<flow::function_node<SourceBox, flow::continue_msg, flow::queueing_lightweight>>(
-      graph_, flow::serial, [this, i, &rt](const SourceBox& box) {
+      graph_, chains ? flow::unlimited : flow::serial, [this, i, &rt](const SourceBox& box) {
         box->ticket->admit();
         BatchPtr batch = std::move(box->batch);
         BatchPtr errors = std::move(box->errors);
-        if (!batch->empty()) deliver(i, 0, std::move(batch));
-        if (errors && rt.errors_port() != SIZE_MAX) deliver(i, rt.errors_port(), std::move(errors));
+        if (!batch->empty()) deliver(i, 0, std::move(batch), /*chain=*/true);
+        if (errors && rt.errors_port() != SIZE_MAX) deliver(i, rt.errors_port(), std::move(errors), /*chain=*/true);
         return flow::continue_msg();
       });
   flow::make_edge(input, limiter);

@@ -1,6 +1,6 @@
 #pragma once
 // Step 4: the oneTBB flow graph of one run. Edges carry BatchPtr.
-//   source:  input_node -> limiter_node(max_in_flight) -> port "out"
+//   source:  input_node -> limiter_node(max_in_flight) -> unbox -> port "out" (or its chained stage)
 //   stage:   function_node(concurrency) -> one broadcast_node per output port
 //   ordered: stamp (serial) -> worker(concurrency) -> sequencer -> dispatch (serial) -> ports
 //   sink:    function_node(concurrency)
@@ -93,7 +93,7 @@ class FlowGraph {
   std::vector<std::vector<std::vector<std::size_t>>> consumers_;  // [node][port] -> nodes fed
   // [node][port] -> the one consumer a batch of that port is run by directly, SIZE_MAX for
   // none. Both nodes are plain stages (or the consumer a plain sink) of unlimited
-  // concurrency: calling the consumer on the producer's thread, once the producer's call has
+  // concurrency, or the producer is a source (its unbox node): calling the consumer on the producer's thread, once the producer's call has
   // ended, limits no concurrency, and saves the flow graph's task per batch and hop (at
   // batch_size 1, most of a stage's cost).
   std::vector<std::vector<std::size_t>> chain_;
