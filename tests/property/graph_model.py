@@ -112,9 +112,11 @@ def _chaos_outputs(node, incoming, probes, dropped):
     # A routed record gets `error` and `error_node` (replacing those of an earlier routing
     # node), so each port's records are matched by what that port makes of an input.
     index = {"out": collections.defaultdict(list), "errors": collections.defaultdict(list)}
+    paths = collections.defaultdict(set)  # a record -> the ways its copies came in
     for i, c in enumerate(incoming):
         index["out"][norm(c.rec)].append(i)
         index["errors"][norm(_with_error(c.rec, node))].append(i)
+        paths[norm(c.rec)].add(tuple(c.path))
     used = set()
     got = {"out": probes[(node.name, "out")], "errors": probes.get((node.name, "errors"), [])}
     for port in ("out", "errors"):
@@ -128,8 +130,11 @@ def _chaos_outputs(node, incoming, probes, dropped):
             i = left.pop()
             used.add(i)
             c = incoming[i]
+            # Equal copies that came in by different ways (a fan-out joined again here) cannot
+            # be told apart: which of them failed is a guess, so neither promises an order.
+            ordered = c.ordered and len(paths[norm(c.rec)]) == 1
             (out_port if port == "out" else err_port).append(
-                Copy(c.rec if port == "out" else _with_error(c.rec, node), c.path, c.ordered))
+                Copy(c.rec if port == "out" else _with_error(c.rec, node), c.path, ordered))
     waiting = {"": [c for i, c in enumerate(incoming) if i not in used]}
     missing = sum(len(v) for v in waiting.values())
     if node.reserved["on_error"] == "route" and missing:
