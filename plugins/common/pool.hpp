@@ -50,16 +50,6 @@ class Pool {
     std::size_t slot_;  // the leasing thread's slot, or kSlots
   };
 
-  // Calls f(T&) on every object the pool holds: only while no lease is out (a sink's
-  // finish(), after its last call), to sum what each object gathered.
-  template <class F>
-  void each_idle(F&& f) {
-    for (Slot& s : slots_)
-      if (T* item = s.item.load(std::memory_order_relaxed)) f(*item);
-    std::lock_guard lock(mutex_);
-    for (auto& item : free_) f(*item);
-  }
-
   Lease acquire() {
     const std::size_t slot = std::min(pool_thread_index(), kSlots);
     if (slot < kSlots)
