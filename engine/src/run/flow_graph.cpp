@@ -5,6 +5,7 @@
 #include "run/source_pacer.hpp"
 #include "sdk/recycled.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <thread>
@@ -28,37 +29,51 @@ FlowGraph::FlowGraph(const CheckedGraph& graph, std::vector<std::unique_ptr<Node
   for (std::size_t i = 0; i < spec_.nodes.size(); ++i) consumers_[i].resize(spec_.nodes[i].ports.size());
   for (const CheckedEdge& e : spec_.edges) consumers_[e.from][e.port].push_back(e.to);
   if (std::size_t io = blocking_threads(spec_); io > 0) io_arena_ = std::make_unique<tbb::task_arena>(static_cast<int>(io), 0);
-  std::vector<bool> plain(spec_.nodes.size(), false);
+  find_chains();  // before the sources are built: a chaining source's unbox node is unlimited
   for (std::size_t i = 0; i < spec_.nodes.size(); ++i) {
-    const CheckedNode& node = spec_.nodes[i];
-    plain[i] = node.spec->kind != NodeKind::source && !runtimes_[i]->controller() && !node.spec->blocking &&
-               !node.spec->partition_by && !node.spec->priority &&
-               !(node.spec->kind == NodeKind::stage && node.spec->ordered && node.concurrency != 1);
-  }
-  find_chains(plain);  // before the sources are built: a chaining source's unbox node is unlimited
-  for (std::size_t i = 0; i < spec_.nodes.size(); ++i) {
-    const CheckedNode& node = spec_.nodes[i];
-    if (node.spec->kind == NodeKind::source) build_source(i);
-    else if (runtimes_[i]->controller()) build_adaptive(i);
-    else if (node.spec->blocking) build_blocking(i);
-    else if (node.spec->partition_by) build_partitioned(i);
-    else if (node.spec->priority) build_prioritized(i);
-    else if (!plain[i]) build_ordered_stage(i);
-    else build_plain(i);
+    switch (shape_of(i)) {
+      case Shape::source: build_source(i); break;
+      case Shape::adaptive: build_adaptive(i); break;
+      case Shape::blocking: build_blocking(i); break;
+      case Shape::partitioned: build_partitioned(i); break;
+      case Shape::prioritized: build_prioritized(i); break;
+      case Shape::ordered: build_ordered_stage(i); break;
+      case Shape::plain: build_plain(i); break;
+    }
   }
   for (const CheckedEdge& e : spec_.edges)
     flow::make_edge(*nodes_[e.from]->ports[e.port], *nodes_[e.to]->entry);
 }
 
-void FlowGraph::find_chains(const std::vector<bool>& plain) {
-  auto unlimited = [&](std::size_t i) { return plain[i] && runtimes_[i]->flow_concurrency() == flow::unlimited; };
+FlowGraph::Shape FlowGraph::shape_of(std::size_t i) const {
+  const NodeSpec& spec = *spec_.nodes[i].spec;
+  if (spec.kind == NodeKind::source) return Shape::source;
+  if (runtimes_[i]->controller()) return Shape::adaptive;
+  if (spec.blocking) return Shape::blocking;
+  if (spec.partition_by) return Shape::partitioned;
+  if (spec.priority) return Shape::prioritized;
+  if (spec.kind == NodeKind::stage && spec.ordered && spec_.nodes[i].concurrency != 1) return Shape::ordered;
+  return Shape::plain;
+}
+
+void FlowGraph::find_chains() {
+  auto unlimited = [&](std::size_t i) {
+    return shape_of(i) == Shape::plain && runtimes_[i]->flow_concurrency() == flow::unlimited;
+  };
   chain_.resize(spec_.nodes.size());
   for (std::size_t i = 0; i < spec_.nodes.size(); ++i) {
     chain_[i].assign(spec_.nodes[i].ports.size(), SIZE_MAX);
     const NodeKind kind = spec_.nodes[i].spec->kind;
     if (!(kind == NodeKind::source || (kind == NodeKind::stage && unlimited(i)))) continue;
-    for (std::size_t port = 0; port < chain_[i].size(); ++port)
-      if (consumers_[i][port].size() == 1 && unlimited(consumers_[i][port][0])) chain_[i][port] = consumers_[i][port][0];
+    bool every_port = true;  // that has a consumer
+    for (std::size_t port = 0; port < chain_[i].size(); ++port) {
+      const auto& consumers = consumers_[i][port];
+      if (consumers.size() == 1 && unlimited(consumers[0])) chain_[i][port] = consumers[0];
+      else every_port = every_port && consumers.empty();
+    }
+    // A source chains all its ports or none: its unbox node is unlimited when it chains, and
+    // serial (keeping the source's order) when it does not, where no stage may run inside it.
+    if (kind == NodeKind::source && !every_port) chain_[i].assign(chain_[i].size(), SIZE_MAX);
   }
 }
 
@@ -194,12 +209,10 @@ void FlowGraph::build_source(std::size_t i) {
         state->sizer.learn(bytes, records + routed);
         return detail::make_recycled<SourceItem>(SourceItem{std::move(batch), std::move(error_batch), ticket_ptr});
       });
-  // Serial, so that batches reach their consumers in the order they were read, unless every
-  // port chains to its consumer: then the first stage runs right here (an unlimited stage,
-  // whose order was never kept), and the node is unlimited to keep that stage's concurrency.
-  bool chains = chain_[i][0] != SIZE_MAX;
-  for (std::size_t port = 1; port < chain_[i].size(); ++port)
-    chains = chains && (consumers_[i][port].empty() || chain_[i][port] != SIZE_MAX);
+  // Serial, so that batches reach their consumers in the order they were read, unless the
+  // source chains (find_chains): then its consumers run right here (unlimited stages, whose
+  // order was never kept), and the node is unlimited to keep their concurrency.
+  const bool chains = std::any_of(chain_[i].begin(), chain_[i].end(), [](std::size_t c) { return c != SIZE_MAX; });
   auto& unbox = n.make<flow::function_node<SourceBox, flow::continue_msg, flow::queueing_lightweight>>(
       graph_, chains ? flow::unlimited : flow::serial, [this, i, &rt](const SourceBox& box) {
         box->ticket->admit();

@@ -60,6 +60,9 @@ class FlowGraph {
   void start_ticks();
   void stop_ticks();
   void tick_loop();
+  // How node i is built: the first that applies, in this order.
+  enum class Shape { source, adaptive, blocking, partitioned, prioritized, ordered, plain };
+  Shape shape_of(std::size_t i) const;
   void build_source(std::size_t i);
   void build_plain(std::size_t i);  // a stage or sink: one function_node
   void build_ordered_stage(std::size_t i);
@@ -73,7 +76,7 @@ class FlowGraph {
   // this thread; otherwise every batch goes to its consumers' flow-graph nodes.
   void send(std::size_t i, Outputs& outputs, bool chain = false);
   void deliver(std::size_t i, std::size_t port, BatchPtr batch, bool chain = false);
-  void find_chains(const std::vector<bool>& plain);
+  void find_chains();
   // The graph is idle while a source waits for tokens: asks every stage to flush what it
   // holds. False when nothing was emitted.
   bool flush_held();
@@ -93,8 +96,9 @@ class FlowGraph {
   std::vector<std::vector<std::vector<std::size_t>>> consumers_;  // [node][port] -> nodes fed
   // [node][port] -> the one consumer a batch of that port is run by directly, SIZE_MAX for
   // none. Both nodes are plain stages (or the consumer a plain sink) of unlimited
-  // concurrency, or the producer is a source (its unbox node): calling the consumer on the producer's thread, once the producer's call has
-  // ended, limits no concurrency, and saves the flow graph's task per batch and hop (at
+  // concurrency, or the producer is a source (its unbox node; all its ports or none):
+  // calling the consumer on the producer's thread, once the producer's call has ended,
+  // limits no concurrency, and saves the flow graph's task per batch and hop (at
   // batch_size 1, most of a stage's cost).
   std::vector<std::vector<std::size_t>> chain_;
   std::unique_ptr<tbb::task_arena> io_arena_;                     // for blocking nodes
