@@ -1,28 +1,32 @@
 #pragma once
 // Per-thread working state for thread-safe stages: each call leases one object, so no two
 // threads ever share it, and objects are reused (created on demand, at most one per
-// concurrent call). A thread's own slot holds the object it used last: taking and giving it
-// back are a load and a store on memory no other thread touches. Only when that slot is
-// empty (the thread's first call, a call nested in another on the same thread, or past
-// the first kSlots threads) does a lease go through the shared list and its mutex: two
-// lock operations per batch were, at graph.batch_size = 1, a cache line moving between the
-// cores on every call.
+// concurrent call). A thread's slot (chosen by its id) holds the object it used last: taking
+// and giving it back are an exchange on a cache line other threads seldom touch. Only when
+// that slot is empty (the thread's first call, a call nested in another on the same thread,
+// or another thread sharing the slot) does a lease go through the shared list and its mutex:
+// two lock operations on one line per batch were, at graph.batch_size = 1, a cache line
+// moving between the cores on every call.
+//
+// No thread_local: a plugin is a dlopen()ed library, so its thread-locals are dynamic TLS,
+// and LeakSanitizer (GCC 12's) read a stale dynamic-TLS entry of the main thread at exit
+// and crashed ("Tracer caught signal 11") in the ASan suite.
 #include <array>
 #include <atomic>
 #include <cstddef>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <utility>
 #include <vector>
 
 namespace graph_runner::plugins {
 
-// This thread's index among the threads that leased from any Pool (in this library).
-inline std::size_t pool_thread_index() noexcept {
-  static std::atomic<std::size_t> next{0};
-  thread_local const std::size_t index = next.fetch_add(1, std::memory_order_relaxed);
-  return index;
+// This thread's slot among `slots`, from a hash of its id (no thread-local storage). Two
+// threads may share a slot.
+inline std::size_t pool_slot_of_this_thread(std::size_t slots) noexcept {
+  return std::hash<std::thread::id>{}(std::this_thread::get_id()) % slots;
 }
 
 template <class T>
@@ -47,16 +51,24 @@ class Pool {
    private:
     Pool& pool_;
     std::unique_ptr<T> item_;
-    std::size_t slot_;  // the leasing thread's slot, or kSlots
+    std::size_t slot_;  // the leasing thread's slot
   };
 
+  // Calls f(T&) on every object the pool holds: only while no lease is out (a sink's
+  // finish(), after its last call), to sum what each object gathered.
+  template <class F>
+  void each_idle(F&& f) {
+    for (Slot& s : slots_)
+      if (T* item = s.item.load(std::memory_order_acquire)) f(*item);
+    std::lock_guard lock(mutex_);
+    for (auto& item : free_) f(*item);
+  }
+
   Lease acquire() {
-    const std::size_t slot = std::min(pool_thread_index(), kSlots);
-    if (slot < kSlots)
-      if (T* mine = slots_[slot].item.load(std::memory_order_relaxed)) {
-        slots_[slot].item.store(nullptr, std::memory_order_relaxed);
-        return Lease(*this, std::unique_ptr<T>(mine), slot);
-      }
+    const std::size_t slot = pool_slot_of_this_thread(kSlots);
+    // An exchange: a thread sharing the slot may take or give back at the same moment.
+    if (T* mine = slots_[slot].item.exchange(nullptr, std::memory_order_acquire))
+      return Lease(*this, std::unique_ptr<T>(mine), slot);
     {
       std::lock_guard lock(mutex_);
       if (!free_.empty()) {
@@ -70,15 +82,16 @@ class Pool {
 
  private:
   static constexpr std::size_t kSlots = 16;
-  // Read and written by one thread only (relaxed atomics: the objects never cross threads
-  // through a slot); a cache line each.
+  // Mostly one thread's (the threads whose ids hash to it); a cache line each.
   struct alignas(64) Slot {
     std::atomic<T*> item{nullptr};
   };
 
   void give_back(std::unique_ptr<T> item, std::size_t slot) {
-    if (slot < kSlots && slots_[slot].item.load(std::memory_order_relaxed) == nullptr) {
-      slots_[slot].item.store(item.release(), std::memory_order_relaxed);
+    T* empty = nullptr;
+    if (slots_[slot].item.compare_exchange_strong(empty, item.get(), std::memory_order_release,
+                                                  std::memory_order_relaxed)) {
+      item.release();
       return;
     }
     std::lock_guard lock(mutex_);
