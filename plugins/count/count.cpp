@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "graph_runner/sdk.hpp"
+#include "pool.hpp"
 #include "vector_clones.hpp"
 
 namespace graph_runner::plugins {
@@ -97,8 +99,7 @@ std::uint64_t hash_value(const Value& v) {
 
 // The hashes of short strings seen lately. A short StringView holds its whole text (zero
 // padded), so its 16 bytes are an exact key: a table lookup instead of hashing again the
-// few values a field like a host or a country name takes (count is a serial sink: what it
-// spends per record caps a parallel run).
+// few values a field like a host or a country name takes.
 class ShortStringHashes {
  public:
   std::uint64_t hash(const StringView& s, std::uint64_t tag) {
@@ -119,8 +120,7 @@ class ShortStringHashes {
 };
 
 // The loops over typed columns, element by element over physical rows: a mix is two 64-bit
-// multiplies, which vector units do 4 or 8 at once (vector_clones.hpp). count is a serial
-// sink: what it spends per record caps a parallel pipeline.
+// multiplies, which vector units do 4 or 8 at once (vector_clones.hpp).
 GR_VECTOR_CLONES void add_int_parts(std::uint64_t* sums, const std::int64_t* v, std::size_t n, std::uint64_t name) {
   for (std::size_t r = 0; r < n; ++r) sums[r] += mix(name ^ hash_int(v[r]));
 }
@@ -133,96 +133,13 @@ GR_VECTOR_CLONES std::uint64_t sum_of_mixes(const std::uint64_t* sums, std::size
   return total;
 }
 
-class Count : public Sink {
+// What one call at a time works with and adds to: count is thread-safe, each call leases a
+// Tally (per thread, pool.hpp), and finish() sums them. The checksum is a sum, so how the
+// records were split among the tallies does not change it.
+class Tally {
  public:
-  explicit Count(Context& c) : name_(c.node_name()) {}
-
-  void write(const Batch& batch) override {
-    const std::size_t n = batch.size();
-    // The records' hashes are summed by physical row: loops over whole columns, without
-    // going through the selection for each value, and the selected rows' sums are taken at
-    // the end. That hashes the deselected rows too: worth it while most rows are selected
-    // (a filter keeping 91 % of them), not for a selection of a few.
-    const bool physical = !batch.has_selection() || 4 * n >= 3 * batch.physical_size();
-    const std::size_t rows = physical ? batch.physical_size() : n;
-    record_hashes_.assign(rows, 0);
-    const std::span<const std::uint32_t> selection = batch.selection();
-    const bool selected = batch.has_selection() && !physical;
-    for (const auto& column : batch.columns()) {  // column-wise: one name hash per batch
-      const Column& c = *column;
-      if (c.valid_rows() == 0) continue;  // only nulls and absent rows
-      const std::uint64_t name = name_hash(c.field());
-      // body(i, r): sum i gets physical row r. Two plain loops, no branch on the selection.
-      auto each = [&](auto&& body) {
-        if (selected) for (std::size_t i = 0; i < rows; ++i) body(i, static_cast<std::size_t>(selection[i]));
-        else for (std::size_t i = 0; i < rows; ++i) body(i, i);
-      };
-      std::uint64_t* sums = record_hashes_.data();
-      // Typed columns: a loop of hash mixes over an array, without a branch on each value's
-      // type (nor on validity when every row has a value). field(v): the field's part of the
-      // record's hash, mix(name ^ hash of the value).
-      auto typed = [&](auto values, auto field) {
-        if (c.all_valid()) each([&](std::size_t i, std::size_t r) { sums[i] += field(values[r]); });
-        else each([&](std::size_t i, std::size_t r) { if (c.valid(r)) sums[i] += field(values[r]); });
-      };
-      const bool whole = !selected && c.all_valid();  // a kernel over the whole column
-      switch (c.type()) {
-        case ColumnType::int64:
-          if (whole) add_int_parts(sums, c.ints().data(), rows, name);
-          else typed(c.ints(), [&](std::int64_t v) { return mix(name ^ hash_int(v)); });
-          break;
-        case ColumnType::float64:
-          if (whole) add_double_parts(sums, c.doubles().data(), rows, name);
-          else typed(c.doubles(), [&](double v) { return mix(name ^ hash_double(v)); });
-          break;
-        case ColumnType::boolean: typed(c.bools(), [&](std::uint8_t v) { return mix(name ^ hash_bool(v != 0)); }); break;
-        case ColumnType::string:
-        case ColumnType::bytes:
-        case ColumnType::json: {
-          // Records of a batch often share one string (a source name copied once into the
-          // batch's arena, or short enough to live in the view): the same 16 bytes of view
-          // (length, prefix and pointer, or the whole short string) mean the same text, so
-          // the last one's part of the hash is checked first, then the table of short ones.
-          const std::uint64_t tag = tag_of(c.type() == ColumnType::string  ? Type::string
-                                           : c.type() == ColumnType::bytes ? Type::bytes
-                                                                            : Type::json);
-          StringView last;
-          std::uint64_t last_part = mix(name ^ hash_bytes({}, tag));
-          auto part_of = [&](const StringView& s) {
-            if (std::memcmp(&s, &last, sizeof s) != 0) {
-              last = s;
-              last_part = mix(name ^ (s.is_inline() ? short_hashes_.hash(s, tag) : hash_bytes(s.view(), tag)));
-            }
-            return last_part;
-          };
-          typed(c.strings(), part_of);
-          break;
-        }
-        case ColumnType::mixed:
-          each([&](std::size_t i, std::size_t r) {
-            if (c.valid(r)) sums[i] += mix(name ^ hash_value(c.get(r)));
-          });
-          break;
-      }
-    }
-    if (physical && batch.has_selection()) {
-      for (std::uint32_t r : selection) checksum_ += mix(record_hashes_[r]);
-    } else {
-      checksum_ += sum_of_mixes(record_hashes_.data(), rows);
-    }
-    records_ += n;
-  }
-
-  // The end of the stream: a failed or cancelled run prints no partial count.
-  void finish() override {
-    std::string line = name_ + ": " + std::to_string(records_) + " records, checksum ";
-    char hex[17];
-    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(checksum_));
-    line += hex;
-    line += '\n';
-    std::fwrite(line.data(), 1, line.size(), stdout);
-    std::fflush(stdout);
-  }
+  void add(const Batch& batch);
+  std::uint64_t records = 0, checksum = 0;
 
  private:
   // The hash of a field's name, remembered per field id: field_name() takes the intern
@@ -237,19 +154,121 @@ class Count : public Sink {
     return h;
   }
 
-  const std::string name_;
   std::vector<std::pair<bool, std::uint64_t>> name_hashes_;  // by field id
   ShortStringHashes short_hashes_;
-  std::uint64_t records_ = 0, checksum_ = 0;
   std::vector<std::uint64_t> record_hashes_;  // scratch, reused across batches
+};
+
+void Tally::add(const Batch& batch) {
+  const std::size_t n = batch.size();
+  // The records' hashes are summed by physical row: loops over whole columns, without
+  // going through the selection for each value, and the selected rows' sums are taken at
+  // the end. That hashes the deselected rows too: worth it while most rows are selected
+  // (a filter keeping 91 % of them), not for a selection of a few.
+  const bool physical = !batch.has_selection() || 4 * n >= 3 * batch.physical_size();
+  const std::size_t rows = physical ? batch.physical_size() : n;
+  record_hashes_.assign(rows, 0);
+  const std::span<const std::uint32_t> selection = batch.selection();
+  const bool selected = batch.has_selection() && !physical;
+  for (const auto& column : batch.columns()) {  // column-wise: one name hash per batch
+    const Column& c = *column;
+    if (c.valid_rows() == 0) continue;  // only nulls and absent rows
+    const std::uint64_t name = name_hash(c.field());
+    // body(i, r): sum i gets physical row r. Two plain loops, no branch on the selection.
+    auto each = [&](auto&& body) {
+      if (selected) for (std::size_t i = 0; i < rows; ++i) body(i, static_cast<std::size_t>(selection[i]));
+      else for (std::size_t i = 0; i < rows; ++i) body(i, i);
+    };
+    std::uint64_t* sums = record_hashes_.data();
+    // Typed columns: a loop of hash mixes over an array, without a branch on each value's
+    // type (nor on validity when every row has a value). field(v): the field's part of the
+    // record's hash, mix(name ^ hash of the value).
+    auto typed = [&](auto values, auto field) {
+      if (c.all_valid()) each([&](std::size_t i, std::size_t r) { sums[i] += field(values[r]); });
+      else each([&](std::size_t i, std::size_t r) { if (c.valid(r)) sums[i] += field(values[r]); });
+    };
+    const bool whole = !selected && c.all_valid();  // a kernel over the whole column
+    switch (c.type()) {
+      case ColumnType::int64:
+        if (whole) add_int_parts(sums, c.ints().data(), rows, name);
+        else typed(c.ints(), [&](std::int64_t v) { return mix(name ^ hash_int(v)); });
+        break;
+      case ColumnType::float64:
+        if (whole) add_double_parts(sums, c.doubles().data(), rows, name);
+        else typed(c.doubles(), [&](double v) { return mix(name ^ hash_double(v)); });
+        break;
+      case ColumnType::boolean: typed(c.bools(), [&](std::uint8_t v) { return mix(name ^ hash_bool(v != 0)); }); break;
+      case ColumnType::string:
+      case ColumnType::bytes:
+      case ColumnType::json: {
+        // Records of a batch often share one string (a source name copied once into the
+        // batch's arena, or short enough to live in the view): the same 16 bytes of view
+        // (length, prefix and pointer, or the whole short string) mean the same text, so
+        // the last one's part of the hash is checked first, then the table of short ones.
+        const std::uint64_t tag = tag_of(c.type() == ColumnType::string  ? Type::string
+                                         : c.type() == ColumnType::bytes ? Type::bytes
+                                                                          : Type::json);
+        StringView last;
+        std::uint64_t last_part = mix(name ^ hash_bytes({}, tag));
+        auto part_of = [&](const StringView& s) {
+          if (std::memcmp(&s, &last, sizeof s) != 0) {
+            last = s;
+            last_part = mix(name ^ (s.is_inline() ? short_hashes_.hash(s, tag) : hash_bytes(s.view(), tag)));
+          }
+          return last_part;
+        };
+        typed(c.strings(), part_of);
+        break;
+      }
+      case ColumnType::mixed:
+        each([&](std::size_t i, std::size_t r) {
+          if (c.valid(r)) sums[i] += mix(name ^ hash_value(c.get(r)));
+        });
+        break;
+    }
+  }
+  if (physical && batch.has_selection()) {
+    for (std::uint32_t r : selection) checksum += mix(record_hashes_[r]);
+  } else {
+    checksum += sum_of_mixes(record_hashes_.data(), rows);
+  }
+  records += n;
+}
+
+class Count : public Sink {
+ public:
+  explicit Count(Context& c) : name_(c.node_name()) {}
+
+  void write(const Batch& batch) override { tallies_.acquire()->add(batch); }
+
+  // The end of the stream: a failed or cancelled run prints no partial count.
+  void finish() override {
+    std::uint64_t records = 0, checksum = 0;
+    tallies_.each_idle([&](const Tally& t) {
+      records += t.records;
+      checksum += t.checksum;
+    });
+    std::string line = name_ + ": " + std::to_string(records) + " records, checksum ";
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(checksum));
+    line += hex;
+    line += '\n';
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fflush(stdout);
+  }
+
+ private:
+  const std::string name_;
+  Pool<Tally> tallies_{[] { return std::make_unique<Tally>(); }};
 };
 
 }  // namespace
 
 PluginDescriptor describe_count() {
-  // One count for the whole stream: N instances would print N partial lines.
+  // One instance for the whole stream (N would print N partial lines), and thread-safe, so
+  // that it is not the one serial step of a parallel pipeline.
   return PluginDescriptor::sink<Count>("count", "counts records and prints an order-independent checksum at the end")
-      .single_instance();
+      .thread_safe();
 }
 
 }  // namespace graph_runner::plugins

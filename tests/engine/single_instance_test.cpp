@@ -11,13 +11,13 @@ const std::string numbers = "[sources.a]\nplugin = \"generate\"\n";  // lines 1-
 }
 
 TEST_CASE("the validator refuses concurrency above 1 on a single-instance node, at the key", "[validate]") {
-  graph_should_fail(numbers + "[sinks.total]\nplugin = \"count\"\ninputs = [\"a\"]\nconcurrency = 4\n",
-                    "6:15: 'concurrency' of sink 'total' must be 1, got 4: plugin 'count' runs as a single "
+  graph_should_fail(numbers + "[sinks.total]\nplugin = \"stdout\"\ninputs = [\"a\"]\nconcurrency = 4\n",
+                    "6:15: 'concurrency' of sink 'total' must be 1, got 4: plugin 'stdout' runs as a single "
                     "instance, called serially",
                     "remove the key");
   graph_should_fail(numbers + "[stages.best]\nplugin = \"top_k\"\ninputs = [\"a\"]\nconcurrency = \"unlimited\"\n",
                     "6:15: 'concurrency' of stage 'best' must be 1, got \"unlimited\"");
-  graph_should_fail(numbers + "[sinks.total]\nplugin = \"count\"\ninputs = [\"a\"]\n",
+  graph_should_fail(numbers + "[sinks.total]\nplugin = \"stdout\"\ninputs = [\"a\"]\n",
                     "<command line>: 'concurrency' of sink 'total' must be 1, got 2", {},
                     sets({"sinks.total.concurrency=2"}));
 }
@@ -27,7 +27,7 @@ TEST_CASE("a single-instance node has concurrency 1, even when its plugin is thr
 plugin = "top_k"
 inputs = ["a"]
 [sinks.total]
-plugin = "count"
+plugin = "stdout"
 inputs = ["best"]
 concurrency = 1
 )");

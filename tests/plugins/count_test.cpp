@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <random>
+#include <thread>
 
 #include "support.hpp"
 
@@ -102,8 +103,29 @@ TEST_CASE("count prints its line at the end of the stream only: a failed run pri
 }
 
 TEST_CASE("count and stdout run as one instance: their results cover the whole stream", "[plugins][count]") {
-  CHECK(describe_count().is_single_instance);
+  // count is one instance as a thread-safe plugin (one shared instance, concurrent calls);
+  // stdout, whose `limit` numbers the records, one called serially.
+  CHECK(describe_count().is_thread_safe);
+  CHECK_FALSE(describe_count().is_single_instance);
   CHECK(plugins::describe_stdout().is_single_instance);
+}
+
+TEST_CASE("count called from many threads at once prints the line of the same records called serially", "[plugins][count]") {
+  const auto records = rows(6000);
+  const auto batches = batches_of(records, 3);  // 2000 calls: the threads' calls overlap
+  const std::string expected = count_line(batches);
+  gt::SinkHarness h(describe_count(), {}, {.node_name = "totals", .capture_output = true});
+  h.open();
+  constexpr std::size_t threads = 8;
+  std::vector<std::thread> writers;
+  for (std::size_t t = 0; t < threads; ++t)
+    writers.emplace_back([&, t] {  // the plugin directly: the harness's capture is per call, not per thread
+      for (std::size_t i = t; i < batches.size(); i += threads) h.node().write(*batches[i]);
+    });
+  for (auto& w : writers) w.join();
+  h.finish();
+  CHECK(h.captured().out == expected);
+  CHECK(expected.starts_with("totals: 6000 records, checksum "));
 }
 
 TEST_CASE("count's checksum of known records stays the same (bench.py compares it across builds)", "[plugins][count]") {
