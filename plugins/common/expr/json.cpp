@@ -4,19 +4,24 @@
 
 #include <string>
 
+#include "../pool.hpp"
 #include "functions.hpp"
 
 namespace graph_runner::expr {
 namespace {
 
-simdjson::dom::parser& parser() {
-  thread_local simdjson::dom::parser p;
-  return p;
+// A parser per concurrent call, reused (its buffers grow to the longest document). Not a
+// thread_local: this code is in dlopen()ed plugins, where a thread-local is dynamic TLS
+// (see pool.hpp). What a parse returns points into its parser: hold the lease while using it.
+using Parsers = plugins::Pool<simdjson::dom::parser>;
+Parsers::Lease parser() {
+  static Parsers parsers([] { return std::make_unique<simdjson::dom::parser>(); });
+  return parsers.acquire();
 }
 
-simdjson::dom::array parse_array(std::string_view text) {
+simdjson::dom::array parse_array(simdjson::dom::parser& parser, std::string_view text) {
   simdjson::dom::element doc;
-  if (parser().parse(text.data(), text.size()).get(doc) != simdjson::SUCCESS)
+  if (parser.parse(text.data(), text.size()).get(doc) != simdjson::SUCCESS)
     throw RowFailure{"not valid JSON: " + std::string(text.substr(0, 40))};
   simdjson::dom::array a;
   if (doc.get_array().get(a) != simdjson::SUCCESS) throw RowFailure{"not a JSON array: " + std::string(text.substr(0, 40))};
@@ -42,11 +47,13 @@ Value element_value(simdjson::dom::element e, std::string& keep) {
 
 void for_each_json_element(std::string_view text, const std::function<void(const Value&)>& f) {
   std::string keep;
-  for (simdjson::dom::element e : parse_array(text)) f(element_value(e, keep));
+  auto p = parser();
+  for (simdjson::dom::element e : parse_array(*p, text)) f(element_value(e, keep));
 }
 
 Value json_element(std::string_view text, std::int64_t index, Arena& arena) {
-  simdjson::dom::array a = parse_array(text);
+  auto p = parser();
+  simdjson::dom::array a = parse_array(*p, text);
   const auto size = static_cast<std::int64_t>(a.size());
   if (index < 0) index += size;
   if (index < 0 || index >= size) return Value{};
