@@ -30,16 +30,19 @@ struct Item {
   gr::BatchPtr batch;
 };
 
+// As the engine runs a source: one builder per source, kept from batch to batch (finish()
+// resets it and its vectors keep their capacity), and a name that fits in a string view
+// held inline (generate does the same), with no arena.
 gr::BatchPtr make_batch(const bench::SeedSource& src, std::int64_t first, std::int64_t end, const Fields& f,
-                        std::size_t capacity) {
-  gr::BatchBuilder b(capacity);
+                        gr::BatchBuilder& b) {
   const std::size_t n = static_cast<std::size_t>(end - first);
   gr::Column& ids = b.column(f.id, gr::ColumnType::int64);
   gr::Column& values = b.column(f.value, gr::ColumnType::float64);
   gr::Column& sources = b.column(f.source, gr::ColumnType::string);
   gr::Column& stamps = b.column(f.ts, gr::ColumnType::int64);
   for (gr::Column* c : {&ids, &values, &sources, &stamps}) c->resize(n);
-  const gr::StringView name(b.string(src.name).as_string());
+  const gr::StringView name(src.name.size() <= gr::StringView::max_inline ? std::string_view(src.name)
+                                                                           : b.string(src.name).as_string());
   const auto id = ids.ints_for_write();
   const auto value = values.doubles_for_write();
   const auto ts = stamps.ints_for_write();
@@ -79,10 +82,12 @@ int main(int argc, char** argv) {
   const Fields f;
   std::uint64_t records = 0, sum = 0;
   std::vector<std::uint64_t> record_hashes, name_hashes;  // name_hashes: by field id, as count keeps them
+  std::vector<gr::BatchBuilder> builders;  // by source: its input_node calls one make at a time
+  for (std::size_t s = 0; s < sources.size(); ++s) builders.emplace_back(args.batch_size);
   bench::run_seed_graph<Item>(
       sources, args,
       [&](const bench::SeedSource& src, std::size_t s, std::int64_t first, std::int64_t end) {
-        return Item{s, make_batch(src, first, end, f, args.batch_size)};
+        return Item{s, make_batch(src, first, end, f, builders[s])};
       },
       [&](Item item) {
         const auto v = item.batch->find(f.value)->doubles();
