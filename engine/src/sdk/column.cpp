@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "recycled.hpp"
+#include "reuse.hpp"
 
 namespace graph_runner {
 namespace {
@@ -111,6 +112,15 @@ Type value_type(ColumnType t) {
   return Type::null;
 }
 std::size_t words(std::size_t rows) { return (rows + 63) / 64; }
+
+// Zeroes n bytes. A batch of one clears 8 or 16 bytes a column (a value, a word of the
+// bitmap), for which a call to memset cost more than the stores.
+inline void clear_bytes(void* p, std::size_t n) noexcept {
+  constexpr std::uint64_t zero[2] = {0, 0};
+  if (n == 8) std::memcpy(p, zero, 8);
+  else if (n == 16) std::memcpy(p, zero, 16);
+  else std::memset(p, 0, n);
+}
 }  // namespace
 
 Column::Column(Field f, ColumnType t, std::size_t rows) : field_(f), type_(t) { resize(rows); }
@@ -126,14 +136,7 @@ Column::Column(const Column& o)
   }
 }
 
-std::size_t Column::width() const noexcept {
-  switch (type_) {
-    case ColumnType::int64:
-    case ColumnType::float64: return 8;
-    case ColumnType::boolean: return 1;
-    default: return 16;
-  }
-}
+std::size_t Column::width() const noexcept { return detail::column_width(type_); }
 
 void Column::reserve(std::size_t rows) {
   if (rows <= capacity_rows_) return;
@@ -145,13 +148,13 @@ void Column::reserve(std::size_t rows) {
 void Column::resize(std::size_t rows) {
   if (rows > rows_) {
     if (rows > capacity_rows_) reserve(std::max(rows, capacity_rows_ * 2));
-    if (data_.data()) std::memset(data_.data() + rows_ * width(), 0, (rows - rows_) * width());  // absent: 0 / empty / null
+    if (data_.data()) clear_bytes(data_.data() + rows_ * width(), (rows - rows_) * width());  // absent: 0 / empty / null
   } else {
     for (std::size_t r = rows; r < rows_; ++r) set_absent(r);
   }
   // Words past the old last one start clear (a partly used last word is kept clear by
   // set_absent and mark_all_valid).
-  if (words(rows) > words(rows_)) std::memset(bits() + words(rows_), 0, (words(rows) - words(rows_)) * 8);
+  if (words(rows) > words(rows_)) clear_bytes(bits() + words(rows_), (words(rows) - words(rows_)) * 8);
   rows_ = rows;
   if (type_ == ColumnType::mixed) types_.resize(rows, Type::null);
   if (!null_.empty()) null_.resize(words(rows), 0);

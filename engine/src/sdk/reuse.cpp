@@ -25,7 +25,7 @@ struct ColumnReuse {
     c.null_.clear();
     c.types_.clear();
     c.first_value_types_ = true;
-    c.capacity_rows_ = std::min(c.data_.capacity() / c.width(), c.valid_.capacity() * 8);
+    c.capacity_rows_ = std::min(c.data_.capacity() / column_width(t), c.valid_.capacity() * 8);
     if (rows > 0) c.resize(rows);
   }
 };

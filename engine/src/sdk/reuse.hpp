@@ -15,6 +15,16 @@
 
 namespace graph_runner::detail {
 
+/// Bytes per row of a column of type `t` (Column::width(), inline for the hot paths).
+constexpr std::size_t column_width(ColumnType t) noexcept {
+  switch (t) {
+    case ColumnType::int64:
+    case ColumnType::float64: return 8;
+    case ColumnType::boolean: return 1;
+    default: return 16;
+  }
+}
+
 /// A column of `rows` absent rows, as Column(f, t, rows), from this thread's pool if it has one.
 Column* take_column(Field f, ColumnType t, std::size_t rows);
 /// A column from take_column() back to the pool (small ones), or destroyed.
