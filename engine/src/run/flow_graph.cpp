@@ -232,9 +232,11 @@ void FlowGraph::call(std::size_t i, BatchPtr in, std::size_t instance, bool may_
   NodeRuntime& rt = *runtimes_[i];
   Outputs outputs;
   if (rt.node().spec->kind == NodeKind::sink) rt.write(in, outputs, instance);  // outputs: port `errors` only
-  else {
+  else if (rt.tick_interval().count() > 0) {  // only a stage with ticks sends under its instance's lock
     const NodeRuntime::Sender send_now = [this, i](Outputs& o) { send(i, o); };
     rt.process(std::move(in), outputs, instance, &send_now, may_own);
+  } else {
+    rt.process(std::move(in), outputs, instance, nullptr, may_own);
   }
   send(i, outputs, /*chain=*/true);  // after the call: its time and slot are not the consumer's
 }

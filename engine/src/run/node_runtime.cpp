@@ -63,13 +63,17 @@ class NodeRuntime::Collector final : public Emitter {
       first_rejection = node_.describe_failure(&batch, std::string(error), row);
     ++rejections;
     if (&batch == input_ && !taken) {
-      rejected[&batch].emplace_back(static_cast<std::uint32_t>(row), std::string(error));
+      if (input_rows_ == SIZE_MAX) {
+        input_rows_ = rejected.size();
+        rejected.emplace_back(&batch, std::vector<std::pair<std::uint32_t, std::string>>{});
+      }
+      rejected[input_rows_].second.emplace_back(static_cast<std::uint32_t>(row), std::string(error));
       return;
     }
     // A batch the plugin made itself may be gone when the call returns: keep the row now.
     const std::uint32_t rows[] = {static_cast<std::uint32_t>(row)};
     BatchPtr copy = batch.select(rows);
-    rejected[copy.get()].emplace_back(0, std::string(error));
+    rejected.emplace_back(copy.get(), std::vector<std::pair<std::uint32_t, std::string>>{{0, std::string(error)}});
     kept_.push_back(std::move(copy));
   }
   unsigned attempt() const noexcept override { return attempt_; }
@@ -86,7 +90,10 @@ class NodeRuntime::Collector final : public Emitter {
 
   Outputs outputs;
   bool taken = false;  // the input was taken: a retry would not see it as it came
-  std::map<const Batch*, std::vector<std::pair<std::uint32_t, std::string>>> rejected;
+  // The rejected rows of each batch, in the order of their batches' first rejection: the
+  // input's rows together, a row of a batch the plugin made as a batch of its own (a vector:
+  // an empty map cost a call more to set up and tear down, at batch_size 1 on every call).
+  std::vector<std::pair<const Batch*, std::vector<std::pair<std::uint32_t, std::string>>>> rejected;
   std::size_t rejections = 0;
   std::string first_rejection;  // the failure message under fail / retry
   std::string violation;        // the first contract violation: fails the run whatever on_error says
@@ -100,6 +107,7 @@ class NodeRuntime::Collector final : public Emitter {
   unsigned attempt_;
   BatchPtr* owned_;
   std::vector<BatchPtr> kept_;  // rejected rows of other batches, owned here
+  std::size_t input_rows_ = SIZE_MAX;  // the input's entry in `rejected`
   Collector* outer_;
 };
 
@@ -324,15 +332,15 @@ bool NodeRuntime::guarded(const Batch* in, Outputs& out, Call&& call, bool time_
   // What messages say about the input, kept apart: a call that took its input may have
   // changed or freed it. Made only for a message (a Batch per call costs at batch_size 1).
   const Origin origin = in ? in->origin() : Origin{};
-  std::optional<Batch> about;
+  std::unique_ptr<Batch> about;  // not an optional: its storage was zeroed on every call
   auto about_input = [&]() -> const Batch* {
     if (!in) return nullptr;
     if (!about) {
-      about.emplace();
+      about = std::make_unique<Batch>();
       about->set_origin(origin);
       about->set_physical_size(records);
     }
-    return &*about;
+    return about.get();
   };
   std::string what;     // the last exception's text (drop log, routed records)
   std::string failure;  // the run's message if the last attempt fails it
