@@ -1,5 +1,6 @@
 // Graph file -> GraphSpec: positions, reserved keys, parameters, ${VAR} and --set.
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -349,6 +350,18 @@ TEST_CASE("256 key parts are allowed, and dots in strings, comments and numbers 
                               "u = \"\"\"" + many + "\"\"\"\"\n" +                        // ends with a quote
                               "f = [1.5, 2.5,\n 3.5]\n" +                                 // floats, over lines
                               "[\"" + many + "\".'" + many + "']\n"));                     // quoted parts
+}
+
+TEST_CASE("the key depth scan stops at the end of a text that ends in blanks", "[parse][limits]") {
+  // A buffer of exactly the text's size, as a fuzzer or a mapped file gives it (a std::string
+  // has a NUL after its end): under AddressSanitizer a read past the end fails here. The
+  // fuzzer found it with a graph file ending in "\n ".
+  for (const std::string text : {"a = 1\n ", "\n\t", " ", "[a]\n  \t", "x = [\n  "}) {
+    INFO("text: \"" << text << "\"");
+    auto exact = std::make_unique<char[]>(text.size());
+    std::memcpy(exact.get(), text.data(), text.size());
+    CHECK_FALSE(check_key_depth(std::string_view(exact.get(), text.size())));
+  }
 }
 
 TEST_CASE("arrays and inline tables nested 10^5 deep stop at toml++'s cap of 256", "[parse][limits]") {

@@ -24,6 +24,7 @@ class KeyDepthScanner {
           header();
           continue;
         }
+        if (i_ == text_.size()) break;  // the text ended in blanks
       }
       step();
     }
@@ -36,6 +37,7 @@ class KeyDepthScanner {
   std::size_t base() const { return inline_bases_.empty() ? header_parts_ : inline_bases_.back(); }
 
   void advance() {
+    if (i_ >= text_.size()) return;  // never past the end: the text need not end in a NUL
     if (text_[i_] == '\n') {
       ++line_;
       column_ = 1;
