@@ -63,6 +63,10 @@ simdjson::error_code to_value(od::value& json, Arena& arena, Value& result, bool
       // stage 1 has validated its UTF-8 and refused control characters).
       const char* text = json.raw_json_token().data() + 1;
       std::string_view s(text, plain_string_length(text));
+      // A NUL: a string left open at the end of the input (the padding's first byte), which
+      // simdjson's get_string() would read on past the padding, or a raw NUL, which JSON
+      // does not allow in a string either.
+      if (text[s.size()] == '\0') return simdjson::UNCLOSED_STRING;
       if (text[s.size()] != '"')
         if (auto e = json.get_string().get(s)) return e;
       result = text_value(s, arena, Type::string, copy_short);

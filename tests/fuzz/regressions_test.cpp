@@ -95,3 +95,23 @@ TEST_CASE("hostile regex patterns are refused or matched in linear time", "[fuzz
   CHECK(nested.match("aaaa", captures));
   CHECK(captures[1] == "aaaa");
 }
+
+// corpus/jsonl/crash-unclosed-string-at-end: a record whose string value is left open at the
+// end of the block ("g":\n"00000h, the string on a line of its own). The jsonl source's scan
+// for the string's end ran through the block's zero padding and past it, and so did
+// simdjson's get_string(). The scan stops at a NUL now, and such a string is a bad line.
+TEST_CASE("a string left open at the end of a block is a bad line and nothing is read past the block", "[fuzz][jsonl]") {
+  for (const std::string& text : {std::string("{\"a\":1,\"g\":\n\"00000h"), std::string("{\"g\":\"0123456789abcdef")}) {
+    INFO("block: " << text);
+    gp::JsonlParser parser(3);
+    std::vector<gp::ParsedBatch> out;
+    parser.parse(block_of(text), out);
+    std::size_t records = 0, bad = 0;
+    for (const auto& b : out) {
+      records += b.rows;
+      bad += b.bad_lines.size();
+    }
+    CHECK(records == 0);
+    CHECK(bad >= 1);
+  }
+}
