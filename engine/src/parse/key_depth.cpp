@@ -24,7 +24,6 @@ class KeyDepthScanner {
           header();
           continue;
         }
-        if (i_ == text_.size()) break;  // the text ended in blanks
       }
       step();
     }
@@ -37,7 +36,9 @@ class KeyDepthScanner {
   std::size_t base() const { return inline_bases_.empty() ? header_parts_ : inline_bases_.back(); }
 
   void advance() {
-    if (i_ >= text_.size()) return;  // never past the end: the text need not end in a NUL
+    // Never past the end, whoever calls it (a step at the end of a text ending in blanks
+    // did): the text need not end in a NUL.
+    if (i_ >= text_.size()) return;
     if (text_[i_] == '\n') {
       ++line_;
       column_ = 1;
@@ -132,7 +133,7 @@ class KeyDepthScanner {
       const char c = peek();
       if (c == '\\' && quote == '"') {
         advance();
-        if (i_ < text_.size()) advance();
+        advance();
       } else if (c == quote && (!multiline || (peek(1) == quote && peek(2) == quote))) {
         for (int k = 0; k < (multiline ? 3 : 1); ++k) advance();
         while (multiline && peek() == quote) advance();  // """a"""" ends with a quote inside
